@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Opérateur (membre d'une organisation)")
+    EVALUATOR = "evaluator", _("Évaluateur ANSM")
+    SENIOR_EVALUATOR = "senior_evaluator", _("Évaluateur senior ANSM (signataire)")
+    PROFESSIONAL = "professional", _("Professionnel de santé")
+    ADMINISTRATOR = "administrator", _("Administrateur")
+
+
+class OperatorRole(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("Fabricant")
+    AUTHORISED_REPRESENTATIVE = "authorised_representative", _("Mandataire")
+    IMPORTER = "importer", _("Importateur")
+    DISTRIBUTOR = "distributor", _("Distributeur")
+
+
+STAFF_ROLES = frozenset({Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR})

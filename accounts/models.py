@@ -1,0 +1,122 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import STAFF_ROLES, OperatorRole, Role
+from .validators import validate_rpps, validate_siret
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address. Their role says which spaces they use."""
+
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
+    rpps = models.CharField(
+        _("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps]
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.OPERATOR
+
+    @property
+    def is_ansm_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_evaluator(self) -> bool:
+        return self.role in {Role.EVALUATOR, Role.SENIOR_EVALUATOR}
+
+    @property
+    def is_senior_evaluator(self) -> bool:
+        return self.role == Role.SENIOR_EVALUATOR
+
+    @property
+    def is_professional(self) -> bool:
+        return self.role == Role.PROFESSIONAL
+
+
+class Organisation(models.Model):
+    """A market operator: manufacturer, authorised representative, importer or distributor."""
+
+    name = models.CharField(_("raison sociale"), max_length=255)
+    siret = models.CharField(
+        _("SIREN ou SIRET"), max_length=14, unique=True, validators=[validate_siret]
+    )
+    operator_role = models.CharField(
+        _("rôle sur le marché"), max_length=32, choices=OperatorRole.choices
+    )
+    srn = models.CharField(_("SRN (numéro d'enregistrement unique européen)"), max_length=20, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+    members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_admin = models.BooleanField(_("administrateur de l'organisation"), default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from derogations import views as derogation_views
+
+urlpatterns = [
+    path("", derogation_views.home, name="home"),
+    path("", include("derogations.urls")),
+    path("compte/", include("accounts.urls")),
+    path("instruction/", include("reviews.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

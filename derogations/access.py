@@ -1,0 +1,53 @@
+"""May this user see or do this to this object? The one place that answers.
+
+Views load objects through the scoped querysets below, so an object a user may not see
+answers 404, never 403 (which would leak its existence). Whether a user may move a
+request from one state to another is answered by derogations.lifecycle.
+"""
+
+from django.db.models import Q
+
+from accounts.enums import Role
+from accounts.models import User
+
+from .enums import DecisionState, Status
+from .models import Decision, DerogationRequest
+
+
+def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+    """Requests this user may read."""
+    qs = DerogationRequest.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role in {Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR}:
+        # ANSM staff see every submitted file, never an operator's unsent draft.
+        return qs.exclude(status=Status.DRAFT)
+    if user.role == Role.OPERATOR:
+        return qs.filter(organisation__memberships__user=user)
+    if user.role == Role.PROFESSIONAL:
+        # A professional sees the issued decisions on requests that name them.
+        return qs.filter(
+            Q(prescriber_email__iexact=user.email) | Q(director_email__iexact=user.email),
+            decisions__state=DecisionState.ISSUED,
+        ).distinct()
+    return qs.none()
+
+
+def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+    """Drafts this user may edit: those of their organisations."""
+    if not user.is_authenticated or user.role != Role.OPERATOR:
+        return DerogationRequest.objects.none()
+    return DerogationRequest.objects.filter(
+        status=Status.DRAFT, organisation__memberships__user=user
+    )
+
+
+def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
+    """Issued decisions whose letter this user may download."""
+    return Decision.objects.filter(
+        state=DecisionState.ISSUED, request__in=visible_requests(user)
+    )
+
+
+def is_staff_member(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_ansm_staff

@@ -1,0 +1,316 @@
+"""The lifecycle of a derogation request: the only code that changes a request's status.
+
+The table below is the rule. Each transition function locks the request row, checks the
+source status and the actor, writes the new status and its consequences, appends one
+AuditEntry and announces a domain event, all in one database transaction.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.enums import Role
+from accounts.models import User
+
+from . import events
+from .enums import DecisionKind, DecisionState, Kind, Status
+from .models import (
+    KIND_PREFIX,
+    AuditEntry,
+    Decision,
+    Derogation,
+    DerogationRequest,
+    ReferenceSequence,
+    new_verification_code,
+)
+
+OPERATOR = frozenset({Role.OPERATOR})
+EVALUATORS = frozenset({Role.EVALUATOR, Role.SENIOR_EVALUATOR})
+SENIORS = frozenset({Role.SENIOR_EVALUATOR})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    label: str
+
+
+_BEFORE_DECISION = frozenset(
+    {Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_COMPLEMENTS, Status.DECISION_PROPOSED}
+)
+
+# fmt: off
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
+    #          name                    from                                          to                          who
+    Transition("submit",               frozenset({Status.DRAFT}),                    Status.SUBMITTED,           OPERATOR,   gettext_lazy("Dépôt de la demande")),
+    Transition("declare_admissible",   frozenset({Status.SUBMITTED}),                Status.IN_REVIEW,           EVALUATORS, gettext_lazy("Demande recevable, mise en instruction")),
+    Transition("declare_inadmissible", frozenset({Status.SUBMITTED}),                Status.INADMISSIBLE,        EVALUATORS, gettext_lazy("Demande irrecevable")),
+    Transition("request_complements",  frozenset({Status.SUBMITTED, Status.IN_REVIEW}), Status.AWAITING_COMPLEMENTS, EVALUATORS, gettext_lazy("Demande de compléments")),
+    Transition("answer_complements",   frozenset({Status.AWAITING_COMPLEMENTS}),     Status.IN_REVIEW,           OPERATOR,   gettext_lazy("Réponse aux compléments")),
+    Transition("propose_decision",     frozenset({Status.IN_REVIEW}),                Status.DECISION_PROPOSED,   EVALUATORS, gettext_lazy("Proposition de décision")),
+    Transition("send_back",            frozenset({Status.DECISION_PROPOSED}),        Status.IN_REVIEW,           SENIORS,    gettext_lazy("Proposition renvoyée à l'évaluateur")),
+    Transition("grant",                frozenset({Status.DECISION_PROPOSED}),        Status.GRANTED,             SENIORS,    gettext_lazy("Dérogation accordée")),
+    Transition("refuse",               frozenset({Status.DECISION_PROPOSED}),        Status.REFUSED,             SENIORS,    gettext_lazy("Dérogation refusée")),
+    Transition("withdraw",             _BEFORE_DECISION,                             Status.WITHDRAWN,           OPERATOR,   gettext_lazy("Retrait par l'opérateur")),
+]}
+# fmt: on
+
+
+class TransitionError(Exception):
+    """The move is not allowed now (wrong state, wrong actor, already done)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class IncompleteRequest(TransitionError):
+    """Submission refused: ``missing`` maps each missing field name to a French message."""
+
+    def __init__(self, missing: dict[str, str]) -> None:
+        super().__init__(_("La demande est incomplète."))
+        self.missing = missing
+
+
+def allowed_transitions(request: DerogationRequest, actor: User) -> list[str]:
+    """Names of the transitions this actor could perform on this request now."""
+    return [
+        name
+        for name, transition in TRANSITIONS.items()
+        if request.status in transition.sources and _actor_error(transition, request, actor) is None
+    ]
+
+
+def _actor_error(transition: Transition, request: DerogationRequest, actor: User) -> str | None:
+    if not actor.is_active or actor.role not in transition.roles:
+        return _("Vous n'avez pas le droit d'effectuer cette action.")
+    if actor.role == Role.OPERATOR and not actor.memberships.filter(
+        organisation_id=request.organisation_id
+    ).exists():
+        return _("Vous n'avez pas le droit d'effectuer cette action.")
+    return None
+
+
+def _run(
+    request_pk: int,
+    name: str,
+    actor: User,
+    comment: str = "",
+    apply: Callable[[DerogationRequest], None] | None = None,
+) -> DerogationRequest:
+    transition = TRANSITIONS[name]
+    with transaction.atomic():
+        request = DerogationRequest.objects.select_for_update().get(pk=request_pk)
+        if request.status not in transition.sources:
+            raise TransitionError(
+                _("Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée.")
+                % {"status": request.get_status_display()}
+            )
+        error = _actor_error(transition, request, actor)
+        if error:
+            raise TransitionError(error)
+        from_status = request.status
+        if apply is not None:
+            apply(request)
+        request.status = transition.target
+        request.save()
+        AuditEntry.objects.create(
+            request=request,
+            actor=actor,
+            action=name,
+            from_status=from_status,
+            to_status=transition.target,
+            comment=comment,
+        )
+        events.request_transitioned.send(
+            sender=DerogationRequest, request=request, transition=name, actor=actor
+        )
+    return request
+
+
+# --- Operator -------------------------------------------------------------------------
+
+INDIVIDUAL_REQUIRED = (
+    "device_name", "manufacturer_name", "ivd_class", "intended_purpose", "justification",
+    "expected_benefit", "safety_performance_data", "alternatives", "contact_email",
+    "patient_reference", "prescriber_name", "prescriber_email", "facility_name",
+    "director_name", "director_email",
+)  # fmt: skip
+GLOBAL_REQUIRED = (
+    "device_name", "manufacturer_name", "ivd_class", "intended_purpose", "justification",
+    "expected_benefit", "safety_performance_data", "alternatives", "contact_email",
+    "population", "expected_patients", "requested_end_date",
+)  # fmt: skip
+
+
+def missing_fields(request: DerogationRequest) -> dict[str, str]:
+    required = INDIVIDUAL_REQUIRED if request.kind == Kind.INDIVIDUAL else GLOBAL_REQUIRED
+    missing: dict[str, str] = {}
+    for field_name in required:
+        if getattr(request, field_name) in (None, ""):
+            label = DerogationRequest._meta.get_field(field_name).verbose_name
+            missing[field_name] = _("Le champ « %(field)s » est obligatoire pour déposer la demande.") % {
+                "field": label
+            }
+    if request.kind == Kind.INDIVIDUAL and request.urgency != "standard" and not request.urgency_reason:
+        missing["urgency_reason"] = _("Indiquez le motif de l'urgence.")
+    if (
+        request.kind == Kind.GLOBAL
+        and request.requested_end_date
+        and request.requested_end_date <= timezone.localdate()
+    ):
+        missing["requested_end_date"] = _("La fin de validité demandée doit être dans le futur.")
+    return missing
+
+
+def _assign_reference(request: DerogationRequest) -> None:
+    now = timezone.now()
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(
+        kind=request.kind, year=now.year
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    request.reference = f"DER-{KIND_PREFIX[Kind(request.kind)]}-{now.year}-{sequence.last_number:05d}"
+    request.submitted_at = now
+
+
+def submit(request: DerogationRequest, actor: User) -> DerogationRequest:
+    def apply(locked: DerogationRequest) -> None:
+        missing = missing_fields(locked)
+        if missing:
+            raise IncompleteRequest(missing)
+        _assign_reference(locked)
+
+    return _run(request.pk, "submit", actor, apply=apply)
+
+
+def withdraw(request: DerogationRequest, actor: User, reason: str = "") -> DerogationRequest:
+    return _run(request.pk, "withdraw", actor, comment=reason)
+
+
+# --- ANSM evaluators ------------------------------------------------------------------
+
+
+def declare_admissible(request: DerogationRequest, actor: User) -> DerogationRequest:
+    return _run(request.pk, "declare_admissible", actor)
+
+
+def declare_inadmissible(request: DerogationRequest, actor: User, reasons: str) -> DerogationRequest:
+    if not reasons.strip():
+        raise TransitionError(_("Motivez l'irrecevabilité."))
+
+    def apply(locked: DerogationRequest) -> None:
+        locked.decided_at = timezone.now()
+
+    return _run(request.pk, "declare_inadmissible", actor, comment=reasons, apply=apply)
+
+
+def propose_decision(
+    request: DerogationRequest,
+    actor: User,
+    *,
+    kind: str,
+    motivation: str,
+    conditions: str = "",
+    valid_until: datetime.date | None = None,
+) -> Decision:
+    if not motivation.strip():
+        raise TransitionError(_("La motivation est obligatoire."))
+    if kind == DecisionKind.GRANT and request.kind == Kind.GLOBAL and valid_until is None:
+        raise TransitionError(_("Une dérogation globale doit avoir une date de fin de validité."))
+    if valid_until is not None and valid_until <= timezone.localdate():
+        raise TransitionError(_("La fin de validité doit être dans le futur."))
+    created: list[Decision] = []
+
+    def apply(locked: DerogationRequest) -> None:
+        created.append(
+            Decision.objects.create(
+                request=locked,
+                kind=kind,
+                motivation=motivation,
+                conditions=conditions,
+                valid_until=valid_until if kind == DecisionKind.GRANT else None,
+                proposed_by=actor,
+            )
+        )
+
+    _run(request.pk, "propose_decision", actor, comment=motivation, apply=apply)
+    return created[0]
+
+
+def _pending_proposal(locked: DerogationRequest) -> Decision:
+    return Decision.objects.select_for_update().get(request=locked, state=DecisionState.PROPOSED)
+
+
+def send_back(request: DerogationRequest, actor: User, comment: str) -> DerogationRequest:
+    if not comment.strip():
+        raise TransitionError(_("Expliquez pourquoi la proposition est renvoyée."))
+
+    def apply(locked: DerogationRequest) -> None:
+        proposal = _pending_proposal(locked)
+        if proposal.proposed_by_id == actor.pk:
+            raise TransitionError(_("Vous ne pouvez pas examiner votre propre proposition."))
+        proposal.state = DecisionState.SENT_BACK
+        proposal.reviewed_by = actor
+        proposal.reviewed_at = timezone.now()
+        proposal.review_comment = comment
+        proposal.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+
+    return _run(request.pk, "send_back", actor, comment=comment, apply=apply)
+
+
+def validate_decision(request: DerogationRequest, actor: User) -> Decision:
+    """The senior evaluator signs the pending proposal: it becomes the issued decision."""
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != Status.DECISION_PROPOSED:
+            raise TransitionError(
+                _("Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée.")
+                % {"status": locked.get_status_display()}
+            )
+        proposal = _pending_proposal(locked)
+        name = "grant" if proposal.kind == DecisionKind.GRANT else "refuse"
+
+        def apply(req: DerogationRequest) -> None:
+            if proposal.proposed_by_id == actor.pk:
+                raise TransitionError(_("Vous ne pouvez pas valider votre propre proposition."))
+            now = timezone.now()
+            proposal.state = DecisionState.ISSUED
+            proposal.reviewed_by = actor
+            proposal.reviewed_at = now
+            proposal.issued_at = now
+            proposal.verification_code = new_verification_code()
+            proposal.save(
+                update_fields=["state", "reviewed_by", "reviewed_at", "issued_at", "verification_code"]
+            )
+            req.decided_at = now
+            if proposal.kind == DecisionKind.GRANT:
+                Derogation.objects.create(
+                    request=req, grant=proposal, valid_until=proposal.valid_until
+                )
+
+        _run(locked.pk, name, actor, comment=proposal.motivation, apply=apply)
+        events.decision_issued.send(sender=Decision, decision=proposal)
+    return proposal
+
+
+def request_complements(
+    request: DerogationRequest, actor: User, questions: str
+) -> DerogationRequest:
+    if not questions.strip():
+        raise TransitionError(_("Formulez au moins une question."))
+    return _run(request.pk, "request_complements", actor, comment=questions)
+
+
+def answer_complements(request: DerogationRequest, actor: User, answer: str) -> DerogationRequest:
+    if not answer.strip():
+        raise TransitionError(_("Votre réponse est vide."))
+    return _run(request.pk, "answer_complements", actor, comment=answer)

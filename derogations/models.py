@@ -1,0 +1,252 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from .enums import (
+    DecisionKind,
+    DecisionState,
+    DerogationStatus,
+    IvdClass,
+    Kind,
+    Status,
+    Urgency,
+)
+
+KIND_PREFIX = {Kind.INDIVIDUAL: "IND", Kind.GLOBAL: "GLO"}
+
+
+class DerogationRequestQuerySet(models.QuerySet["DerogationRequest"]):
+    def with_list_relations(self) -> "DerogationRequestQuerySet":
+        return self.select_related("organisation")
+
+
+class DerogationRequest(models.Model):
+    """A request (dossier) to supply an IVD without CE marking, individual or global.
+
+    Its ``status`` is changed only by derogations.lifecycle.
+    """
+
+    kind = models.CharField(_("type de demande"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("statut"), max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    reference = models.CharField(_("référence"), max_length=32, unique=True, null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="requests", verbose_name=_("opérateur")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    contact_email = models.EmailField(_("courriel de contact de l'opérateur"), blank=True)
+
+    # Device
+    device_name = models.CharField(_("nom commercial du dispositif"), max_length=255, blank=True)
+    device_model = models.CharField(_("modèle"), max_length=255, blank=True)
+    device_reference = models.CharField(_("référence(s) catalogue"), max_length=255, blank=True)
+    ivd_class = models.CharField(
+        _("classe IVDR"), max_length=16, choices=IvdClass.choices, blank=True
+    )
+    manufacturer_name = models.CharField(_("fabricant"), max_length=255, blank=True)
+    intended_purpose = models.TextField(_("destination (usage prévu)"), blank=True)
+
+    # Clinical case: the three preponderant criteria
+    justification = models.TextField(_("justification de la demande"), blank=True)
+    expected_benefit = models.TextField(_("bénéfice significatif attendu pour le(s) patient(s)"), blank=True)
+    safety_performance_data = models.TextField(
+        _("données de sécurité et de performance disponibles"), blank=True
+    )
+    alternatives = models.TextField(
+        _("absence d'alternative sur le marché (et pourquoi)"), blank=True
+    )
+
+    # Individual scope: pseudonymised patient only
+    patient_reference = models.CharField(
+        _("référence pseudonymisée du patient"), max_length=64, blank=True
+    )
+    urgency = models.CharField(
+        _("urgence"), max_length=16, choices=Urgency.choices, default=Urgency.STANDARD
+    )
+    urgency_reason = models.TextField(_("motif de l'urgence"), blank=True)
+    prescriber_name = models.CharField(_("nom du prescripteur"), max_length=255, blank=True)
+    prescriber_email = models.EmailField(_("courriel du prescripteur"), blank=True)
+    prescriber_rpps = models.CharField(_("RPPS du prescripteur"), max_length=11, blank=True)
+
+    # Global scope
+    population = models.TextField(_("population et critères d'inclusion"), blank=True)
+    expected_patients = models.PositiveIntegerField(_("nombre de patients attendu"), null=True, blank=True)
+    requested_end_date = models.DateField(_("fin de validité demandée"), null=True, blank=True)
+
+    # Facility
+    facility_name = models.CharField(_("établissement de santé"), max_length=255, blank=True)
+    facility_finess = models.CharField(_("FINESS de l'établissement"), max_length=9, blank=True)
+    director_name = models.CharField(_("nom du directeur de l'établissement"), max_length=255, blank=True)
+    director_email = models.EmailField(_("courriel du directeur de l'établissement"), blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+
+    objects = DerogationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande de dérogation")
+        verbose_name_plural = _("demandes de dérogation")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="request_org_created"),
+            models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(reference__isnull=False, submitted_at__isnull=False),
+                name="submitted_request_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.GRANTED, Status.REFUSED]) | Q(decided_at__isnull=False),
+                name="decided_request_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(_("Brouillon n° %(pk)s") % {"pk": self.pk})
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind == Kind.INDIVIDUAL
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+
+class ReferenceSequence(models.Model):
+    """Last number given per kind and year, locked while a reference is assigned."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="unique_reference_sequence")
+        ]
+
+
+def new_verification_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class Decision(models.Model):
+    """A motivated act on a request: proposed by an evaluator, issued by a senior evaluator."""
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(_("décision"), max_length=16, choices=DecisionKind.choices)
+    state = models.CharField(
+        _("état"), max_length=16, choices=DecisionState.choices, default=DecisionState.PROPOSED
+    )
+    motivation = models.TextField(_("motivation en droit et en fait"))
+    conditions = models.TextField(_("conditions"), blank=True)
+    valid_until = models.DateField(_("fin de validité"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("commentaire du valideur"), blank=True)
+    issued_at = models.DateTimeField(_("signée le"), null=True, blank=True)
+    verification_code = models.CharField(max_length=14, unique=True, null=True, blank=True)
+
+    # The letter as it was sent: rendered once, never rendered again.
+    letter = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
+    letter_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=models.F("proposed_by")),
+                name="decision_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DecisionState.ISSUED)
+                | Q(issued_at__isnull=False, verification_code__isnull=False, reviewed_by__isnull=False),
+                name="issued_decision_is_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(state=DecisionState.PROPOSED),
+                name="one_pending_proposal_per_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.request}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == DecisionState.ISSUED
+
+
+class Derogation(models.Model):
+    """The derogation in force that a grant creates."""
+
+    request = models.OneToOneField(
+        DerogationRequest, on_delete=models.PROTECT, related_name="derogation"
+    )
+    grant = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="derogation")
+    status = models.CharField(
+        max_length=16, choices=DerogationStatus.choices, default=DerogationStatus.ACTIVE
+    )
+    valid_until = models.DateField(_("fin de validité"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dérogation en vigueur")
+        verbose_name_plural = _("dérogations en vigueur")
+
+    def effective_status(self, today: date | None = None) -> str:
+        """The status to show: an active derogation whose end date passed is expired."""
+        today = today or timezone.localdate()
+        if self.status == DerogationStatus.ACTIVE and self.valid_until and self.valid_until < today:
+            return DerogationStatus.EXPIRED
+        return self.status
+
+
+class AuditEntry(models.Model):
+    """One row per transition of a request: who, when, from, to, why. Never updated."""
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    action = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=32, choices=Status.choices)
+    to_status = models.CharField(max_length=32, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des transitions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.from_status} → {self.to_status}"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Courriers et notifications")
+
+    def ready(self) -> None:
+        from derogations import events
+
+        from . import receivers
+
+        events.decision_issued.connect(receivers.on_decision_issued, dispatch_uid="letters")

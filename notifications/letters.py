@@ -1,0 +1,89 @@
+"""Decision letters rendered to PDF with WeasyPrint from our own Django templates.
+
+Only our templates are rendered, with every user text escaped by Django, and WeasyPrint's
+URL fetcher may read only the fonts and styles shipped with the portal.
+"""
+
+from pathlib import Path
+
+import segno
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from derogations.models import Decision
+
+LETTER_FONTS = {
+    "Marianne": [
+        ("dsfr/dist/fonts/Marianne-Regular.woff2", "normal", "normal"),
+        ("dsfr/dist/fonts/Marianne-Bold.woff2", "bold", "normal"),
+        ("dsfr/dist/fonts/Marianne-Regular_Italic.woff2", "normal", "italic"),
+    ],
+}
+
+
+def _static_path(relative: str) -> Path:
+    found = finders.find(relative)
+    if not found:
+        raise FileNotFoundError(relative)
+    return Path(found).resolve()
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the letter's fonts from the static files; refuses every other URL."""
+
+    def __init__(self, allowed: set[Path]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.allowed = {str(path) for path in allowed}
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if url.startswith("file://"):
+            path = str(Path(url.removeprefix("file://")).resolve())
+            if path in self.allowed:
+                return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": "font/woff2"})
+        raise ValueError(f"URL refused in letters: {url[:80]}")
+
+
+def _font_faces() -> tuple[str, set[Path]]:
+    rules, paths = [], set()
+    for family, faces in LETTER_FONTS.items():
+        for relative, weight, style in faces:
+            path = _static_path(relative)
+            paths.add(path)
+            rules.append(
+                f"@font-face {{ font-family: '{family}'; src: url('file://{path}') format('woff2');"
+                f" font-weight: {weight}; font-style: {style}; }}"
+            )
+    return "\n".join(rules), paths
+
+
+def verification_url(decision: Decision) -> str:
+    path = reverse("derogations:verify")
+    return f"{settings.PORTAL_BASE_URL}{path}?code={decision.verification_code}"
+
+
+def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
+    font_css, font_paths = _font_faces()
+    html = render_to_string(template_name, {**context, "font_css": font_css})
+    document = weasyprint.HTML(string=html, url_fetcher=StaticOnlyFetcher(font_paths))
+    return document.write_pdf()
+
+
+def render_decision_letter(decision: Decision) -> bytes:
+    """The motivated decision letter, always in French (the language of the act)."""
+    url = verification_url(decision)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=3, border=0, omitsize=False)
+    with translation.override("fr"):
+        return render_pdf(
+            "letters/decision.html",
+            {
+                "decision": decision,
+                "request": decision.request,
+                "verification_url": url,
+                "qr_svg": qr_svg,
+            },
+        )

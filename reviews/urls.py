@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("dossiers/<int:pk>/", views.file, name="file"),
+    path("dossiers/<int:pk>/recevable/", views.admissible, name="admissible"),
+    path("dossiers/<int:pk>/irrecevable/", views.inadmissible, name="inadmissible"),
+    path("dossiers/<int:pk>/complements/", views.complements, name="complements"),
+    path("dossiers/<int:pk>/proposer/", views.propose, name="propose"),
+    path("dossiers/<int:pk>/renvoyer/", views.send_back, name="send_back"),
+    path("dossiers/<int:pk>/valider/", views.validate, name="validate"),
+]
