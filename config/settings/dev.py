@@ -9,3 +9,8 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "dev-only-insecure-key-never-used-i
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Serve static files straight from the apps in the demo; make the local folders exist.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+for _folder in (VAR_DIR, STATIC_ROOT, MEDIA_ROOT):  # noqa: F405
+    _folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,66 @@
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def org_a():
+    return factories.OrganisationFactory(name="Organisation A")
+
+
+@pytest.fixture
+def org_b():
+    return factories.OrganisationFactory(name="Organisation B")
+
+
+@pytest.fixture
+def operator_a(org_a):
+    return factories.operator_of(org_a, email="operateur.a@example.org")
+
+
+@pytest.fixture
+def colleague_a(org_a):
+    return factories.operator_of(org_a, email="collegue.a@example.org")
+
+
+@pytest.fixture
+def operator_b(org_b):
+    return factories.operator_of(org_b, email="operateur.b@example.org")
+
+
+@pytest.fixture
+def evaluator():
+    return factories.UserFactory(evaluator=True, email="evaluateur@ansm.example")
+
+
+@pytest.fixture
+def senior():
+    return factories.UserFactory(senior=True, email="senior@ansm.example")
+
+
+@pytest.fixture
+def other_senior():
+    return factories.UserFactory(senior=True, email="senior2@ansm.example")
+
+
+@pytest.fixture
+def professional():
+    return factories.UserFactory(professional=True, email="dr.roux@chu.example")
+
+
+@pytest.fixture
+def administrator():
+    return factories.UserFactory(administrator=True, email="admin@ansm.example")
+
+
+@pytest.fixture
+def draft_a(org_a, operator_a):
+    return factories.RequestFactory(organisation=org_a, created_by=operator_a)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
