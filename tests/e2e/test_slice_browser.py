@@ -1,0 +1,70 @@
+"""The slice in a real headless Chromium: file, decide with four eyes, verify the letter."""
+
+import pytest
+
+from derogations.models import Decision, DerogationRequest
+from tests import factories
+from tests.e2e.conftest import login, logout
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, live_server, org_a):
+    operator = factories.operator_of(org_a, email="ra@labo.example")
+    factories.UserFactory(evaluator=True, email="eva@ansm.example")
+    factories.UserFactory(senior=True, email="sen@ansm.example")
+
+    # Operator files an individual request; a missing field is reported and kept.
+    login(page, live_server, operator.email, factories.PASSWORD)
+    page.get_by_role("link", name="Nouvelle demande individuelle").click()
+    fields = {
+        "Nom commercial du dispositif": "GenoRare PCR Kit",
+        "Fabricant": "Diagnostica Rara",
+        "Destination (usage prévu)": "Détection d'un variant rare",
+        "Justification de la demande": "Aucune solution marquée CE",
+        "Bénéfice significatif attendu pour le(s) patient(s)": "Traitement adapté",
+        "Données de sécurité et de performance disponibles": "Rapport de performance",
+        "Absence d'alternative sur le marché (et pourquoi)": "Aucune",
+        "Référence pseudonymisée du patient": "JD-1975",
+        "Nom du prescripteur": "Dr Roux",
+        "Courriel du prescripteur": "dr.roux@chu.example",
+        "Établissement de santé": "CHU Exemple",
+        "Nom du directeur de l'établissement": "L. Garnier",
+    }
+    for label, value in fields.items():
+        page.get_by_label(label, exact=False).first.fill(value)
+    page.get_by_label("Classe IVDR").select_option("C")
+    page.get_by_role("button", name="Déposer la demande").click()
+    assert page.get_by_text("ne peut pas encore être déposée").is_visible()
+    assert page.get_by_label("Nom du prescripteur").input_value() == "Dr Roux"
+    page.get_by_label("Courriel du directeur de l'établissement").fill("direction@chu.example")
+    page.get_by_role("button", name="Déposer la demande").click()
+    req = DerogationRequest.objects.get()
+    assert page.get_by_text(f"référence {req.reference}").is_visible()
+    logout(page)
+
+    # Evaluator: admissible, then proposes a grant.
+    login(page, live_server, "eva@ansm.example", factories.PASSWORD)
+    page.get_by_role("link", name=req.reference).click()
+    page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
+    page.locator("label", has_text="Octroi de la dérogation").click()  # DSFR radios: the label is the target
+    assert page.get_by_label("Octroi de la dérogation").is_checked()
+    page.get_by_label("Motivation en droit et en fait").fill("Bénéfice significatif établi.")
+    page.get_by_role("button", name="Proposer la décision").click()
+    assert page.get_by_text("transmise pour validation").is_visible()
+    logout(page)
+
+    # Senior evaluator signs.
+    login(page, live_server, "sen@ansm.example", factories.PASSWORD)
+    page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
+    page.get_by_role("button", name="Valider et signer la décision").click()
+    assert page.get_by_text("La décision est signée").is_visible()
+    logout(page)
+
+    # Anyone verifies the letter by its code.
+    decision = Decision.objects.get(request=req, state="issued")
+    page.goto(f"{live_server.url}/verifier/")
+    page.get_by_label("Code de vérification").fill(decision.verification_code)
+    page.get_by_role("button", name="Vérifier").click()
+    assert page.get_by_text("Ce courrier est authentique.").is_visible()
+    assert page.get_by_text(req.reference).first.is_visible()
