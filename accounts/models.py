@@ -32,9 +32,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
-    rpps = models.CharField(
-        _("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps]
-    )
+    rpps = models.CharField(_("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps])
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
@@ -89,7 +87,9 @@ class Organisation(models.Model):
     operator_role = models.CharField(
         _("rôle sur le marché"), max_length=32, choices=OperatorRole.choices
     )
-    srn = models.CharField(_("SRN (numéro d'enregistrement unique européen)"), max_length=20, blank=True)
+    srn = models.CharField(
+        _("SRN (numéro d'enregistrement unique européen)"), max_length=20, blank=True
+    )
     address = models.TextField(_("adresse"), blank=True)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
     created_at = models.DateTimeField(auto_now_add=True)

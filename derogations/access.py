@@ -44,9 +44,7 @@ def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
 
 def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
     """Issued decisions whose letter this user may download."""
-    return Decision.objects.filter(
-        state=DecisionState.ISSUED, request__in=visible_requests(user)
-    )
+    return Decision.objects.filter(state=DecisionState.ISSUED, request__in=visible_requests(user))
 
 
 def is_staff_member(user: User) -> bool:

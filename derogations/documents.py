@@ -17,7 +17,7 @@ def record_letter(decision_pk: int, render: "Callable[[Decision], bytes]") -> De
     """
     with transaction.atomic():
         decision = (
-            Decision.objects.select_for_update()
+            Decision.objects.select_for_update(of=("self",))
             .select_related("request__organisation", "proposed_by", "reviewed_by")
             .get(pk=decision_pk)
         )

@@ -124,6 +124,8 @@ class VerificationForm(forms.Form):
         raw = self.cleaned_data["code"].upper().replace(" ", "").replace("-", "")
         if len(raw) != 12 or not raw.isalnum():
             raise forms.ValidationError(
-                _("Un code de vérification comporte 12 lettres ou chiffres, par exemple ABCD-EFGH-JKLM.")
+                _(
+                    "Un code de vérification comporte 12 lettres ou chiffres, par exemple ABCD-EFGH-JKLM."
+                )
             )
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"

@@ -92,9 +92,10 @@ def allowed_transitions(request: DerogationRequest, actor: User) -> list[str]:
 def _actor_error(transition: Transition, request: DerogationRequest, actor: User) -> str | None:
     if not actor.is_active or actor.role not in transition.roles:
         return _("Vous n'avez pas le droit d'effectuer cette action.")
-    if actor.role == Role.OPERATOR and not actor.memberships.filter(
-        organisation_id=request.organisation_id
-    ).exists():
+    if (
+        actor.role == Role.OPERATOR
+        and not actor.memberships.filter(organisation_id=request.organisation_id).exists()
+    ):
         return _("Vous n'avez pas le droit d'effectuer cette action.")
     return None
 
@@ -111,7 +112,9 @@ def _run(
         request = DerogationRequest.objects.select_for_update().get(pk=request_pk)
         if request.status not in transition.sources:
             raise TransitionError(
-                _("Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée.")
+                _(
+                    "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+                )
                 % {"status": request.get_status_display()}
             )
         error = _actor_error(transition, request, actor)
@@ -157,10 +160,14 @@ def missing_fields(request: DerogationRequest) -> dict[str, str]:
     for field_name in required:
         if getattr(request, field_name) in (None, ""):
             label = DerogationRequest._meta.get_field(field_name).verbose_name
-            missing[field_name] = _("Le champ « %(field)s » est obligatoire pour déposer la demande.") % {
-                "field": label
-            }
-    if request.kind == Kind.INDIVIDUAL and request.urgency != "standard" and not request.urgency_reason:
+            missing[field_name] = _(
+                "Le champ « %(field)s » est obligatoire pour déposer la demande."
+            ) % {"field": label}
+    if (
+        request.kind == Kind.INDIVIDUAL
+        and request.urgency != "standard"
+        and not request.urgency_reason
+    ):
         missing["urgency_reason"] = _("Indiquez le motif de l'urgence.")
     if (
         request.kind == Kind.GLOBAL
@@ -178,7 +185,9 @@ def _assign_reference(request: DerogationRequest) -> None:
     )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
-    request.reference = f"DER-{KIND_PREFIX[Kind(request.kind)]}-{now.year}-{sequence.last_number:05d}"
+    request.reference = (
+        f"DER-{KIND_PREFIX[Kind(request.kind)]}-{now.year}-{sequence.last_number:05d}"
+    )
     request.submitted_at = now
 
 
@@ -203,7 +212,9 @@ def declare_admissible(request: DerogationRequest, actor: User) -> DerogationReq
     return _run(request.pk, "declare_admissible", actor)
 
 
-def declare_inadmissible(request: DerogationRequest, actor: User, reasons: str) -> DerogationRequest:
+def declare_inadmissible(
+    request: DerogationRequest, actor: User, reasons: str
+) -> DerogationRequest:
     if not reasons.strip():
         raise TransitionError(_("Motivez l'irrecevabilité."))
 
@@ -273,7 +284,9 @@ def validate_decision(request: DerogationRequest, actor: User) -> Decision:
         locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != Status.DECISION_PROPOSED:
             raise TransitionError(
-                _("Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée.")
+                _(
+                    "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+                )
                 % {"status": locked.get_status_display()}
             )
         proposal = _pending_proposal(locked)
@@ -289,7 +302,13 @@ def validate_decision(request: DerogationRequest, actor: User) -> Decision:
             proposal.issued_at = now
             proposal.verification_code = new_verification_code()
             proposal.save(
-                update_fields=["state", "reviewed_by", "reviewed_at", "issued_at", "verification_code"]
+                update_fields=[
+                    "state",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "issued_at",
+                    "verification_code",
+                ]
             )
             req.decided_at = now
             if proposal.kind == DecisionKind.GRANT:

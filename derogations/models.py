@@ -58,7 +58,9 @@ class DerogationRequest(models.Model):
 
     # Clinical case: the three preponderant criteria
     justification = models.TextField(_("justification de la demande"), blank=True)
-    expected_benefit = models.TextField(_("bénéfice significatif attendu pour le(s) patient(s)"), blank=True)
+    expected_benefit = models.TextField(
+        _("bénéfice significatif attendu pour le(s) patient(s)"), blank=True
+    )
     safety_performance_data = models.TextField(
         _("données de sécurité et de performance disponibles"), blank=True
     )
@@ -80,13 +82,17 @@ class DerogationRequest(models.Model):
 
     # Global scope
     population = models.TextField(_("population et critères d'inclusion"), blank=True)
-    expected_patients = models.PositiveIntegerField(_("nombre de patients attendu"), null=True, blank=True)
+    expected_patients = models.PositiveIntegerField(
+        _("nombre de patients attendu"), null=True, blank=True
+    )
     requested_end_date = models.DateField(_("fin de validité demandée"), null=True, blank=True)
 
     # Facility
     facility_name = models.CharField(_("établissement de santé"), max_length=255, blank=True)
     facility_finess = models.CharField(_("FINESS de l'établissement"), max_length=9, blank=True)
-    director_name = models.CharField(_("nom du directeur de l'établissement"), max_length=255, blank=True)
+    director_name = models.CharField(
+        _("nom du directeur de l'établissement"), max_length=255, blank=True
+    )
     director_email = models.EmailField(_("courriel du directeur de l'établissement"), blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,11 +112,13 @@ class DerogationRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=Status.DRAFT) | Q(reference__isnull=False, submitted_at__isnull=False),
+                condition=Q(status=Status.DRAFT)
+                | Q(reference__isnull=False, submitted_at__isnull=False),
                 name="submitted_request_has_reference",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=[Status.GRANTED, Status.REFUSED]) | Q(decided_at__isnull=False),
+                condition=~Q(status__in=[Status.GRANTED, Status.REFUSED])
+                | Q(decided_at__isnull=False),
                 name="decided_request_has_date",
             ),
         ]
@@ -138,6 +146,9 @@ class ReferenceSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "year"], name="unique_reference_sequence")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
 
 
 def new_verification_code() -> str:
@@ -187,7 +198,11 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state=DecisionState.ISSUED)
-                | Q(issued_at__isnull=False, verification_code__isnull=False, reviewed_by__isnull=False),
+                | Q(
+                    issued_at__isnull=False,
+                    verification_code__isnull=False,
+                    reviewed_by__isnull=False,
+                ),
                 name="issued_decision_is_complete",
             ),
             models.UniqueConstraint(
@@ -221,6 +236,9 @@ class Derogation(models.Model):
     class Meta:
         verbose_name = _("dérogation en vigueur")
         verbose_name_plural = _("dérogations en vigueur")
+
+    def __str__(self) -> str:
+        return f"{self.request} ({self.get_status_display()})"
 
     def effective_status(self, today: date | None = None) -> str:
         """The status to show: an active derogation whose end date passed is expired."""

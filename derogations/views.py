@@ -57,7 +57,9 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
         draft.organisation = organisation
         draft.created_by = request.user
         draft.save()
-        messages.success(request, _("Brouillon enregistré. Vous pouvez le compléter à tout moment."))
+        messages.success(
+            request, _("Brouillon enregistré. Vous pouvez le compléter à tout moment.")
+        )
         if "submit" in request.POST:
             return _submit(request, draft, form)
         return redirect("derogations:edit", pk=draft.pk)
@@ -91,7 +93,9 @@ def _submit(request: HttpRequest, draft: DerogationRequest, form: RequestDraftFo
             form.add_error(field_name if field_name in form.fields else None, message)
         messages.error(
             request,
-            _("Votre brouillon est enregistré, mais la demande ne peut pas encore être déposée : complétez les champs signalés."),
+            _(
+                "Votre brouillon est enregistré, mais la demande ne peut pas encore être déposée : complétez les champs signalés."
+            ),
         )
         return render(
             request,
@@ -104,7 +108,9 @@ def _submit(request: HttpRequest, draft: DerogationRequest, form: RequestDraftFo
         return redirect("derogations:detail", pk=draft.pk)
     messages.success(
         request,
-        _("Votre demande est déposée sous la référence %(reference)s. Un accusé de réception vous sera adressé.")
+        _(
+            "Votre demande est déposée sous la référence %(reference)s. Un accusé de réception vous sera adressé."
+        )
         % {"reference": submitted.reference},
     )
     return redirect("derogations:detail", pk=submitted.pk)
@@ -179,7 +185,9 @@ def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
         request_id=pk,
     )
     if not decision.letter_sha256:
-        messages.info(request, _("Le courrier est en cours de préparation. Réessayez dans un instant."))
+        messages.info(
+            request, _("Le courrier est en cours de préparation. Réessayez dans un instant.")
+        )
         return redirect("derogations:detail", pk=pk)
     return FileResponse(
         decision.letter.open("rb"),

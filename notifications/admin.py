@@ -5,7 +5,14 @@ from .models import Delivery
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["decision", "recipient_email", "recipient_role", "status", "attempts", "sent_at"]
+    list_display = [
+        "decision",
+        "recipient_email",
+        "recipient_role",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "recipient_role"]
     list_select_related = ["decision__request"]
     readonly_fields = [f.name for f in Delivery._meta.fields]

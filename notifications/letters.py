@@ -44,7 +44,9 @@ class StaticOnlyFetcher(URLFetcher):
         if url.startswith("file://"):
             path = str(Path(url.removeprefix("file://")).resolve())
             if path in self.allowed:
-                return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": "font/woff2"})
+                return URLFetcherResponse(
+                    url, Path(path).read_bytes(), {"Content-Type": "font/woff2"}
+                )
         raise ValueError(f"URL refused in letters: {url[:80]}")
 
 

@@ -21,7 +21,9 @@ def recipients_for(decision: Decision) -> list[tuple[str, str]]:
             result.append((key, role))
 
     add(request.contact_email, RecipientRole.OPERATOR)
-    for email in request.organisation.members.filter(is_active=True).values_list("email", flat=True):
+    for email in request.organisation.members.filter(is_active=True).values_list(
+        "email", flat=True
+    ):
         add(email, RecipientRole.OPERATOR)
     if request.kind == Kind.INDIVIDUAL:
         add(request.prescriber_email, RecipientRole.PRESCRIBER)

@@ -51,8 +51,7 @@ def build_email(delivery: Delivery) -> EmailMessage:
             "decision": decision,
             "request": request,
             "verification_url": verification_url(decision),
-            "file_url": settings.PORTAL_BASE_URL
-            + reverse("derogations:detail", args=[request.pk]),
+            "file_url": settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk]),
         }
         subject = render_to_string("emails/decision_subject.txt", context).strip()
         body = render_to_string("emails/decision_body.txt", context)

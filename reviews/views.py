@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from derogations import access, lifecycle
 from derogations.enums import DecisionState, Status
@@ -45,8 +45,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-INADMISSIBLE = ("inadmissible", gettext_lazy("Motifs de l'irrecevabilité"), gettext_lazy("Déclarer irrecevable"))
-COMPLEMENTS = ("complements", gettext_lazy("Questions posées à l'opérateur"), gettext_lazy("Demander des compléments"))
+INADMISSIBLE = (
+    "inadmissible",
+    gettext_lazy("Motifs de l'irrecevabilité"),
+    gettext_lazy("Déclarer irrecevable"),
+)
+COMPLEMENTS = (
+    "complements",
+    gettext_lazy("Questions posées à l'opérateur"),
+    gettext_lazy("Demander des compléments"),
+)
 SEND_BACK = ("send_back", gettext_lazy("Motif du renvoi"), gettext_lazy("Renvoyer à l'évaluateur"))
 
 
@@ -66,9 +74,11 @@ def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse
         access.visible_requests(request.user).select_related("organisation"), pk=pk
     )
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
-    proposal = derogation_request.decisions.filter(state=DecisionState.PROPOSED).select_related(
-        "proposed_by"
-    ).first()
+    proposal = (
+        derogation_request.decisions.filter(state=DecisionState.PROPOSED)
+        .select_related("proposed_by")
+        .first()
+    )
     context = {
         "req": derogation_request,
         "allowed": allowed,

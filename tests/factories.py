@@ -122,7 +122,9 @@ def proposed(req: DerogationRequest, evaluator: User, kind: str = DecisionKind.G
         req,
         evaluator,
         kind=kind,
-        motivation=kw.pop("motivation", "Considérant le bénéfice attendu et l'absence d'alternative."),
+        motivation=kw.pop(
+            "motivation", "Considérant le bénéfice attendu et l'absence d'alternative."
+        ),
         valid_until=valid_until if kind == DecisionKind.GRANT else None,
         **kw,
     )

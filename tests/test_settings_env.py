@@ -33,7 +33,11 @@ def test_email_url():
 
 
 def _load(module: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE']='{module}'; c.settings.INSTALLED_APPS"],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False,
@@ -51,7 +55,12 @@ def test_production_starts_with_secret_key():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("DATABASE_URL", "nosuchdb://x"), ("EMAIL_URL", "ftp://x"), ("DJANGO_STORAGE", "cloud")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("EMAIL_URL", "ftp://x"),
+        ("DJANGO_STORAGE", "cloud"),
+    ],
 )
 def test_bad_values_stop_the_process(name, value):
     result = _load("config.settings.dev", **{name: value})

@@ -153,7 +153,9 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "ANSM - Dérogations DMDIV <derogations-dmdiv@ansm.example>"
+DEFAULT_FROM_EMAIL = (
+    env_str("DEFAULT_FROM_EMAIL") or "ANSM - Dérogations DMDIV <derogations-dmdiv@ansm.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env_str("EMAIL_URL")
 if _email_url:

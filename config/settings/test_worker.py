@@ -10,7 +10,7 @@ from config.env import env_str
 from .base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
 if not env_str("REDIS_URL") or not env_str("DATABASE_URL"):
     raise RuntimeError("test_worker settings need REDIS_URL and DATABASE_URL")
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -11,7 +11,12 @@ def test_valid_siren_siret(value):
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("81234567600018", "checksum"), ("812345677", "checksum"), ("1234", "format"), ("abcdefghi", "format")],
+    [
+        ("81234567600018", "checksum"),
+        ("812345677", "checksum"),
+        ("1234", "format"),
+        ("abcdefghi", "format"),
+    ],
 )
 def test_invalid_siren_siret(value, code):
     with pytest.raises(ValidationError) as exc:

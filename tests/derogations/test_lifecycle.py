@@ -53,7 +53,9 @@ def _request_in(state, users):
 
 
 def _bring_to(state, users):
-    req = factories.RequestFactory(organisation=users[OP].memberships.get().organisation, created_by=users[OP])
+    req = factories.RequestFactory(
+        organisation=users[OP].memberships.get().organisation, created_by=users[OP]
+    )
     ev, se, op = users[EV], users["other_senior"], users[OP]
     if state == "draft":
         return req
@@ -134,7 +136,11 @@ def test_submit_assigns_sequential_references_per_kind_and_year(org_a, operator_
 @pytest.mark.django_db
 def test_incomplete_request_lists_every_missing_field_and_stays_draft(org_a, operator_a):
     req = factories.RequestFactory(
-        organisation=org_a, created_by=operator_a, device_name="", alternatives="", director_email=""
+        organisation=org_a,
+        created_by=operator_a,
+        device_name="",
+        alternatives="",
+        director_email="",
     )
     with pytest.raises(lifecycle.IncompleteRequest) as exc:
         lifecycle.submit(req, operator_a)
@@ -199,8 +205,12 @@ def test_sent_back_proposal_keeps_comment_and_allows_new_proposal(draft_a, evalu
     first = factories.proposed(draft_a, evaluator)
     lifecycle.send_back(draft_a, senior, "Préciser les conditions")
     first.refresh_from_db()
-    assert first.state == DecisionState.SENT_BACK and first.review_comment == "Préciser les conditions"
-    lifecycle.propose_decision(draft_a, evaluator, kind=DecisionKind.GRANT, motivation="v2", valid_until=FUTURE)
+    assert (
+        first.state == DecisionState.SENT_BACK and first.review_comment == "Préciser les conditions"
+    )
+    lifecycle.propose_decision(
+        draft_a, evaluator, kind=DecisionKind.GRANT, motivation="v2", valid_until=FUTURE
+    )
     assert Decision.objects.filter(request=draft_a).count() == 2
 
 
@@ -209,7 +219,9 @@ def test_global_grant_needs_end_date(org_a, operator_a, evaluator):
     req = factories.RequestFactory(organisation=org_a, created_by=operator_a, global_kind=True)
     factories.in_review(req, evaluator)
     with pytest.raises(lifecycle.TransitionError, match="fin de validité"):
-        lifecycle.propose_decision(req, evaluator, kind=DecisionKind.GRANT, motivation="M", valid_until=None)
+        lifecycle.propose_decision(
+            req, evaluator, kind=DecisionKind.GRANT, motivation="M", valid_until=None
+        )
     req.refresh_from_db()
     assert req.status == Status.IN_REVIEW
 

@@ -36,7 +36,9 @@ FORM_DATA = {
 
 def test_operator_files_and_submits_individual_request(operator_a, org_a):
     client = client_for(operator_a)
-    response = client.post(reverse("derogations:create", args=["individual"]), {**FORM_DATA, "submit": ""})
+    response = client.post(
+        reverse("derogations:create", args=["individual"]), {**FORM_DATA, "submit": ""}
+    )
     req = DerogationRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("derogations:detail", args=[req.pk])
@@ -78,7 +80,9 @@ def test_unknown_kind_is_404(operator_a):
     assert client_for(operator_a).get("/demandes/nouvelle/autre/").status_code == 404
 
 
-def test_colleague_sees_organisation_files_outsider_gets_404(draft_a, colleague_a, operator_b, professional):
+def test_colleague_sees_organisation_files_outsider_gets_404(
+    draft_a, colleague_a, operator_b, professional
+):
     lifecycle.submit(draft_a, draft_a.created_by)
     url = reverse("derogations:detail", args=[draft_a.pk])
     assert client_for(colleague_a).get(url).status_code == 200
@@ -102,7 +106,9 @@ def test_outsider_cannot_edit_or_withdraw(draft_a, operator_b):
 def test_submitted_file_is_frozen(draft_a):
     lifecycle.submit(draft_a, draft_a.created_by)
     client = client_for(draft_a.created_by)
-    response = client.post(reverse("derogations:edit", args=[draft_a.pk]), {**FORM_DATA, "device_name": "Autre"})
+    response = client.post(
+        reverse("derogations:edit", args=[draft_a.pk]), {**FORM_DATA, "device_name": "Autre"}
+    )
     assert response.status_code == 404
     draft_a.refresh_from_db()
     assert draft_a.device_name == "GenoRare PCR Kit"

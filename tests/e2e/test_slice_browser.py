@@ -47,7 +47,9 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     login(page, live_server, "eva@ansm.example", factories.PASSWORD)
     page.get_by_role("link", name=req.reference).click()
     page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
-    page.locator("label", has_text="Octroi de la dérogation").click()  # DSFR radios: the label is the target
+    page.locator(
+        "label", has_text="Octroi de la dérogation"
+    ).click()  # DSFR radios: the label is the target
     assert page.get_by_label("Octroi de la dérogation").is_checked()
     page.get_by_label("Motivation en droit et en fait").fill("Bénéfice significatif établi.")
     page.get_by_role("button", name="Proposer la décision").click()

@@ -18,7 +18,9 @@ MOTIVATION = "Considérant le bénéfice significatif pour le patient et l'absen
 
 
 def _pdf_text(content: bytes) -> str:
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    return " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split()
+    )
 
 
 def test_decision_letter_goes_through_redis_worker_and_smtp(celery_worker, smtp_sink, org_a):

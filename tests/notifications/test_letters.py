@@ -32,7 +32,9 @@ def _grant(req, evaluator, senior, motivation="Considérant le bénéfice signif
     return decision
 
 
-def test_grant_renders_letter_and_sends_one_copy_per_recipient(draft_a, colleague_a, evaluator, senior):
+def test_grant_renders_letter_and_sends_one_copy_per_recipient(
+    draft_a, colleague_a, evaluator, senior
+):
     decision = _grant(draft_a, evaluator, senior)
     decision.refresh_from_db()
     draft_a.refresh_from_db()
@@ -86,7 +88,9 @@ def _status(user, url) -> int:
     return response.status_code
 
 
-def test_letter_download_permissions(draft_a, colleague_a, operator_b, professional, evaluator, senior):
+def test_letter_download_permissions(
+    draft_a, colleague_a, operator_b, professional, evaluator, senior
+):
     decision = _grant(draft_a, evaluator, senior)
     url = reverse("derogations:letter", args=[draft_a.pk, decision.pk])
     response = client_for(colleague_a).get(url)

@@ -25,7 +25,9 @@ def test_queue_is_staff_only(operator_a, professional, evaluator, senior, admini
 def test_queue_hides_drafts_and_has_constant_query_count(
     org_a, operator_a, evaluator, django_assert_max_num_queries
 ):
-    factories.RequestFactory(organisation=org_a, created_by=operator_a, device_name="Brouillon caché")
+    factories.RequestFactory(
+        organisation=org_a, created_by=operator_a, device_name="Brouillon caché"
+    )
     for _ in range(3):
         factories.submitted(factories.RequestFactory(organisation=org_a, created_by=operator_a))
     client = client_for(evaluator)
@@ -73,24 +75,32 @@ def test_full_decision_through_screens(draft_a, evaluator, senior, other_senior)
     # The proposer, even if senior, cannot validate: shown on the page and enforced.
     page = client_for(senior).get(reverse("reviews:file", args=[draft_a.pk])).content.decode()
     assert "Valider et signer" in page
-    response = client_for(evaluator).post(reverse("reviews:validate", args=[draft_a.pk]), follow=True)
+    response = client_for(evaluator).post(
+        reverse("reviews:validate", args=[draft_a.pk]), follow=True
+    )
     assert "droit" in response.content.decode()
     client_for(senior).post(reverse("reviews:validate", args=[draft_a.pk]))
     draft_a.refresh_from_db()
     assert draft_a.status == Status.GRANTED
     # Second click: a clear message, no second decision.
-    response = client_for(other_senior).post(reverse("reviews:validate", args=[draft_a.pk]), follow=True)
+    response = client_for(other_senior).post(
+        reverse("reviews:validate", args=[draft_a.pk]), follow=True
+    )
     assert "déjà été traitée" in response.content.decode()
     assert Decision.objects.filter(request=draft_a, state=DecisionState.ISSUED).count() == 1
 
 
 def test_send_back_needs_comment(draft_a, evaluator, senior):
     factories.proposed(draft_a, evaluator)
-    response = client_for(senior).post(reverse("reviews:send_back", args=[draft_a.pk]), {"send_back-comment": ""})
+    response = client_for(senior).post(
+        reverse("reviews:send_back", args=[draft_a.pk]), {"send_back-comment": ""}
+    )
     assert response.status_code == 400
     draft_a.refresh_from_db()
     assert draft_a.status == Status.DECISION_PROPOSED
-    client_for(senior).post(reverse("reviews:send_back", args=[draft_a.pk]), {"send_back-comment": "Préciser"})
+    client_for(senior).post(
+        reverse("reviews:send_back", args=[draft_a.pk]), {"send_back-comment": "Préciser"}
+    )
     draft_a.refresh_from_db()
     assert draft_a.status == Status.IN_REVIEW
 

@@ -16,7 +16,7 @@ from derogations import lifecycle
 from derogations.enums import DecisionKind, IvdClass, Kind, Urgency
 from derogations.models import DerogationRequest
 
-PASSWORD = "demo-Derogations-2026"
+PASSWORD = "demo-Derogations-2026"  # noqa: S105 (published demo password)
 
 ORGANISATIONS = [
     ("Diagnostica Rara SAS", "81234567600017", OperatorRole.MANUFACTURER),
@@ -41,10 +41,30 @@ PRESCRIBER_RPPS = "10000000017"
 
 def _device(n: int) -> dict[str, object]:
     devices = [
-        ("GenoRare PCR Kit", "GR-200", "Trousse PCR de détection d'un variant génétique rare", IvdClass.C),
-        ("NeoScreen Lysosomal", "NS-4", "Dosage enzymatique pour maladies lysosomales du nouveau-né", IvdClass.C),
-        ("ViroQuant Emergent", "VQ-1", "Quantification d'un virus émergent dans le plasma", IvdClass.D),
-        ("CardioMark Point-of-care", "CM-POC", "Dosage délocalisé d'un marqueur cardiaque", IvdClass.B),
+        (
+            "GenoRare PCR Kit",
+            "GR-200",
+            "Trousse PCR de détection d'un variant génétique rare",
+            IvdClass.C,
+        ),
+        (
+            "NeoScreen Lysosomal",
+            "NS-4",
+            "Dosage enzymatique pour maladies lysosomales du nouveau-né",
+            IvdClass.C,
+        ),
+        (
+            "ViroQuant Emergent",
+            "VQ-1",
+            "Quantification d'un virus émergent dans le plasma",
+            IvdClass.D,
+        ),
+        (
+            "CardioMark Point-of-care",
+            "CM-POC",
+            "Dosage délocalisé d'un marqueur cardiaque",
+            IvdClass.B,
+        ),
     ]
     name, model, purpose, ivd_class = devices[n % len(devices)]
     return {
@@ -157,7 +177,11 @@ class Command(BaseCommand):
             if state == "in_review":
                 return req
             if state == "awaiting_complements":
-                lifecycle.request_complements(req, evaluator, "Merci de transmettre le rapport d'évaluation des performances complet.")
+                lifecycle.request_complements(
+                    req,
+                    evaluator,
+                    "Merci de transmettre le rapport d'évaluation des performances complet.",
+                )
                 return req
             grant = state in {"granted", "decision_proposed"}
             lifecycle.propose_decision(

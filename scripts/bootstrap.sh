@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a Debian 12 machine for this project: system packages and .venv.
+# Run as root from anywhere: bash scripts/bootstrap.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '==> %s\n' "$*"; }
+
+PACKAGES=(
+  postgresql-15 redis-server chromium libharfbuzz-subset0 libpango-1.0-0
+  libpangoft2-1.0-0 poppler-utils gettext fonts-dejavu-core
+)
+PYTHON_CANDIDATES=(/root/.pyenv/versions/3.12.1/bin/python3.12 python3.12)
+
+# --- Debian packages ------------------------------------------------------------------
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  step "Installing Debian packages: ${missing[*]}"
+  # We start PostgreSQL and Redis ourselves: forbid the packages' services from starting
+  # (and from taking ports 5432/6379) while they are installed.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
+fi
+
+# --- Python virtual environment -------------------------------------------------------
+python=""
+for candidate in "${PYTHON_CANDIDATES[@]}"; do
+  if command -v "$candidate" >/dev/null 2>&1; then python=$(command -v "$candidate"); break; fi
+done
+[[ -n $python ]] || { echo "Python 3.12 not found (tried ${PYTHON_CANDIDATES[*]})" >&2; exit 1; }
+
+if ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+  step "Creating .venv with $python"
+  rm -rf .venv
+  "$python" -m venv .venv
+fi
+
+stamp=.venv/.bootstrap-stamp
+digest=$(cat pyproject.toml requirements/constraints.txt | sha256sum | cut -d' ' -f1)
+if [[ -f $stamp && $(cat "$stamp") == "$digest" ]]; then
+  step "Python dependencies up to date"
+else
+  step "Installing Python dependencies into .venv"
+  log=.venv/pip-install.log
+  # pip's output goes to a log, shown only when it fails.
+  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip \
+      && .venv/bin/python -m pip install -q --disable-pip-version-check \
+        -c requirements/constraints.txt -e ".[dev]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "pip install failed (log: $log)" >&2
+    exit 1
+  fi
+  echo "$digest" >"$stamp"
+fi
+mkdir -p var
+step "Bootstrap done"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Command 2: install what is needed, start a throw-away PostgreSQL 15 and run the whole
+# test suite on it. Arguments go to pytest: bash scripts/test.sh -k lifecycle
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+
+bash scripts/bootstrap.sh
+echo "==> Compiling translations"
+.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+# One state file per run, so that two runs on the same machine do not collide.
+export PG_TMP_STATE="var/pg_tmp.$$.env"
+finish() {
+  local status=$?
+  bash scripts/pg_tmp.sh stop >/dev/null || true
+  echo "==> Elapsed: $((SECONDS - started)) s (exit status $status)"
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "==> Starting a throw-away PostgreSQL 15"
+DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
+[[ -n $DATABASE_URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
+export DATABASE_URL
+unset REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE DJANGO_STORAGE MEDIA_ROOT PORTAL_VAR_DIR
+
+echo "==> pytest $*"
+.venv/bin/python -m pytest "$@"

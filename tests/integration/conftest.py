@@ -1,0 +1,202 @@
+"""Fixtures that run the real thing: a Redis server, an SMTP sink and a Celery worker
+process that shares the pytest-django test database (PostgreSQL).
+
+    def test_x(celery_worker, smtp_sink): ...   # data committed: transactional_db
+
+`celery_worker` switches the Celery app of this process to the test's Redis too, so that
+tasks sent by the code under test reach the worker.
+"""
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.harness import free_port, stop_process, wait_for_port
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_TIMEOUT = 120  # Django + WeasyPrint imports on a 2-core machine
+
+
+def _missing(reason: str) -> None:
+    """Skip locally; in CI (where scripts/bootstrap.sh installs everything) fail."""
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def _redis_command(port: int, *args: str) -> bytes:
+    """Send one command to Redis (RESP) and return the first line of the answer."""
+    payload = f"*{len(args)}\r\n" + "".join(f"${len(a)}\r\n{a}\r\n" for a in args)
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(payload.encode())
+        return sock.recv(1024).split(b"\r\n", 1)[0]
+
+
+# --- Redis ----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """URL (redis://127.0.0.1:PORT/0) of a throw-away redis-server, for the session."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        _missing("redis-server is not installed (scripts/bootstrap.sh installs it)")
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    command = [
+        executable, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),
+        "--save", "", "--appendonly", "no", "--daemonize", "no",
+    ]  # fmt: skip
+    with open(workdir / "redis.log", "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=30, process=process)
+        deadline = time.monotonic() + 30
+        while _redis_command(port, "PING") != b"+PONG":
+            if time.monotonic() > deadline:
+                raise TimeoutError("redis-server does not answer PING")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop_process(process)
+
+
+# --- SMTP sink ------------------------------------------------------------------------
+@cache
+def _smtp_sink_class():
+    spec = importlib.util.spec_from_file_location("smtp_sink", ROOT / "scripts" / "smtp_sink.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SmtpSink
+
+
+@pytest.fixture
+def smtp_sink(tmp_path):
+    """An SMTP server on 127.0.0.1:<sink.port>; sink.messages(), sink.wait_for(n),
+    sink.refuse = True to answer 451 (temporary failure)."""
+    sink = _smtp_sink_class()(free_port(), tmp_path / "mail").start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+# --- Celery ---------------------------------------------------------------------------
+@pytest.fixture
+def celery_broker_settings(redis_server):
+    """Make this process's Celery app send tasks to the test Redis, not run them inline."""
+    from kombu import pools
+
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    _reset_broker_pools(app, pools)
+    app.conf.broker_url = redis_server
+    app.conf.task_always_eager = False
+    try:
+        yield app
+    finally:
+        _reset_broker_pools(app, pools)
+        app.conf.update(saved)
+
+
+def _reset_broker_pools(app, pools) -> None:
+    # Connections and producers are pooled per broker URL: drop them when it changes.
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@dataclass
+class CeleryWorker:
+    process: subprocess.Popen
+    name: str
+    log_path: Path
+    env: dict
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        _missing(
+            "the Celery worker needs the test database on PostgreSQL: "
+            "run scripts/test.sh (or set DATABASE_URL)"
+        )
+    user = quote(db["USER"] or "", safe="")
+    password = quote(db["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(
+    request, transactional_db, redis_server, smtp_sink, celery_broker_settings, tmp_path
+):
+    """A real `celery -A config worker` process on the test database, Redis and SMTP sink.
+
+    Requests `transactional_db`: what the test writes is committed, so the worker sees it.
+    """
+    from django.conf import settings
+
+    redis_port = int(redis_server.rsplit(":", 1)[1].split("/")[0])
+    _redis_command(redis_port, "FLUSHALL")  # no task left over by a previous test
+    name = f"integration-{uuid.uuid4().hex[:8]}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_server,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+        "--concurrency=1", "-l", "info", "-n", name,
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    log_path = tmp_path / "celery-worker.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    worker = CeleryWorker(process, name, log_path, env)
+    request.node.celery_worker_log = log_path  # shown with a failure (hook below)
+    try:
+        deadline = time.monotonic() + WORKER_READY_TIMEOUT
+        while f"{name} ready." not in worker.log():
+            if process.poll() is not None:
+                pytest.fail(f"Celery worker exited:\n{worker.log()}", pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"Celery worker not ready in time:\n{worker.log()}", pytrace=False)
+            time.sleep(0.2)
+        yield worker
+    finally:
+        stop_process(process, timeout=30)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    log_path = getattr(item, "celery_worker_log", None)
+    if report.failed and log_path is not None and Path(log_path).exists():
+        report.sections.append(("Celery worker log", Path(log_path).read_text(errors="replace")))
+    return report
