@@ -10,4 +10,5 @@ urlpatterns = [
     path("instruction/", include("reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("notifications.urls")),
 ]

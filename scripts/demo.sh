@@ -23,6 +23,7 @@ cat <<MSG
 
 ==> Portal: http://127.0.0.1:$port/
     Emails sent by the portal are written as files in var/mail/
+    and shown at http://127.0.0.1:$port/demo/courriels/
     Stop with Ctrl-C.
 
 MSG

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 
 bash scripts/bootstrap.sh
+# The suite's own settings only (pyproject), whatever this shell has configured.
+unset DATABASE_URL REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE DJANGO_STORAGE MEDIA_ROOT PORTAL_VAR_DIR
 echo "==> Compiling translations"
 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
@@ -25,7 +27,6 @@ echo "==> Starting a throw-away PostgreSQL 15"
 DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
 [[ -n $DATABASE_URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
 export DATABASE_URL
-unset REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE DJANGO_STORAGE MEDIA_ROOT PORTAL_VAR_DIR
 
 echo "==> pytest $*"
 .venv/bin/python -m pytest "$@"
