@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_rpps
 
+from . import lifecycle
 from .enums import Kind
 from .models import DerogationRequest
 
@@ -53,8 +54,11 @@ class RequestDraftForm(forms.ModelForm):
         unused = GLOBAL_FIELDS if kind == Kind.INDIVIDUAL else INDIVIDUAL_FIELDS
         for name in unused:
             del self.fields[name]
-        for field in self.fields.values():
-            field.required = False
+        needed = set(lifecycle.required_for_submission(kind))
+        for name, field in self.fields.items():
+            field.required = False  # a draft may be saved incomplete
+            if name in needed:
+                field.label = _("%(label)s (obligatoire pour le dépôt)") % {"label": field.label}
         if "urgency" in self.fields:
             self.fields["urgency"].required = True
         self.helper = FormHelper()

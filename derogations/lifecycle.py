@@ -141,6 +141,11 @@ def _run(
 
 # --- Operator -------------------------------------------------------------------------
 
+
+def required_for_submission(kind: str) -> tuple[str, ...]:
+    return INDIVIDUAL_REQUIRED if kind == Kind.INDIVIDUAL else GLOBAL_REQUIRED
+
+
 INDIVIDUAL_REQUIRED = (
     "device_name", "manufacturer_name", "ivd_class", "intended_purpose", "justification",
     "expected_benefit", "safety_performance_data", "alternatives", "contact_email",
@@ -155,14 +160,11 @@ GLOBAL_REQUIRED = (
 
 
 def missing_fields(request: DerogationRequest) -> dict[str, str]:
-    required = INDIVIDUAL_REQUIRED if request.kind == Kind.INDIVIDUAL else GLOBAL_REQUIRED
+    required = required_for_submission(request.kind)
     missing: dict[str, str] = {}
     for field_name in required:
         if getattr(request, field_name) in (None, ""):
-            label = DerogationRequest._meta.get_field(field_name).verbose_name
-            missing[field_name] = _(
-                "Le champ « %(field)s » est obligatoire pour déposer la demande."
-            ) % {"field": label}
+            missing[field_name] = _("Ce champ est obligatoire pour déposer la demande.")
     if (
         request.kind == Kind.INDIVIDUAL
         and request.urgency != "standard"

@@ -57,11 +57,11 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
         draft.organisation = organisation
         draft.created_by = request.user
         draft.save()
+        if "submit" in request.POST:
+            return _submit(request, draft, form)
         messages.success(
             request, _("Brouillon enregistré. Vous pouvez le compléter à tout moment.")
         )
-        if "submit" in request.POST:
-            return _submit(request, draft, form)
         return redirect("derogations:edit", pk=draft.pk)
     return render(
         request, "derogations/request_form.html", {"form": form, "kind": kind, "draft": None}

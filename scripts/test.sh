@@ -28,5 +28,11 @@ DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
 [[ -n $DATABASE_URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
 export DATABASE_URL
 
+echo "==> Quality gate: ruff format, ruff check, migrations up to date"
+.venv/bin/ruff format --check --quiet .
+.venv/bin/ruff check --quiet .
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+  || { echo "A model change has no migration: run manage.py makemigrations" >&2; exit 1; }
+
 echo "==> pytest $*"
 .venv/bin/python -m pytest "$@"

@@ -207,3 +207,9 @@ def test_messages_are_dsfr_alerts():
     assert 'class="fr-alert fr-alert--info fr-alert--sm' in html
     # Messages sit at the top of the main content, reached by the "Contenu" skip link.
     assert html.index('id="contenu"') < html.index("Demande enregistrée.")
+
+
+def test_browser_language_does_not_override_french(client):
+    response = client.get("/compte/connexion/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="fr"' in response.content.decode()
+    assert response["Content-Language"] == "fr"

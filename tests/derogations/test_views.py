@@ -57,7 +57,7 @@ def test_draft_is_saved_even_when_incomplete_and_errors_name_fields(operator_a):
     assert req.status == Status.DRAFT
     assert req.manufacturer_name == "Diagnostica Rara"  # nothing typed is lost
     html = response.content.decode()
-    assert "nom commercial du dispositif" in html and "obligatoire pour déposer" in html
+    assert "Nom commercial du dispositif" in html and "obligatoire pour déposer" in html
     assert 'value="Diagnostica Rara"' in html
     # The operator completes the draft later and submits it.
     response = client.post(reverse("derogations:edit", args=[req.pk]), {**FORM_DATA, "submit": ""})

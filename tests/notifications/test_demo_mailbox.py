@@ -13,7 +13,9 @@ def test_mailbox_shows_file_emails_in_demo(client, settings, tmp_path):
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path
-    message = EmailMessage("[ANSM] DER-IND-2026-00001 — Octroi", "Corps <b>du</b> message", to=["a@b.example"])
+    message = EmailMessage(
+        "[ANSM] DER-IND-2026-00001 — Octroi", "Corps <b>du</b> message", to=["a@b.example"]
+    )
     message.attach("DER.pdf", b"%PDF-1.7", "application/pdf")
     EmailBackend(file_path=str(tmp_path)).send_messages([message])
     html = client.get(reverse("notifications:demo_mailbox")).content.decode()
