@@ -21,16 +21,21 @@ logger = logging.getLogger(__name__)
 
 # Temporary failures worth retrying: network, SMTP 4xx, refused connections.
 RETRYABLE = (OSError, smtplib.SMTPException)
-RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
+MAX_RETRIES = 7
 
 
-@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_DELAYS))
+def retry_delay(retries: int) -> int:
+    delays = settings.NOTIFICATION_RETRY_DELAYS
+    return delays[min(retries, len(delays) - 1)]
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def]
     """Render the decision letter once, then queue one send per pending copy."""
     try:
         record_letter(decision_pk, render_decision_letter)
     except OSError as exc:  # storage unavailable: try again later
-        raise self.retry(exc=exc, countdown=RETRY_DELAYS[min(self.request.retries, 6)]) from exc
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
     pending = Delivery.objects.filter(
         decision_id=decision_pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
     ).values_list("pk", flat=True)
@@ -70,7 +75,7 @@ def build_email(delivery: Delivery) -> EmailMessage:
     return message
 
 
-@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_DELAYS))
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy. The row stays locked while the SMTP server accepts it, so two
     workers never send the same copy; a copy already sent is skipped."""
@@ -103,7 +108,7 @@ def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def
             )
     if error is not None:
         logger.warning("Delivery %s failed (attempt %s): %s", delivery_pk, delivery.attempts, error)
-        raise self.retry(exc=error, countdown=RETRY_DELAYS[min(self.request.retries, 6)])
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
     return "sent"
 
 

@@ -163,6 +163,8 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds before each new attempt of a failed letter or email (SMTP or storage errors).
+NOTIFICATION_RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
 

@@ -16,3 +16,5 @@ if not env_str("REDIS_URL") or not env_str("DATABASE_URL"):
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Short retry delays so that the fault tests see a retry within seconds.
+NOTIFICATION_RETRY_DELAYS = [1, 1, 2, 2, 3, 3, 5]

@@ -105,3 +105,24 @@ def test_letter_download_permissions(
     assert _status(other_pro, url) == 404
     wrong_request = reverse("derogations:letter", args=[draft_a.pk + 1000, decision.pk])
     assert _status(colleague_a, wrong_request) == 404
+
+
+def test_sweep_requeues_copies_left_pending(draft_a, evaluator, senior):
+    """A broker outage at commit leaves copies pending; the periodic sweep sends them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.tasks import sweep_pending
+
+    decision = _grant(draft_a, evaluator, senior)
+    sent_before = len(mail.outbox)
+    Delivery.objects.filter(decision=decision).update(status=DeliveryStatus.PENDING)
+    Delivery.objects.filter(decision=decision).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    mail.outbox.clear()
+    assert sweep_pending() == 1
+    assert len(mail.outbox) == sent_before
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert sweep_pending() == 0

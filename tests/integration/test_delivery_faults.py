@@ -1,0 +1,42 @@
+"""Faults on the real stack: the SMTP server refuses mail for a while."""
+
+import time
+
+import pytest
+
+from derogations import lifecycle
+from notifications.models import Delivery, DeliveryStatus
+from tests import factories
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _wait_until(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.2)
+
+
+def test_refused_mail_is_marked_failed_retried_and_sent_once(celery_worker, smtp_sink, org_a):
+    req = factories.RequestFactory(organisation=org_a)
+    factories.proposed(req, factories.UserFactory(evaluator=True))
+    smtp_sink.refuse = True  # 451 4.3.0 try again later
+
+    decision = lifecycle.validate_decision(req, factories.UserFactory(senior=True))
+    deliveries = Delivery.objects.filter(decision=decision)
+    expected = deliveries.count()
+    assert expected >= 4
+    _wait_until(lambda: deliveries.filter(status=DeliveryStatus.FAILED).count() == expected)
+    failed = deliveries.first()
+    assert "451" in failed.last_error
+    assert smtp_sink.messages() == []
+
+    smtp_sink.refuse = False
+    _wait_until(lambda: deliveries.filter(status=DeliveryStatus.SENT).count() == expected)
+    time.sleep(2)  # leave room for a duplicate to show up, if the code could send one
+    received = [m["To"] for m in smtp_sink.messages()]
+    assert sorted(received) == sorted(deliveries.values_list("recipient_email", flat=True))
+    for delivery in deliveries:
+        assert delivery.attempts >= 2 and delivery.last_error == ""
