@@ -1,0 +1,157 @@
+"""Every URL of the project, requested by every role, for GET and POST.
+
+URL patterns are discovered from the resolver: a new URL without a line in EXPECTED fails
+this test. Objects belong to organisation A; operator B and the professional have nothing
+to do with them. Expected codes: 200 page, 302 redirect (to the login page for anonymous
+users), 400 form refused, 404 "does not exist for you", 405 wrong method.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from derogations import lifecycle
+from derogations.models import AuditEntry, DerogationRequest
+from tests import factories
+
+ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "senior", "admin"]
+
+# name: (GET codes, POST codes), one code per role in ROLES order.
+EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    #                                  anon op_a op_b  pro   ev   se   adm
+    "home":                           ((200, 302, 302, 302, 302, 302, 302), (405,) * 7),
+    "derogations:dashboard":          ((302, 200, 200, 200, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:create":             ((302, 200, 200, 404, 404, 404, 404), (302, 200, 200, 404, 404, 404, 404)),
+    "derogations:detail":             ((302, 200, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:edit":               ((302, 200, 404, 404, 404, 404, 404), (302, 200, 404, 404, 404, 404, 404)),
+    "derogations:withdraw":           ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
+    "derogations:answer_complements": ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
+    "derogations:letter":             ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:verify":             ((200,) * 7, (405,) * 7),
+    "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
+    "accounts:logout":                ((405,) * 7, (302,) * 7),
+    "reviews:queue":                  ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:file":                   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:admissible":             ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "reviews:inadmissible":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:complements":            ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:propose":                ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:send_back":              ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:validate":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "set_language":                   ((302,) * 7, (302,) * 7),
+    "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
+}  # fmt: skip
+# The Django admin is checked as a whole below: only the administrator gets in.
+ADMIN_NAMESPACE = "admin:"
+
+
+def discovered_url_names() -> list[tuple[str, URLPattern]]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+                yield from walk(pattern.url_patterns, full)
+            else:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    return list(walk(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def world(org_a, org_b):
+    users = {
+        "anonymous": None,
+        "operator_a": factories.operator_of(org_a),
+        "operator_b": factories.operator_of(org_b),
+        "professional": factories.UserFactory(professional=True, email="autre.pro@chu.example"),
+        "evaluator": factories.UserFactory(evaluator=True),
+        "senior": factories.UserFactory(senior=True),
+        "admin": factories.UserFactory(administrator=True),
+    }
+    granted = factories.RequestFactory(organisation=org_a, created_by=users["operator_a"])
+    factories.proposed(granted, users["evaluator"])
+    decision = lifecycle.validate_decision(granted, users["senior"])
+    decision.refresh_from_db()
+    # The letter exists, as it does once the worker has run.
+    from django.core.files.base import ContentFile
+
+    decision.letter.save("letter.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    decision.letter_sha256 = "0" * 64
+    decision.save(update_fields=["letter_sha256"])
+    draft = factories.RequestFactory(organisation=org_a, created_by=users["operator_a"])
+    return {"users": users, "granted": granted, "decision": decision, "draft": draft}
+
+
+def url_for(name: str, world) -> str:
+    kwargs = {}
+    pattern = dict(discovered_url_names())[name].pattern
+    converters = getattr(pattern, "converters", {})
+    if "kind" in converters:
+        kwargs["kind"] = "individual"
+    if "pk" in converters:
+        kwargs["pk"] = (world["draft"] if name == "derogations:edit" else world["granted"]).pk
+    if "decision_pk" in converters:
+        kwargs["decision_pk"] = world["decision"].pk
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_url_has_a_declared_expectation():
+    names = {name for name, _ in discovered_url_names() if not name.startswith(ADMIN_NAMESPACE)}
+    assert names - set(EXPECTED) == set(), "declare the expected answers of the new URLs"
+    assert set(EXPECTED) - names == set(), "remove the expectations of URLs that no longer exist"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_matrix(world, name):
+    url = url_for(name, world)
+    snapshot = (
+        list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        AuditEntry.objects.count(),
+    )
+    got = {"GET": [], "POST": []}
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            client = Client()
+            if world["users"][role] is not None:
+                client.force_login(world["users"][role])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            response.close()
+            got[method].append(response.status_code)
+            if response.status_code == 302 and world["users"][role] is None and name not in {
+                "home", "derogations:verify", "accounts:login", "accounts:logout", "set_language",
+            }:  # fmt: skip
+                assert response["Location"].startswith(reverse("accounts:login")), (role, method)
+    expected_get, expected_post = EXPECTED[name]
+    assert (tuple(got["GET"]), tuple(got["POST"])) == (expected_get, expected_post), dict(
+        zip(ROLES, zip(got["GET"], got["POST"], strict=True), strict=True)
+    )
+    # Nobody changed anything: empty POSTs are refused or ask for more.
+    after = (
+        list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        AuditEntry.objects.count(),
+    )
+    assert after == snapshot
+
+
+@pytest.mark.django_db
+def test_every_post_is_refused_without_csrf_token(world):
+    for name in sorted(EXPECTED):
+        url = url_for(name, world)
+        for role in ROLES:
+            client = Client(enforce_csrf_checks=True)
+            if world["users"][role] is not None:
+                client.force_login(world["users"][role])
+            response = client.post(url, {})
+            assert response.status_code == 403, (name, role, response.status_code)
+
+
+@pytest.mark.django_db
+def test_django_admin_is_for_administrators_only(world):
+    for role in ROLES:
+        client = Client()
+        if world["users"][role] is not None:
+            client.force_login(world["users"][role])
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == (200 if role == "admin" else 302), role
