@@ -1,5 +1,3 @@
-from functools import partial
-
 from django.db import transaction
 
 from derogations.enums import Kind
@@ -42,5 +40,12 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
         ],
         ignore_conflicts=True,
     )
+    decision_pk = decision.pk
+
+    def queue_letter() -> None:
+        issue_letter.delay(decision_pk)
+
     # robust: a broker outage must not undo or break the decision; the sweep re-queues.
-    transaction.on_commit(partial(issue_letter.delay, decision.pk), robust=True)
+    # (A named function, not functools.partial: Django logs robust failures with the
+    # callback's __qualname__, which a partial lacks.)
+    transaction.on_commit(queue_letter, robust=True)

@@ -40,3 +40,38 @@ def test_refused_mail_is_marked_failed_retried_and_sent_once(celery_worker, smtp
     assert sorted(received) == sorted(deliveries.values_list("recipient_email", flat=True))
     for delivery in deliveries:
         assert delivery.attempts >= 2 and delivery.last_error == ""
+
+
+def test_decision_survives_unreachable_broker_and_copies_go_out_after_sweep(
+    celery_worker, smtp_sink, celery_broker_settings, redis_server, org_a
+):
+    """Redis cannot be reached when the decision commits: the decision stands, its copies
+    wait as pending rows, and the periodic sweep sends each of them once Redis answers."""
+    from kombu import pools
+
+    from notifications.tasks import sweep_pending
+    from tests.harness import free_port
+    from tests.integration.conftest import _reset_broker_pools
+
+    app = celery_broker_settings
+    req = factories.RequestFactory(organisation=org_a)
+    factories.proposed(req, factories.UserFactory(evaluator=True))
+
+    _reset_broker_pools(app, pools)
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    decision = lifecycle.validate_decision(req, factories.UserFactory(senior=True))
+    req.refresh_from_db()
+    assert req.status == "granted"
+    deliveries = Delivery.objects.filter(decision=decision)
+    expected = deliveries.count()
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+    time.sleep(3)
+    assert smtp_sink.messages() == []
+
+    _reset_broker_pools(app, pools)
+    app.conf.broker_url = redis_server  # Redis is reachable again
+    assert sweep_pending(older_than_seconds=0) == 1  # what celery beat runs every 5 minutes
+    _wait_until(lambda: deliveries.filter(status=DeliveryStatus.SENT).count() == expected)
+    time.sleep(2)
+    received = sorted(m["To"] for m in smtp_sink.messages())
+    assert received == sorted(deliveries.values_list("recipient_email", flat=True))
