@@ -213,3 +213,27 @@ def test_browser_language_does_not_override_french(client):
     response = client.get("/compte/connexion/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="fr"' in response.content.decode()
     assert response["Content-Language"] == "fr"
+
+
+def test_english_is_available_when_chosen(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/compte/connexion/"})
+    html = client.get("/compte/connexion/").content.decode()
+    assert 'lang="en"' in html and "Sign in" in html and "Email address" in html
+    main = html.split('id="contenu"', 1)[1]
+    assert "Se connecter" not in main and "Mot de passe" not in main
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+
+
+def test_every_message_has_its_english_translation():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("gettext is not installed (scripts/bootstrap.sh installs it)")
+    po = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
