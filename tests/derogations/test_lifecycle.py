@@ -4,9 +4,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from derogations import lifecycle
+from derogations import lifecycle, scenarios
 from derogations.enums import DecisionKind, DecisionState, DerogationStatus, Status
 from derogations.models import AuditEntry, Decision, Derogation
+from derogations.scenarios import Cast
 from tests import factories
 
 FUTURE = timezone.localdate() + datetime.timedelta(days=60)
@@ -47,39 +48,11 @@ ACTIONS = {
 
 def _request_in(state, users):
     """A request brought to ``state`` through the lifecycle itself."""
-    req = _bring_to(state, users)
-    req.refresh_from_db()
-    return req
-
-
-def _bring_to(state, users):
+    operator = users[OP]
     req = factories.RequestFactory(
-        organisation=users[OP].memberships.get().organisation, created_by=users[OP]
+        organisation=operator.memberships.get().organisation, created_by=operator
     )
-    ev, se, op = users[EV], users["other_senior"], users[OP]
-    if state == "draft":
-        return req
-    lifecycle.submit(req, op)
-    if state == "submitted":
-        return req
-    if state == "inadmissible":
-        lifecycle.declare_inadmissible(req, ev, "Irrecevable")
-        return req
-    if state == "withdrawn":
-        lifecycle.withdraw(req, op, "Retrait")
-        return req
-    lifecycle.declare_admissible(req, ev)
-    if state == "in_review":
-        return req
-    if state == "awaiting_complements":
-        lifecycle.request_complements(req, ev, "Questions")
-        return req
-    kind = DecisionKind.REFUSAL if state == "refused" else DecisionKind.GRANT
-    lifecycle.propose_decision(req, ev, kind=kind, motivation="M", valid_until=FUTURE)
-    if state == "decision_proposed":
-        return req
-    lifecycle.validate_decision(req, se)
-    return req
+    return scenarios.bring_to(req, state, Cast(operator, users[EV], users["other_senior"]))
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import lifecycle
-from derogations.enums import DecisionKind, IvdClass, Kind, Urgency
+from derogations import scenarios
+from derogations.enums import IvdClass, Kind, Urgency
 from derogations.models import DerogationRequest
+from derogations.scenarios import Cast
 
 PASSWORD = "demo-Derogations-2026"  # noqa: S105 (published demo password)
 
@@ -161,46 +162,9 @@ class Command(BaseCommand):
             return DerogationRequest.objects.create(**fields)
 
         def until(kind: str, state: str, org: Organisation, author: User) -> DerogationRequest:
-            req = new(kind, org, author)
-            if state == "draft":
-                return req
-            lifecycle.submit(req, author)
-            if state == "submitted":
-                return req
-            if state == "inadmissible":
-                lifecycle.declare_inadmissible(req, evaluator, "Pièces essentielles manquantes.")
-                return req
-            if state == "withdrawn":
-                lifecycle.withdraw(req, author, "Le patient a été orienté vers un autre centre.")
-                return req
-            lifecycle.declare_admissible(req, evaluator)
-            if state == "in_review":
-                return req
-            if state == "awaiting_complements":
-                lifecycle.request_complements(
-                    req,
-                    evaluator,
-                    "Merci de transmettre le rapport d'évaluation des performances complet.",
-                )
-                return req
-            grant = state in {"granted", "decision_proposed"}
-            lifecycle.propose_decision(
-                req,
-                evaluator,
-                kind=DecisionKind.GRANT if grant else DecisionKind.REFUSAL,
-                motivation=(
-                    "Considérant le bénéfice significatif attendu, les données de performance fournies "
-                    "et l'absence d'alternative marquée CE, la dérogation est accordée."
-                    if grant
-                    else "Considérant qu'un dispositif marqué CE répondant au besoin est disponible, la dérogation est refusée."
-                ),
-                conditions="Traçabilité des lots ; déclaration de tout incident." if grant else "",
-                valid_until=today + datetime.timedelta(days=180) if grant else None,
+            return scenarios.bring_to(
+                new(kind, org, author), state, Cast(author, evaluator, senior)
             )
-            if state == "decision_proposed":
-                return req
-            lifecycle.validate_decision(req, senior)
-            return req  # fmt: skip
 
         states = [
             "draft", "submitted", "in_review", "awaiting_complements", "decision_proposed",
