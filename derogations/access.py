@@ -49,3 +49,15 @@ def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
 
 def is_staff_member(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_ansm_staff
+
+
+def assignable_evaluators() -> "models.QuerySet[User]":  # noqa: F821
+    """The ANSM staff a file may be assigned to: active evaluators and senior evaluators."""
+    return User.objects.filter(
+        is_active=True, role__in=[Role.EVALUATOR, Role.SENIOR_EVALUATOR]
+    ).order_by("last_name", "first_name", "email")
+
+
+def may_assign(user: User) -> bool:
+    """May this user take, give or hand back files (derogations.lifecycle.assign decides)."""
+    return user.is_authenticated and user.is_active and user.is_evaluator

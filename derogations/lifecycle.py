@@ -9,18 +9,22 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
 from accounts.models import User
 
-from . import events
-from .enums import DecisionKind, DecisionState, Kind, Status
+from . import calendar, events
+from .enums import DecisionKind, DecisionState, Kind, Status, Urgency
 from .models import (
     KIND_PREFIX,
+    OPEN_STATUSES,
     AuditEntry,
     Decision,
     Derogation,
@@ -193,18 +197,78 @@ def _assign_reference(request: DerogationRequest) -> None:
     request.submitted_at = now
 
 
+# --- Target dates -----------------------------------------------------------------------
+
+# Working days from submission to the target date, per kind and urgency (our choice; no
+# statutory time limit). Override with settings.PORTAL_TARGET_WORKING_DAYS. A global
+# request always uses its "standard" entry.
+DEFAULT_TARGET_WORKING_DAYS: dict[str, dict[str, int]] = {
+    Kind.INDIVIDUAL: {Urgency.VITAL: 2, Urgency.URGENT: 5, Urgency.STANDARD: 30},
+    Kind.GLOBAL: {Urgency.STANDARD: 60},
+}
+
+
+def target_working_days(kind: str, urgency: str) -> int:
+    table = getattr(settings, "PORTAL_TARGET_WORKING_DAYS", DEFAULT_TARGET_WORKING_DAYS)
+    key = urgency if kind == Kind.INDIVIDUAL else Urgency.STANDARD
+    try:
+        days = table[kind][key]
+    except (KeyError, TypeError):
+        raise ImproperlyConfigured(
+            f"PORTAL_TARGET_WORKING_DAYS has no entry for kind {kind!r}, urgency {key!r}"
+        ) from None
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ImproperlyConfigured(
+            f"PORTAL_TARGET_WORKING_DAYS[{kind!r}][{key!r}] must be a whole number ≥ 0, got {days!r}"
+        )
+    return days
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    """The local (Paris) date of a stored moment: a conversion, not a reading of the clock."""
+    return localtime(moment).date()
+
+
+def _start_clock(request: DerogationRequest) -> None:
+    """At submission: the target date counts working days from the day of receipt."""
+    assert request.submitted_at is not None
+    received = _local_day(request.submitted_at)
+    request.target_date = calendar.add_working_days(
+        received, target_working_days(request.kind, request.urgency)
+    )
+    request.clock_stopped_at = None
+
+
+def _stop_clock(request: DerogationRequest) -> None:
+    request.clock_stopped_at = timezone.now()
+
+
+def _resume_clock(request: DerogationRequest) -> None:
+    """The working days spent waiting for complements push the target date back."""
+    if request.clock_stopped_at is not None and request.target_date is not None:
+        lost = calendar.working_days_between(
+            _local_day(request.clock_stopped_at), timezone.localdate()
+        )
+        request.target_date = calendar.add_working_days(request.target_date, lost)
+    request.clock_stopped_at = None
+
+
 def submit(request: DerogationRequest, actor: User) -> DerogationRequest:
     def apply(locked: DerogationRequest) -> None:
         missing = missing_fields(locked)
         if missing:
             raise IncompleteRequest(missing)
         _assign_reference(locked)
+        _start_clock(locked)
 
     return _run(request.pk, "submit", actor, apply=apply)
 
 
 def withdraw(request: DerogationRequest, actor: User, reason: str = "") -> DerogationRequest:
-    return _run(request.pk, "withdraw", actor, comment=reason)
+    def apply(locked: DerogationRequest) -> None:
+        locked.clock_stopped_at = None  # the file is closed: no clock any more
+
+    return _run(request.pk, "withdraw", actor, comment=reason, apply=apply)
 
 
 # --- ANSM evaluators ------------------------------------------------------------------
@@ -328,10 +392,91 @@ def request_complements(
 ) -> DerogationRequest:
     if not questions.strip():
         raise TransitionError(_("Formulez au moins une question."))
-    return _run(request.pk, "request_complements", actor, comment=questions)
+    return _run(request.pk, "request_complements", actor, comment=questions, apply=_stop_clock)
 
 
 def answer_complements(request: DerogationRequest, actor: User, answer: str) -> DerogationRequest:
     if not answer.strip():
         raise TransitionError(_("Votre réponse est vide."))
-    return _run(request.pk, "answer_complements", actor, comment=answer)
+    return _run(request.pk, "answer_complements", actor, comment=answer, apply=_resume_clock)
+
+
+# --- Assignment (not a change of status) ------------------------------------------------
+
+# Audit actions internal to ANSM, never shown outside it: who holds the file, and the
+# four-eyes exchange before a decision is signed (the operator sees "En instruction").
+STAFF_ONLY_ACTIONS = frozenset({"assign", "unassign", "propose_decision", "send_back"})
+
+_OTHER_ACTION_LABELS = {
+    "assign": gettext_lazy("Attribution du dossier"),
+    "unassign": gettext_lazy("Dossier rendu"),
+}
+
+
+def action_label(action: str) -> str:
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return _OTHER_ACTION_LABELS.get(action, action)
+
+
+def assign(
+    request: DerogationRequest,
+    actor: User,
+    assignee: User | None,
+    *,
+    only_if_unassigned: bool = False,
+) -> DerogationRequest:
+    """Give an open file to an evaluator (``assignee=None``: hand it back to the pool).
+
+    The status does not change; one audit entry names the assignee. With
+    ``only_if_unassigned`` (an evaluator taking a file), a file someone took meanwhile is
+    not taken from them.
+    """
+    if not actor.is_active or actor.role not in EVALUATORS:
+        raise TransitionError(_("Vous n'avez pas le droit d'effectuer cette action."))
+    if assignee is not None and (not assignee.is_active or assignee.role not in EVALUATORS):
+        raise TransitionError(
+            _("Un dossier ne peut être attribué qu'à un évaluateur ou un évaluateur senior.")
+        )
+    with transaction.atomic():
+        locked = (
+            DerogationRequest.objects.select_for_update(of=("self",))
+            .select_related("assignee")
+            .get(pk=request.pk)
+        )
+        if locked.status not in OPEN_STATUSES:
+            raise TransitionError(
+                _(
+                    "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+                )
+                % {"status": locked.get_status_display()}
+            )
+        previous = locked.assignee
+        if assignee is None and previous is None:
+            raise TransitionError(_("Ce dossier n'est attribué à personne."))
+        if assignee is not None and previous is not None:
+            if previous.pk == assignee.pk:
+                raise TransitionError(
+                    _("Ce dossier est déjà attribué à %(name)s.") % {"name": previous}
+                )
+            if only_if_unassigned:
+                raise TransitionError(
+                    _("Ce dossier a été attribué entre-temps à %(name)s.") % {"name": previous}
+                )
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee", "updated_at"])
+        if assignee is None:
+            action = "unassign"
+            comment = _("Dossier rendu (il était attribué à %(name)s).") % {"name": previous}
+        else:
+            action = "assign"
+            comment = _("Dossier attribué à %(name)s.") % {"name": assignee}
+        AuditEntry.objects.create(
+            request=locked,
+            actor=actor,
+            action=action,
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=comment,
+        )
+    return locked

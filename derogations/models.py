@@ -22,9 +22,21 @@ from .enums import (
 KIND_PREFIX = {Kind.INDIVIDUAL: "IND", Kind.GLOBAL: "GLO"}
 
 
+# The instruction clock runs in these statuses: a request in them past its target date is
+# late. While complements are awaited the clock is stopped, so it is never late.
+CLOCK_RUNNING_STATUSES = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.DECISION_PROPOSED})
+# Files being worked on by ANSM: they may be assigned to an evaluator.
+OPEN_STATUSES = CLOCK_RUNNING_STATUSES | {Status.AWAITING_COMPLEMENTS}
+
+
 class DerogationRequestQuerySet(models.QuerySet["DerogationRequest"]):
     def with_list_relations(self) -> "DerogationRequestQuerySet":
         return self.select_related("organisation")
+
+    def overdue(self, today: date | None = None) -> "DerogationRequestQuerySet":
+        """Past their target date while the clock runs."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=CLOCK_RUNNING_STATUSES, target_date__lt=today)
 
 
 class DerogationRequest(models.Model):
@@ -100,6 +112,18 @@ class DerogationRequest(models.Model):
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
 
+    # Instruction: written only by derogations.lifecycle.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("attribuée à"),
+    )
+    target_date = models.DateField(_("date cible"), null=True, blank=True)
+    clock_stopped_at = models.DateTimeField(_("horloge arrêtée depuis le"), null=True, blank=True)
+
     objects = DerogationRequestQuerySet.as_manager()
 
     class Meta:
@@ -109,6 +133,10 @@ class DerogationRequest(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="request_org_created"),
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
+            # The queue: default sort by target date, filtered by status (and overdue).
+            models.Index(fields=["status", "target_date"], name="request_status_target"),
+            # "Mes dossiers": an evaluator's files by target date.
+            models.Index(fields=["assignee", "target_date"], name="request_assignee_target"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -120,6 +148,15 @@ class DerogationRequest(models.Model):
                 condition=~Q(status__in=[Status.GRANTED, Status.REFUSED])
                 | Q(decided_at__isnull=False),
                 name="decided_request_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(target_date__isnull=False),
+                name="submitted_request_has_target_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.AWAITING_COMPLEMENTS, clock_stopped_at__isnull=False)
+                | (~Q(status=Status.AWAITING_COMPLEMENTS) & Q(clock_stopped_at__isnull=True)),
+                name="clock_stopped_while_awaiting_complements",
             ),
         ]
 
@@ -133,6 +170,38 @@ class DerogationRequest(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def operator_status(self) -> str:
+        """The status as shown outside ANSM: a proposal awaiting its second signature is
+        internal, so the operator and professionals still see "En instruction"."""
+        return Status.IN_REVIEW if self.status == Status.DECISION_PROPOSED else self.status
+
+    def get_operator_status_display(self) -> str:
+        return str(Status(self.operator_status).label)
+
+    @property
+    def clock_stopped(self) -> bool:
+        return self.clock_stopped_at is not None
+
+    @property
+    def clock_running(self) -> bool:
+        return self.status in CLOCK_RUNNING_STATUSES
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Calendar days until the target date (negative once it has passed)."""
+        if self.target_date is None:
+            return None
+        return (self.target_date - (today or timezone.localdate())).days
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        left = self.days_left(today)
+        return self.clock_running and left is not None and left < 0
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """Calendar days past the target date while the clock runs (0 if not late)."""
+        left = self.days_left(today)
+        return -left if self.clock_running and left is not None and left < 0 else 0
 
 
 class ReferenceSequence(models.Model):
@@ -268,3 +337,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in words (the transition's label, or the internal action's)."""
+        from derogations import lifecycle  # the lifecycle module imports the models
+
+        return str(lifecycle.action_label(self.action))

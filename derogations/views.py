@@ -127,7 +127,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if derogation_request.status == Status.DRAFT:
         return redirect("derogations:edit", pk=pk)
     decisions = derogation_request.decisions.filter(state=DecisionState.ISSUED)
-    timeline = derogation_request.audit_entries.all()
+    # Assignment inside the agency is internal: the operator sees the file's path, not who holds it.
+    timeline = derogation_request.audit_entries.exclude(action__in=lifecycle.STAFF_ONLY_ACTIONS)
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
     return render(
         request,

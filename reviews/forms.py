@@ -4,11 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from derogations import access
 from derogations.enums import DecisionKind, Kind
 
 
 def _helper(button_name: str, label: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the page writes the <form> with its action and CSRF token
     helper.add_input(Submit(button_name, label))
     return helper
 
@@ -66,3 +68,16 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["comment"].label = label
         self.helper = _helper(name, button)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Attribuer à un évaluateur"),
+        queryset=access.assignable_evaluators(),
+        empty_label=_("Choisir un évaluateur"),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper("assign", _("Attribuer"))
+        self.helper.form_tag = False  # the page writes the <form> with its action

@@ -6,6 +6,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("export.csv", views.export_csv, name="export_csv"),
     path("dossiers/<int:pk>/", views.file, name="file"),
     path("dossiers/<int:pk>/recevable/", views.admissible, name="admissible"),
     path("dossiers/<int:pk>/irrecevable/", views.inadmissible, name="inadmissible"),
@@ -13,4 +14,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/proposer/", views.propose, name="propose"),
     path("dossiers/<int:pk>/renvoyer/", views.send_back, name="send_back"),
     path("dossiers/<int:pk>/valider/", views.validate, name="validate"),
+    path("dossiers/<int:pk>/prendre/", views.take, name="take"),
+    path("dossiers/<int:pk>/attribuer/", views.assign, name="assign"),
+    path("dossiers/<int:pk>/rendre/", views.unassign, name="unassign"),
 ]

@@ -4,16 +4,28 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from derogations import access, lifecycle
-from derogations.enums import DecisionState, Status
+from derogations.enums import DecisionState
+from derogations.models import OPEN_STATUSES
 
-from .forms import CommentForm, ProposalForm
+from .forms import AssignForm, CommentForm, ProposalForm
+from .queue import (
+    DEFAULT_SORT,
+    ME,
+    NOBODY,
+    PAGE_SIZE,
+    QueueFilterForm,
+    csv_lines,
+    filtered_requests,
+)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -29,20 +41,73 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
+# Preset views of the queue, shown as tabs: (key, label, query parameters).
+PRESETS = [
+    ("tous", gettext_lazy("Tous les dossiers"), {}),
+    ("mes-dossiers", gettext_lazy("Mes dossiers"), {"assignee": ME}),
+    ("non-attribues", gettext_lazy("Non attribués"), {"assignee": NOBODY}),
+    ("en-retard", gettext_lazy("En retard"), {"overdue": "on"}),
+]
+SORTABLE_COLUMNS = ("reference", "reception", "echeance")
+
+
+def _sort_columns(current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the ``tri`` its header link asks for, and its aria-sort."""
+    columns = {}
+    for key in SORTABLE_COLUMNS:
+        if current == key:
+            columns[key] = {"next": f"-{key}", "aria": "ascending"}
+        elif current == f"-{key}":
+            columns[key] = {"next": key, "aria": "descending"}
+        else:
+            columns[key] = {"next": key, "aria": ""}
+    return columns
+
+
+def _active_preset(filters: dict[str, object]) -> str:
+    shown = {k: v for k, v in filters.items() if k != "tri"}
+    for key, _label, params in PRESETS:
+        expected = {k: (True if k == "overdue" else v) for k, v in params.items()}
+        if shown == expected:
+            return key
+    return ""
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    files = access.visible_requests(request.user).with_list_relations()
-    if status in Status.values:
-        files = files.filter(status=status)
-    files = files.order_by("submitted_at", "pk")
-    page = Paginator(files, 50).get_page(request.GET.get("page"))
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    files = filtered_requests(request.user, filters)
+    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/queue.html",
-        {"page": page, "status": status, "statuses": [s for s in Status if s != Status.DRAFT]},
+        {
+            "page": page,
+            "form": form,
+            "presets": PRESETS,
+            "active_preset": _active_preset(filters),
+            "columns": _sort_columns(filters.get("tri") or DEFAULT_SORT),
+            "may_assign": access.may_assign(request.user),
+            "open_statuses": OPEN_STATUSES,
+            "today": timezone.localdate(),
+        },
     )
+
+
+@staff_required
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered queue as CSV for Excel (every page, same filters and sort)."""
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    files = filtered_requests(request.user, form.filters())
+    response = StreamingHttpResponse(
+        csv_lines(files.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"dossiers-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 INADMISSIBLE = (
@@ -71,7 +136,7 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
     derogation_request = get_object_or_404(
-        access.visible_requests(request.user).select_related("organisation"), pk=pk
+        access.visible_requests(request.user).select_related("organisation", "assignee"), pk=pk
     )
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
     proposal = (
@@ -93,6 +158,9 @@ def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
         "complements_form": forms.get("complements_form") or _comment_form(COMPLEMENTS),
         "send_back_form": forms.get("send_back_form") or _comment_form(SEND_BACK),
+        "may_assign": access.may_assign(request.user)
+        and derogation_request.status in OPEN_STATUSES,
+        "assign_form": forms.get("assign_form") or AssignForm(),
     }
     return render(request, "reviews/file.html", context, status=400 if forms else 200)
 
@@ -182,4 +250,64 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(
         request, pk, lambda: lifecycle.validate_decision(req, request.user),
         _("La décision est signée. Le courrier est en cours d'envoi."),
+    )  # fmt: skip
+
+
+# --- Assignment -------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the page the form was on (the queue with its filters), else to the file."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("reviews:file", pk=pk)
+
+
+def _assign(
+    request: HttpRequest, pk: int, call: Callable[[], object], success: str
+) -> HttpResponse:
+    try:
+        call()
+    except lifecycle.TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(request, pk)
+
+
+@staff_required
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    return _assign(
+        request, pk,
+        lambda: lifecycle.assign(req, request.user, request.user, only_if_unassigned=True),
+        _("Le dossier %(ref)s vous est attribué.") % {"ref": req.reference},
+    )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, assign_form=form)
+    assignee = form.cleaned_data["assignee"]
+    return _assign(
+        request, pk, lambda: lifecycle.assign(req, request.user, assignee),
+        _("Le dossier %(ref)s est attribué à %(name)s.") % {"ref": req.reference, "name": assignee},
+    )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    return _assign(
+        request, pk, lambda: lifecycle.assign(req, request.user, None),
+        _("Le dossier %(ref)s n'est plus attribué.") % {"ref": req.reference},
     )  # fmt: skip

@@ -165,6 +165,12 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Seconds before each new attempt of a failed letter or email (SMTP or storage errors).
 NOTIFICATION_RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
+# Working days from submission to the target date, per request kind and urgency (a global
+# request uses "standard"). Our service standard, not a statutory limit: see README.
+PORTAL_TARGET_WORKING_DAYS = {
+    "individual": {"vital": 2, "urgent": 5, "standard": 30},
+    "global": {"standard": 60},
+}
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
 

@@ -157,3 +157,25 @@ def test_verification_page_valid_and_invalid_codes(draft_a, evaluator, senior, c
     assert malformed.status_code == 200
     assert "12 lettres ou chiffres" in malformed.content.decode()
     assert "<script>" not in malformed.content.decode().split("</header>")[-1]
+
+
+def test_operator_sees_neither_internal_steps_nor_who_holds_the_file(
+    operator_a, evaluator, senior, draft_a
+):
+    from derogations import scenarios
+
+    req = scenarios.bring_to(
+        draft_a, Status.DECISION_PROPOSED, scenarios.Cast(operator_a, evaluator, senior)
+    )
+    lifecycle.assign(req, evaluator, evaluator)
+    assert set(AuditEntry.objects.filter(request=req).values_list("action", flat=True)) >= {
+        "assign",
+        "propose_decision",
+    }
+    html = client_for(operator_a).get(reverse("derogations:detail", args=[req.pk])).content.decode()
+    assert "En instruction" in html
+    assert "Décision proposée" not in html and "Proposition de décision" not in html
+    assert "Attribution du dossier" not in html and str(evaluator) not in html
+    assert "Demande recevable, mise en instruction" in html  # the public steps stay listed
+    staff_html = client_for(evaluator).get(reverse("reviews:file", args=[req.pk])).content.decode()
+    assert "Proposition de décision" in staff_html and "Attribution du dossier" in staff_html
