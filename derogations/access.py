@@ -11,7 +11,7 @@ from accounts.enums import Role
 from accounts.models import User
 
 from .enums import DecisionState, Status
-from .models import Decision, DerogationRequest
+from .models import Attachment, Decision, DerogationRequest
 
 
 def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
@@ -45,6 +45,14 @@ def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
 def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
     """Issued decisions whose letter this user may download."""
     return Decision.objects.filter(state=DecisionState.ISSUED, request__in=visible_requests(user))
+
+
+def visible_attachments(user: User) -> "models.QuerySet[Attachment]":  # noqa: F821
+    """Documents this user may download: the operator's organisation (drafts included) and
+    ANSM staff (submitted files). Professionals see decisions, never the operator's file."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.PROFESSIONAL:
+        return Attachment.objects.none()
+    return Attachment.objects.filter(request__in=visible_requests(user))
 
 
 def is_staff_member(user: User) -> bool:

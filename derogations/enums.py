@@ -53,3 +53,45 @@ class DerogationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspendue")
     LIFTED = "lifted", _("Levée")
     EXPIRED = "expired", _("Expirée")
+
+
+class DeviceType(models.TextChoices):
+    REAGENT = "reagent", _("Réactif")
+    KIT = "kit", _("Trousse")
+    INSTRUMENT = "instrument", _("Instrument ou automate")
+    SOFTWARE = "software", _("Logiciel")
+    CALIBRATOR = "calibrator", _("Étalon (calibrateur)")
+    CONTROL = "control", _("Matériel de contrôle")
+    SPECIMEN_RECEPTACLE = "specimen_receptacle", _("Récipient pour échantillons")
+
+
+class RegulatoryStatus(models.TextChoices):
+    NEVER_CE = "never_ce", _("Jamais marqué CE")
+    IVDD_EXPIRED = "ivdd_expired", _("Certificat IVDD (directive 98/79/CE) expiré")
+    CERTIFICATE_SUSPENDED = "certificate_suspended", _("Certificat suspendu ou retiré")
+    NOTIFIED_BODY_REVIEW = (
+        "notified_body_review",
+        _("En cours d'évaluation par un organisme notifié"),
+    )
+    PERFORMANCE_STUDY = "performance_study", _("En étude des performances")
+
+
+# Statuses in which a notified body is involved: its name and the application date are then
+# required for submission.
+NOTIFIED_BODY_STATUSES = frozenset(
+    {RegulatoryStatus.NOTIFIED_BODY_REVIEW, RegulatoryStatus.CERTIFICATE_SUSPENDED}
+)
+
+
+class AttachmentCategory(models.TextChoices):
+    INSTRUCTIONS_LABELLING = "instructions_labelling", _("Notice d'utilisation et étiquetage")
+    PERFORMANCE_EVALUATION = "performance_evaluation", _("Rapport d'évaluation des performances")
+    SAFETY_RISK = "safety_risk", _("Données de sécurité et gestion des risques")
+    GSPR_CHECKLIST = "gspr_checklist", _("Liste de contrôle des exigences générales (GSPR)")
+    CE_PROCEDURE = (
+        "ce_procedure",
+        _("Correspondance avec l'organisme notifié / preuve de la procédure de marquage CE"),
+    )
+    SUPPORT_LETTER = "support_letter", _("Lettre de soutien du professionnel de santé")
+    MANDATE = "mandate", _("Mandat du fabricant")
+    OTHER = "other", _("Autre document")

@@ -1,60 +1,64 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_rpps
 
-from . import lifecycle
-from .enums import Kind
+from . import filing, requirements, uploads
+from .enums import AttachmentCategory, Kind, Status
 from .models import DerogationRequest
-
-DEVICE_FIELDS = [
-    "device_name", "device_model", "device_reference", "ivd_class", "manufacturer_name",
-    "intended_purpose",
-]  # fmt: skip
-CASE_FIELDS = ["justification", "expected_benefit", "safety_performance_data", "alternatives"]
-INDIVIDUAL_FIELDS = [
-    "patient_reference", "urgency", "urgency_reason", "prescriber_name", "prescriber_email",
-    "prescriber_rpps",
-]  # fmt: skip
-GLOBAL_FIELDS = ["population", "expected_patients", "requested_end_date"]
-FACILITY_FIELDS = ["facility_name", "facility_finess", "director_name", "director_email"]
 
 HELP_TEXTS = {
     "patient_reference": _(
-        "Initiales, année de naissance ou code interne de l'établissement. "
+        "Initiales ou code interne de l'établissement. "
         "Jamais de nom ni de numéro de sécurité sociale."
     ),
+    "patient_age": _("Par exemple : 1975, ou 40-49 ans."),
     "device_reference": _("Références catalogue, séparées par des virgules."),
-    "requested_end_date": _("Format : JJ/MM/AAAA."),
+    "device_udi_di": _("Si le dispositif en a un."),
+    "analyte_specimen": _("Par exemple : ADN, sang total sur EDTA."),
+    "notified_body": _("Obligatoire si un organisme notifié est saisi du dossier."),
+    "alternatives": _("Pour chaque solution envisagée, expliquez pourquoi elle ne convient pas."),
     "prescriber_rpps": _("11 chiffres."),
     "facility_finess": _("9 caractères."),
     "contact_email": _("Adresse à laquelle l'ANSM vous écrit au sujet de cette demande."),
+    "facilities_concerned": _("Un établissement par ligne."),
 }
+DATE_FIELDS = (
+    "notified_body_application_date", "expected_ce_date", "requested_start_date",
+    "requested_end_date",
+)  # fmt: skip
 
 
-class RequestDraftForm(forms.ModelForm):
-    """The whole request on one page. Every field is optional while it is a draft:
-    completeness is checked by the lifecycle when the operator submits."""
+class RequestStepForm(forms.ModelForm):
+    """One step of a draft. Every field is optional while it is a draft: completeness is
+    checked when the operator submits (derogations.requirements)."""
 
     class Meta:
         model = DerogationRequest
-        fields = ["contact_email", *DEVICE_FIELDS, *CASE_FIELDS, *INDIVIDUAL_FIELDS,
-                  *GLOBAL_FIELDS, *FACILITY_FIELDS]  # fmt: skip
+        fields = sorted(
+            {name for steps in filing.STEPS.values() for s in steps for name in s.fields}
+        )
         widgets = {
-            "requested_end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{
+                name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                for name in DATE_FIELDS
+            },
             "urgency": forms.RadioSelect,
+            "patient_indication": forms.Textarea(attrs={"rows": 3}),
+            "facilities_concerned": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = HELP_TEXTS
 
-    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+    def __init__(self, *args: object, kind: str, step: filing.Step, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.kind = kind
-        unused = GLOBAL_FIELDS if kind == Kind.INDIVIDUAL else INDIVIDUAL_FIELDS
-        for name in unused:
-            del self.fields[name]
-        needed = set(lifecycle.required_for_submission(kind))
+        for name in list(self.fields):
+            if name not in step.fields:
+                del self.fields[name]
+        needed = set(requirements.required_fields(kind))
         for name, field in self.fields.items():
             field.required = False  # a draft may be saved incomplete
             if name in needed:
@@ -63,18 +67,7 @@ class RequestDraftForm(forms.ModelForm):
             self.fields["urgency"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
-        scope = (
-            Fieldset(_("Patient (pseudonymisé) et prescripteur"), *INDIVIDUAL_FIELDS)
-            if kind == Kind.INDIVIDUAL
-            else Fieldset(_("Population concernée"), *GLOBAL_FIELDS)
-        )
-        self.helper.layout = Layout(
-            Fieldset(_("Opérateur"), "contact_email"),
-            Fieldset(_("Dispositif"), *DEVICE_FIELDS),
-            Fieldset(_("Justification au regard des trois critères"), *CASE_FIELDS),
-            scope,
-            Fieldset(_("Établissement de santé"), *FACILITY_FIELDS),
-        )
+        self.helper.layout = Layout(*_fieldsets(step))
 
     def clean_prescriber_rpps(self) -> str:
         value = (self.cleaned_data.get("prescriber_rpps") or "").strip()
@@ -87,6 +80,88 @@ class RequestDraftForm(forms.ModelForm):
         if value and (len(value) != 9 or not value[:2].isalnum() or not value[2:].isdigit()):
             raise forms.ValidationError(_("Le numéro FINESS comporte 9 caractères."))
         return value
+
+    def valid_values(self) -> dict[str, object]:
+        """The fields that passed validation, even when others did not."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned[name] for name in self.fields if name in cleaned}
+
+
+_FIELDSETS = [
+    (_("Opérateur"), filing.OPERATOR_FIELDS),
+    (_("Identification du dispositif"), filing.DEVICE_FIELDS),
+    (_("Justification au regard des trois critères"), filing.CASE_FIELDS),
+    (_("Patient (pseudonymisé)"), filing.PATIENT_FIELDS),
+    (_("Prescripteur et utilisateur"), filing.PROFESSIONAL_FIELDS),
+    (_("Établissement de santé"), filing.FACILITY_FIELDS),
+    (_("Population, quantités et période"), filing.POPULATION_FIELDS),
+]
+
+
+def _fieldsets(step: filing.Step) -> list[Fieldset]:
+    return [
+        Fieldset(title, *[name for name in names if name in step.fields])
+        for title, names in _FIELDSETS
+        if any(name in step.fields for name in names)
+    ]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by derogations.uploads."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[uploads.CheckedFile]:
+        single = super().clean
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        checked: list[uploads.CheckedFile] = []
+        errors: list[forms.ValidationError] = []
+        for item in items:
+            upload = single(item, initial)
+            try:
+                checked.append(uploads.check_upload(upload))
+            except forms.ValidationError as exc:
+                errors.append(
+                    forms.ValidationError(
+                        _("« %(name)s » : %(error)s"),
+                        params={
+                            "name": uploads.safe_file_name(upload.name),
+                            "error": exc.messages[0],
+                        },
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        if self.required and not checked:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return checked
+
+
+def _files_help() -> str:
+    return _("Formats acceptés : %(formats)s. Taille maximale : %(mb)s Mo par fichier.") % {
+        "formats": uploads.accepted_formats_text(),
+        "mb": round(uploads.max_upload_bytes() / (1024 * 1024), 1),
+    }
+
+
+class AttachmentForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Catégorie du document"), choices=AttachmentCategory.choices
+    )
+    files = MultipleFileField(label=_("Fichiers"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["files"].help_text = _files_help()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("upload", _("Ajouter")))
 
 
 class WithdrawForm(forms.Form):
@@ -104,10 +179,18 @@ class ComplementAnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )
+    category = forms.ChoiceField(
+        label=_("Catégorie des documents joints"),
+        choices=AttachmentCategory.choices,
+        initial=AttachmentCategory.OTHER,
+    )
+    files = MultipleFileField(label=_("Documents joints (facultatif)"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.add_input(Submit("answer", _("Envoyer la réponse")))
 
 
@@ -133,3 +216,72 @@ class VerificationForm(forms.Form):
                 )
             )
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+SORTS = {
+    "creation": "-created_at",
+    "depot": "-submitted_at",
+    "reference": "reference",
+    "echeance": "target_date",
+    "dispositif": "device_name",
+    "statut": "status",
+}
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters of the operator's dashboard (GET); invalid values are ignored."""
+
+    q = forms.CharField(
+        label=_("Rechercher (référence ou dispositif)"), required=False, max_length=100
+    )
+    status = forms.ChoiceField(label=_("Statut"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Tous"))] + list(Kind.choices)
+    )
+    tri = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[
+            ("creation", _("Plus récentes")),
+            ("depot", _("Date de dépôt")),
+            ("echeance", _("Date cible")),
+            ("reference", _("Référence")),
+            ("dispositif", _("Dispositif")),
+            ("statut", _("Statut")),
+        ],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The operator never sees "Décision proposée": it is "En instruction" for them.
+        self.fields["status"].choices = [("", _("Tous"))] + [
+            (value, label) for value, label in Status.choices if value != Status.DECISION_PROPOSED
+        ]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("filtrer", _("Filtrer")))
+
+    def filter(self, queryset):  # type: ignore[no-untyped-def]
+        if not self.is_valid():
+            return queryset.order_by("-created_at", "-pk")
+        data = self.cleaned_data
+        if data["status"] == Status.IN_REVIEW:
+            queryset = queryset.filter(status__in=[Status.IN_REVIEW, Status.DECISION_PROPOSED])
+        elif data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["q"].strip():
+            term = data["q"].strip()
+            queryset = queryset.filter(
+                models.Q(reference__icontains=term)
+                | models.Q(device_name__icontains=term)
+                | models.Q(device_model__icontains=term)
+            )
+        order = SORTS.get(data["tri"] or "creation", "-created_at")
+        return queryset.order_by(
+            models.F(order.lstrip("-")).desc(nulls_last=True)
+            if order.startswith("-")
+            else models.F(order).asc(nulls_last=True),
+            "-pk",
+        )

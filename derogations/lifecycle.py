@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import Role
 from accounts.models import User
 
-from . import calendar, events
+from . import calendar, events, requirements
 from .enums import DecisionKind, DecisionState, Kind, Status, Urgency
 from .models import (
     KIND_PREFIX,
@@ -147,41 +147,12 @@ def _run(
 
 
 def required_for_submission(kind: str) -> tuple[str, ...]:
-    return INDIVIDUAL_REQUIRED if kind == Kind.INDIVIDUAL else GLOBAL_REQUIRED
-
-
-INDIVIDUAL_REQUIRED = (
-    "device_name", "manufacturer_name", "ivd_class", "intended_purpose", "justification",
-    "expected_benefit", "safety_performance_data", "alternatives", "contact_email",
-    "patient_reference", "prescriber_name", "prescriber_email", "facility_name",
-    "director_name", "director_email",
-)  # fmt: skip
-GLOBAL_REQUIRED = (
-    "device_name", "manufacturer_name", "ivd_class", "intended_purpose", "justification",
-    "expected_benefit", "safety_performance_data", "alternatives", "contact_email",
-    "population", "expected_patients", "requested_end_date",
-)  # fmt: skip
+    return requirements.required_fields(kind)
 
 
 def missing_fields(request: DerogationRequest) -> dict[str, str]:
-    required = required_for_submission(request.kind)
-    missing: dict[str, str] = {}
-    for field_name in required:
-        if getattr(request, field_name) in (None, ""):
-            missing[field_name] = _("Ce champ est obligatoire pour déposer la demande.")
-    if (
-        request.kind == Kind.INDIVIDUAL
-        and request.urgency != "standard"
-        and not request.urgency_reason
-    ):
-        missing["urgency_reason"] = _("Indiquez le motif de l'urgence.")
-    if (
-        request.kind == Kind.GLOBAL
-        and request.requested_end_date
-        and request.requested_end_date <= timezone.localdate()
-    ):
-        missing["requested_end_date"] = _("La fin de validité demandée doit être dans le futur.")
-    return missing
+    """What the request lacks before it can be submitted (derogations.requirements)."""
+    return requirements.missing_items(request)
 
 
 def _assign_reference(request: DerogationRequest) -> None:

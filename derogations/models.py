@@ -10,14 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 
 from .enums import (
+    AttachmentCategory,
     DecisionKind,
     DecisionState,
     DerogationStatus,
+    DeviceType,
     IvdClass,
     Kind,
+    RegulatoryStatus,
     Status,
     Urgency,
 )
+from .validators import validate_no_social_security_number
+
+NO_NIR = [validate_no_social_security_number]
 
 KIND_PREFIX = {Kind.INDIVIDUAL: "IND", Kind.GLOBAL: "GLO"}
 
@@ -65,8 +71,27 @@ class DerogationRequest(models.Model):
     ivd_class = models.CharField(
         _("classe IVDR"), max_length=16, choices=IvdClass.choices, blank=True
     )
+    device_udi_di = models.CharField(
+        _("IUD-ID de base (Basic UDI-DI), facultatif"), max_length=64, blank=True
+    )
+    device_type = models.CharField(
+        _("type de dispositif"), max_length=32, choices=DeviceType.choices, blank=True
+    )
     manufacturer_name = models.CharField(_("fabricant"), max_length=255, blank=True)
     intended_purpose = models.TextField(_("destination (usage prévu)"), blank=True)
+    analyte_specimen = models.CharField(
+        _("analyte et type d'échantillon"), max_length=255, blank=True
+    )
+    regulatory_status = models.CharField(
+        _("statut réglementaire"), max_length=32, choices=RegulatoryStatus.choices, blank=True
+    )
+    notified_body = models.CharField(
+        _("organisme notifié (nom et numéro)"), max_length=255, blank=True
+    )
+    notified_body_application_date = models.DateField(
+        _("date de la demande à l'organisme notifié"), null=True, blank=True
+    )
+    expected_ce_date = models.DateField(_("date prévue du marquage CE"), null=True, blank=True)
 
     # Clinical case: the three preponderant criteria
     justification = models.TextField(_("justification de la demande"), blank=True)
@@ -79,24 +104,54 @@ class DerogationRequest(models.Model):
     alternatives = models.TextField(
         _("absence d'alternative sur le marché (et pourquoi)"), blank=True
     )
+    risks = models.TextField(_("risques identifiés et mesures de maîtrise"), blank=True)
+    ce_marking_plan = models.TextField(
+        _("plan d'obtention du marquage CE (étapes et calendrier)"), blank=True
+    )
 
     # Individual scope: pseudonymised patient only
     patient_reference = models.CharField(
-        _("référence pseudonymisée du patient"), max_length=64, blank=True
+        _("référence pseudonymisée du patient"), max_length=64, blank=True, validators=NO_NIR
+    )
+    patient_age = models.CharField(
+        _("année de naissance ou tranche d'âge du patient"),
+        max_length=32,
+        blank=True,
+        validators=NO_NIR,
+    )
+    patient_indication = models.TextField(
+        _("pathologie ou indication"), blank=True, validators=NO_NIR
     )
     urgency = models.CharField(
         _("urgence"), max_length=16, choices=Urgency.choices, default=Urgency.STANDARD
     )
-    urgency_reason = models.TextField(_("motif de l'urgence"), blank=True)
+    urgency_reason = models.TextField(_("motif de l'urgence"), blank=True, validators=NO_NIR)
     prescriber_name = models.CharField(_("nom du prescripteur"), max_length=255, blank=True)
     prescriber_email = models.EmailField(_("courriel du prescripteur"), blank=True)
     prescriber_rpps = models.CharField(_("RPPS du prescripteur"), max_length=11, blank=True)
+    user_name = models.CharField(
+        _("utilisateur du dispositif (biologiste, laboratoire)"), max_length=255, blank=True
+    )
+    user_email = models.EmailField(_("courriel de l'utilisateur"), blank=True)
 
     # Global scope
     population = models.TextField(_("population et critères d'inclusion"), blank=True)
     expected_patients = models.PositiveIntegerField(
         _("nombre de patients attendu"), null=True, blank=True
     )
+    quantity = models.CharField(
+        _("quantités demandées"),
+        max_length=255,
+        blank=True,
+        help_text=_("Par exemple : 200 trousses de 96 tests sur la période."),
+    )
+    any_facility = models.BooleanField(
+        _("tout établissement de santé qui en a besoin"), default=False
+    )
+    facilities_concerned = models.TextField(
+        _("établissements concernés (nom et FINESS)"), blank=True
+    )
+    requested_start_date = models.DateField(_("début de validité demandé"), null=True, blank=True)
     requested_end_date = models.DateField(_("fin de validité demandée"), null=True, blank=True)
 
     # Facility
@@ -106,6 +161,16 @@ class DerogationRequest(models.Model):
         _("nom du directeur de l'établissement"), max_length=255, blank=True
     )
     director_email = models.EmailField(_("courriel du directeur de l'établissement"), blank=True)
+
+    # A renewal is a new request linked to the granted global request it renews.
+    renewal_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        null=True,
+        blank=True,
+        verbose_name=_("renouvellement de"),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -170,6 +235,10 @@ class DerogationRequest(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind == Kind.INDIVIDUAL and self.urgency != Urgency.STANDARD
 
     @property
     def operator_status(self) -> str:
@@ -344,3 +413,48 @@ class AuditEntry(models.Model):
         from derogations import lifecycle  # the lifecycle module imports the models
 
         return str(lifecycle.action_label(self.action))
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Private prefix, one folder per request, a random name: never the uploaded name."""
+    return f"private/attachments/{instance.request_id}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A document attached to a request, checked by content (derogations.uploads).
+
+    Stored under a private prefix of the default storage; served only by
+    derogations.views.attachment_download to those access.visible_attachments allows.
+    """
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    category = models.CharField(_("catégorie"), max_length=32, choices=AttachmentCategory.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    # Set when the document came with an answer to a complement request.
+    complement_answer = models.ForeignKey(
+        AuditEntry,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        null=True,
+        blank=True,
+        verbose_name=_("réponse aux compléments"),
+    )
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["category", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["request", "category"], name="attachment_request_cat")]
+
+    def __str__(self) -> str:
+        return self.original_name

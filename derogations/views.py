@@ -1,18 +1,30 @@
+from functools import wraps
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.enums import Role
 
-from . import access, lifecycle
-from .enums import DecisionState, DerogationStatus, Kind, Status
-from .forms import ComplementAnswerForm, RequestDraftForm, VerificationForm, WithdrawForm
-from .models import Decision, DerogationRequest
+from . import access, filing, lifecycle, requirements, uploads
+from .enums import AttachmentCategory, DecisionState, DerogationStatus, Kind, Status
+from .forms import (
+    AttachmentForm,
+    ComplementAnswerForm,
+    DashboardFilterForm,
+    RequestStepForm,
+    VerificationForm,
+    WithdrawForm,
+)
+from .models import Attachment, Decision, DerogationRequest
 
 
 @require_GET
@@ -30,9 +42,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
-    requests = access.visible_requests(request.user).with_list_relations().order_by("-created_at")
+    filters = DashboardFilterForm(request.GET or None)
+    requests = filters.filter(access.visible_requests(request.user).with_list_relations())
     page = Paginator(requests, 25).get_page(request.GET.get("page"))
-    return render(request, "derogations/dashboard.html", {"page": page})
+    return render(request, "derogations/dashboard.html", {"page": page, "filters": filters})
 
 
 def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -42,78 +55,369 @@ def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def
     return membership.organisation
 
 
-@login_required
+# --- Session expired while typing -----------------------------------------------------------
+
+# A step posted after the session expired: its input waits in the new (anonymous) session,
+# which login keeps, and the step shows it again once the operator has signed in.
+UNSAVED_INPUT_KEY = "derogations_unsaved_input"
+UNSAVED_INPUT_MAX_CHARS = 200_000
+
+
+def login_required_keeping_input(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            data = {
+                key: request.POST.getlist(key)
+                for key in request.POST
+                if key != "csrfmiddlewaretoken"
+            }
+            if sum(len(v) for values in data.values() for v in values) <= UNSAVED_INPUT_MAX_CHARS:
+                request.session[UNSAVED_INPUT_KEY] = {"path": request.path, "data": data}
+                messages.warning(
+                    request,
+                    _(
+                        "Votre session a expiré. Reconnectez-vous : ce que vous venez de saisir "
+                        "vous sera présenté à nouveau pour être enregistré."
+                    ),
+                )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _unsaved_input(request: HttpRequest) -> QueryDict | None:
+    stash = request.session.get(UNSAVED_INPUT_KEY)
+    if not stash or stash.get("path") != request.path:
+        return None
+    del request.session[UNSAVED_INPUT_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in stash["data"].items():
+        data.setlist(key, values)
+    messages.warning(
+        request,
+        _(
+            "Votre saisie précédente, faite avant l'expiration de votre session, est restaurée "
+            "ci-dessous. Elle n'est pas encore enregistrée : vérifiez-la puis enregistrez."
+        ),
+    )
+    return data
+
+
+# --- Filing, step by step ----------------------------------------------------------------------
+
+
+def _submitted_values(form: RequestStepForm, data: QueryDict) -> dict[str, object]:
+    """The valid fields the browser actually sent (a checkbox is sent only when ticked:
+    it counts as sent when any other field of the step was)."""
+    values = form.valid_values()
+    sent = {name for name in form.fields if form.add_prefix(name) in data}
+    if sent:
+        sent |= {
+            name for name, field in form.fields.items() if isinstance(field, forms.BooleanField)
+        }
+    return {name: value for name, value in values.items() if name in sent}
+
+
+def _render_step(
+    request: HttpRequest,
+    kind: str,
+    draft: DerogationRequest | None,
+    step: filing.Step,
+    status: int = 200,
+    **context: object,
+) -> HttpResponse:
+    steps = filing.steps_for(kind)
+    index = steps.index(step)
+    return render(
+        request,
+        "derogations/request_step.html",
+        {
+            "kind": kind,
+            "draft": draft,
+            "step": step,
+            "steps": steps,
+            "step_number": index + 1,
+            "next_step": steps[index + 1] if index + 1 < len(steps) else None,
+            "previous_step": steps[index - 1] if index > 0 else None,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _after_save(request: HttpRequest, draft: DerogationRequest, step: filing.Step) -> HttpResponse:
+    if "next" in request.POST:
+        steps = filing.steps_for(draft.kind)
+        following = steps[min(steps.index(step) + 1, len(steps) - 1)]
+        return redirect("derogations:step", pk=draft.pk, step=following.slug)
+    messages.success(request, _("Brouillon enregistré. Vous pouvez le compléter à tout moment."))
+    return redirect("derogations:step", pk=draft.pk, step=step.slug)
+
+
+@login_required_keeping_input
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in Kind.values:
         raise Http404
     organisation = _operator_organisation(request)
-    form = RequestDraftForm(
-        request.POST or None, kind=kind, initial={"contact_email": request.user.email}
+    step = filing.steps_for(kind)[0]
+    data = request.POST if request.method == "POST" else _unsaved_input(request)
+    form = RequestStepForm(
+        data, kind=kind, step=step, initial={"contact_email": request.user.email}
     )
-    if request.method == "POST" and form.is_valid():
-        draft = form.save(commit=False)
-        draft.kind = kind
-        draft.organisation = organisation
-        draft.created_by = request.user
-        draft.save()
-        if "submit" in request.POST:
-            return _submit(request, draft, form)
-        messages.success(
-            request, _("Brouillon enregistré. Vous pouvez le compléter à tout moment.")
+    if request.method == "POST":
+        form.is_valid()
+        values = _submitted_values(form, request.POST)
+        if values:
+            draft = filing.new_draft(kind, organisation, request.user, values)
+            if not form.errors:
+                return _after_save(request, draft, step)
+            messages.warning(request, SAVED_WITH_ERRORS)
+            return _render_step(request, kind, draft, step, form=form)
+    return _render_step(request, kind, None, step, form=form)
+
+
+SAVED_WITH_ERRORS = gettext_lazy(
+    "Les champs valides sont enregistrés dans votre brouillon. Corrigez les champs signalés."
+)
+
+
+@login_required_keeping_input
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse:
+    draft = get_object_or_404(access.editable_drafts(request.user), pk=pk)
+    current = filing.step_of(draft.kind, step) if step else filing.steps_for(draft.kind)[0]
+    if current is None:
+        raise Http404
+    if current.slug == filing.ATTACHMENTS_STEP:
+        return _attachments_step(request, draft, current)
+    if current.slug == filing.SUMMARY_STEP:
+        return _summary_step(request, draft, current)
+    data = request.POST if request.method == "POST" else _unsaved_input(request)
+    form = RequestStepForm(data, instance=draft, kind=draft.kind, step=current)
+    if request.method == "POST":
+        form.is_valid()
+        values = _submitted_values(form, request.POST)
+        try:
+            draft = filing.save_step(draft, values)
+        except filing.DraftLocked:
+            messages.error(request, ALREADY_SUBMITTED)
+            return redirect("derogations:detail", pk=pk)
+        if values and not form.errors:
+            return _after_save(request, draft, current)
+        if form.errors:
+            messages.warning(request, SAVED_WITH_ERRORS)
+    return _render_step(request, draft.kind, draft, current, form=form)
+
+
+ALREADY_SUBMITTED = gettext_lazy(
+    "Cette demande est déposée : elle ne peut plus être modifiée (sauf par une réponse à une "
+    "demande de compléments)."
+)
+
+
+def _required_attachments(draft: DerogationRequest, attachments: list[Attachment]) -> list[dict]:
+    present = {attachment.category for attachment in attachments}
+    return [
+        {
+            "value": category,
+            "label": AttachmentCategory(category).label,
+            "present": category in present,
+        }
+        for category in requirements.required_attachments(draft.kind)
+    ]
+
+
+def _attachments_step(
+    request: HttpRequest, draft: DerogationRequest, step: filing.Step
+) -> HttpResponse:
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                for checked in form.cleaned_data["files"]:
+                    uploads.add_to_draft(
+                        draft, checked, form.cleaned_data["category"], request.user
+                    )
+            except uploads.AttachmentRefused as exc:
+                messages.error(request, exc.message)
+                return redirect("derogations:detail", pk=draft.pk)
+            messages.success(
+                request,
+                ngettext(
+                    "Le document est ajouté.",
+                    "Les %(count)d documents sont ajoutés.",
+                    len(form.cleaned_data["files"]),
+                )
+                % {"count": len(form.cleaned_data["files"])},
+            )
+            target = "derogations:step"
+            following = filing.SUMMARY_STEP if "next" in request.POST else step.slug
+            return redirect(target, pk=draft.pk, step=following)
+        status = 400
+    attachments = list(draft.attachments.select_related("uploaded_by"))
+    return _render_step(
+        request,
+        draft.kind,
+        draft,
+        step,
+        status=status,
+        form=form,
+        attachments=attachments,
+        required_attachments=_required_attachments(draft, attachments),
+    )
+
+
+def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[dict[str, str]]:
+    """Each missing item with its label and the address of its field (step and anchor)."""
+    labels = {
+        field.name: field.verbose_name
+        for field in DerogationRequest._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
+    items = []
+    for key, message in missing.items():
+        step = filing.step_for_missing_key(draft.kind, key)
+        url = reverse("derogations:step", kwargs={"pk": draft.pk, "step": step.slug})
+        if key.startswith(requirements.ATTACHMENT_KEY_PREFIX):
+            label, anchor = _("Pièces jointes"), "id_category"
+        else:
+            label, anchor = str(labels.get(key, key)), f"id_{key}"
+        items.append(
+            {
+                "label": label[:1].upper() + label[1:],
+                "message": message,
+                "url": f"{url}#{anchor}",
+                "step": step.title,
+            }
         )
-        return redirect("derogations:edit", pk=draft.pk)
-    return render(
-        request, "derogations/request_form.html", {"form": form, "kind": kind, "draft": None}
+    return items
+
+
+def _summary_step(
+    request: HttpRequest, draft: DerogationRequest, step: filing.Step
+) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            submitted = lifecycle.submit(draft, request.user)
+        except lifecycle.IncompleteRequest as exc:
+            return _render_summary(request, draft, step, exc.missing, failed=True)
+        except lifecycle.TransitionError as exc:
+            messages.error(request, exc.message)
+            return redirect("derogations:detail", pk=draft.pk)
+        messages.success(
+            request,
+            _("Votre demande est déposée sous la référence %(reference)s.")
+            % {"reference": submitted.reference},
+        )
+        return redirect("derogations:acknowledgment", pk=submitted.pk)
+    return _render_summary(request, draft, step, requirements.missing_items(draft), failed=False)
+
+
+def _render_summary(
+    request: HttpRequest,
+    draft: DerogationRequest,
+    step: filing.Step,
+    missing: dict[str, str],
+    *,
+    failed: bool,
+) -> HttpResponse:
+    attachments = list(draft.attachments.select_related("uploaded_by"))
+    return _render_step(
+        request,
+        draft.kind,
+        draft,
+        step,
+        req=draft,
+        missing=_missing_links(draft, missing),
+        failed=failed,
+        attachments=attachments,
+        required_attachments=_required_attachments(draft, attachments),
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = get_object_or_404(access.editable_drafts(request.user), pk=pk)
-    form = RequestDraftForm(request.POST or None, instance=draft, kind=draft.kind)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            draft = form.save()
-        if "submit" in request.POST:
-            return _submit(request, draft, form)
-        messages.success(request, _("Brouillon enregistré."))
-        return redirect("derogations:edit", pk=draft.pk)
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        Attachment.objects.filter(request__in=access.editable_drafts(request.user)),
+        pk=attachment_pk,
+        request_id=pk,
+    )
+    try:
+        uploads.delete_from_draft(attachment)
+    except uploads.AttachmentRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("derogations:detail", pk=pk)
+    messages.success(
+        request, _("Le document « %(name)s » est supprimé.") % {"name": attachment.original_name}
+    )
+    return redirect("derogations:step", pk=pk, step=filing.ATTACHMENTS_STEP)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        access.visible_attachments(request.user), pk=attachment_pk, request_id=pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def acknowledgment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The acknowledgment of receipt, as a page: reference, date, target date, what next."""
+    derogation_request = get_object_or_404(
+        access.visible_requests(request.user)
+        .exclude(status=Status.DRAFT)
+        .select_related("organisation"),
+        pk=pk,
+    )
     return render(
-        request, "derogations/request_form.html", {"form": form, "kind": draft.kind, "draft": draft}
+        request,
+        "derogations/acknowledgment.html",
+        {
+            "req": derogation_request,
+            "attachments": derogation_request.attachments.filter(complement_answer__isnull=True),
+        },
     )
 
 
-def _submit(request: HttpRequest, draft: DerogationRequest, form: RequestDraftForm) -> HttpResponse:
+@login_required
+@require_POST
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    previous = get_object_or_404(access.visible_requests(request.user), pk=pk)
     try:
-        submitted = lifecycle.submit(draft, request.user)
-    except lifecycle.IncompleteRequest as exc:
-        for field_name, message in exc.missing.items():
-            form.add_error(field_name if field_name in form.fields else None, message)
-        messages.error(
+        draft, created = filing.renew(previous, request.user)
+    except filing.RenewalRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("derogations:detail", pk=pk)
+    if created:
+        messages.success(
             request,
             _(
-                "Votre brouillon est enregistré, mais la demande ne peut pas encore être déposée : complétez les champs signalés."
-            ),
+                "Le brouillon de renouvellement est créé à partir de la demande %(reference)s. "
+                "Vérifiez chaque étape, indiquez la nouvelle période demandée, puis déposez-le."
+            )
+            % {"reference": previous.reference},
         )
-        return render(
-            request,
-            "derogations/request_form.html",
-            {"form": form, "kind": draft.kind, "draft": draft},
-            status=200,
-        )
-    except lifecycle.TransitionError as exc:
-        messages.error(request, exc.message)
-        return redirect("derogations:detail", pk=draft.pk)
-    messages.success(
-        request,
-        _(
-            "Votre demande est déposée sous la référence %(reference)s. Un accusé de réception vous sera adressé."
-        )
-        % {"reference": submitted.reference},
-    )
-    return redirect("derogations:detail", pk=submitted.pk)
+    else:
+        messages.info(request, _("Un renouvellement de cette demande est déjà en préparation."))
+    return redirect("derogations:step", pk=draft.pk, step=filing.steps_for(draft.kind)[0].slug)
 
 
 @login_required
@@ -122,14 +426,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:file", pk=pk)
     derogation_request = get_object_or_404(
-        access.visible_requests(request.user).select_related("organisation"), pk=pk
+        access.visible_requests(request.user).select_related(
+            "organisation", "derogation", "renewal_of"
+        ),
+        pk=pk,
     )
     if derogation_request.status == Status.DRAFT:
-        return redirect("derogations:edit", pk=pk)
+        return redirect("derogations:step", pk=pk, step=filing.SUMMARY_STEP)
+    return _render_detail(request, derogation_request)
+
+
+def _render_detail(
+    request: HttpRequest,
+    derogation_request: DerogationRequest,
+    answer_form: ComplementAnswerForm | None = None,
+) -> HttpResponse:
     decisions = derogation_request.decisions.filter(state=DecisionState.ISSUED)
     # Assignment inside the agency is internal: the operator sees the file's path, not who holds it.
     timeline = derogation_request.audit_entries.exclude(action__in=lifecycle.STAFF_ONLY_ACTIONS)
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
+    is_operator = request.user.role == Role.OPERATOR
     return render(
         request,
         "derogations/detail.html",
@@ -137,9 +453,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": derogation_request,
             "decisions": decisions,
             "timeline": timeline,
+            "next_step": filing.next_step(derogation_request),
+            "attachments": access.visible_attachments(request.user)
+            .filter(request=derogation_request)
+            .select_related("uploaded_by"),
+            "renewals": derogation_request.renewals.all() if is_operator else [],
+            "may_renew": is_operator and filing.may_renew(derogation_request),
             "withdraw_form": WithdrawForm() if "withdraw" in allowed else None,
-            "answer_form": ComplementAnswerForm() if "answer_complements" in allowed else None,
+            "answer_form": answer_form
+            or (ComplementAnswerForm() if "answer_complements" in allowed else None),
         },
+        status=400 if answer_form is not None else 200,
     )
 
 
@@ -163,13 +487,28 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def answer_complements(request: HttpRequest, pk: int) -> HttpResponse:
-    derogation_request = get_object_or_404(access.visible_requests(request.user), pk=pk)
-    form = ComplementAnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Votre réponse est vide."))
+    derogation_request = get_object_or_404(
+        access.visible_requests(request.user).select_related(
+            "organisation", "derogation", "renewal_of"
+        ),
+        pk=pk,
+    )
+    if "answer_complements" not in lifecycle.allowed_transitions(derogation_request, request.user):
+        messages.error(
+            request, _("Action impossible : aucune demande de compléments n'attend de réponse.")
+        )
         return redirect("derogations:detail", pk=pk)
+    form = ComplementAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, derogation_request, answer_form=form)
     try:
-        lifecycle.answer_complements(derogation_request, request.user, form.cleaned_data["answer"])
+        uploads.answer_complements(
+            derogation_request,
+            request.user,
+            form.cleaned_data["answer"],
+            form.cleaned_data["files"],
+            form.cleaned_data["category"],
+        )
     except lifecycle.TransitionError as exc:
         messages.error(request, exc.message)
     else:

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import lifecycle
-from derogations.enums import DecisionKind, IvdClass, Kind
-from derogations.models import DerogationRequest
+from derogations import lifecycle, requirements
+from derogations.enums import DecisionKind, DeviceType, IvdClass, Kind, RegulatoryStatus
+from derogations.models import Attachment, DerogationRequest
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -66,11 +66,45 @@ def operator_of(organisation: Organisation, **kwargs: object) -> User:
     return UserFactory(organisation=organisation, **kwargs)
 
 
+# A small, valid, harmless PDF (one empty page), written by hand.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def attach(
+    req: DerogationRequest, category: str, name: str = "document.pdf", content: bytes = MINIMAL_PDF
+) -> Attachment:
+    """A document stored as the upload would store it (content already known to be fine)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(
+        request=req,
+        category=category,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=req.created_by,
+    )
+    attachment.file.save("upload", ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
 class RequestFactory(factory.django.DjangoModelFactory):
-    """A complete individual draft, ready to submit."""
+    """A complete individual draft, ready to submit (with its required documents unless
+    ``documents=False``)."""
 
     class Meta:
         model = DerogationRequest
+        skip_postgeneration_save = True
 
     kind = Kind.INDIVIDUAL
     organisation = factory.SubFactory(OrganisationFactory)
@@ -79,13 +113,18 @@ class RequestFactory(factory.django.DjangoModelFactory):
     device_name = "GenoRare PCR Kit"
     device_model = "GR-200"
     ivd_class = IvdClass.C
+    device_type = DeviceType.KIT
+    regulatory_status = RegulatoryStatus.NEVER_CE
     manufacturer_name = "Diagnostica Rara SAS"
     intended_purpose = "Détection d'un variant génétique rare"
     justification = "Aucune solution diagnostique marquée CE."
     expected_benefit = "Traitement adapté sans délai."
     safety_performance_data = "Rapport d'évaluation des performances."
     alternatives = "Aucun dispositif marqué CE."
-    patient_reference = "JD-1975-CHUEX"
+    ce_marking_plan = "Dépôt auprès de l'organisme notifié prévu au prochain trimestre."
+    patient_reference = "JD-CHUEX"
+    patient_age = "1975"
+    patient_indication = "Suspicion de maladie génétique rare."
     prescriber_name = "Dr Anne Roux"
     prescriber_email = "dr.roux@chu.example"
     facility_name = "CHU Exemple"
@@ -96,14 +135,25 @@ class RequestFactory(factory.django.DjangoModelFactory):
         global_kind = factory.Trait(
             kind=Kind.GLOBAL,
             patient_reference="",
+            patient_age="",
+            patient_indication="",
             prescriber_name="",
             prescriber_email="",
             population="Nouveau-nés avec suspicion de maladie lysosomale.",
             expected_patients=120,
+            quantity="200 trousses",
+            any_facility=True,
+            requested_start_date=factory.LazyFunction(timezone.localdate),
             requested_end_date=factory.LazyFunction(
                 lambda: timezone.localdate() + datetime.timedelta(days=365)
             ),
         )
+
+    @factory.post_generation
+    def documents(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            for category in requirements.required_attachments(self.kind):
+                attach(self, category, name=f"{category}.pdf")
 
 
 def submitted(req: DerogationRequest) -> DerogationRequest:

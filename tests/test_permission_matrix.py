@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from derogations import lifecycle
-from derogations.models import AuditEntry, DerogationRequest
+from derogations.models import Attachment, AuditEntry, DerogationRequest
 from tests import factories
 
 ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "senior", "admin"]
@@ -24,6 +24,11 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:create":             ((302, 200, 200, 404, 404, 404, 404), (302, 200, 200, 404, 404, 404, 404)),
     "derogations:detail":             ((302, 200, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
     "derogations:edit":               ((302, 200, 404, 404, 404, 404, 404), (302, 200, 404, 404, 404, 404, 404)),
+    "derogations:step":               ((302, 200, 404, 404, 404, 404, 404), (302, 200, 404, 404, 404, 404, 404)),
+    "derogations:attachment":         ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:attachment_delete":  ((302, 405, 405, 405, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
+    "derogations:acknowledgment":     ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:renew":              ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
     "derogations:withdraw":           ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
     "derogations:answer_complements": ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
     "derogations:letter":             ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
@@ -83,7 +88,10 @@ def world(org_a, org_b):
     decision.letter.save("letter.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     decision.letter_sha256 = "0" * 64
     decision.save(update_fields=["letter_sha256"])
-    draft = factories.RequestFactory(organisation=org_a, created_by=users["operator_a"])
+    # An incomplete draft: submitting it (POST to its last step) is refused.
+    draft = factories.RequestFactory(
+        organisation=org_a, created_by=users["operator_a"], device_name=""
+    )
     return {"users": users, "granted": granted, "decision": decision, "draft": draft}
 
 
@@ -93,10 +101,16 @@ def url_for(name: str, world) -> str:
     converters = getattr(pattern, "converters", {})
     if "kind" in converters:
         kwargs["kind"] = "individual"
+    on_draft = name in {"derogations:edit", "derogations:step"}
     if "pk" in converters:
-        kwargs["pk"] = (world["draft"] if name == "derogations:edit" else world["granted"]).pk
+        kwargs["pk"] = (world["draft"] if on_draft else world["granted"]).pk
+    if "step" in converters:
+        kwargs["step"] = "depot"  # the last step: POST submits (refused: incomplete)
     if "decision_pk" in converters:
         kwargs["decision_pk"] = world["decision"].pk
+    if "attachment_pk" in converters:
+        # A document of the granted (frozen) file: downloadable, never deletable.
+        kwargs["attachment_pk"] = world["granted"].attachments.first().pk
     return reverse(name, kwargs=kwargs)
 
 
@@ -113,6 +127,7 @@ def test_matrix(world, name):
     snapshot = (
         list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         AuditEntry.objects.count(),
+        list(Attachment.objects.order_by("pk").values_list("pk", "sha256")),
     )
     got = {"GET": [], "POST": []}
     for role in ROLES:
@@ -138,6 +153,7 @@ def test_matrix(world, name):
     after = (
         list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         AuditEntry.objects.count(),
+        list(Attachment.objects.order_by("pk").values_list("pk", "sha256")),
     )
     assert after == snapshot
 

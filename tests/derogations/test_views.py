@@ -9,71 +9,161 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-FORM_DATA = {
-    "contact_email": "ra@example.org",
-    "device_name": "GenoRare PCR Kit",
-    "device_model": "GR-200",
-    "device_reference": "REF-1",
-    "ivd_class": "C",
-    "manufacturer_name": "Diagnostica Rara",
-    "intended_purpose": "Détection d'un variant rare",
-    "justification": "Pas de solution marquée CE",
-    "expected_benefit": "Traitement adapté",
-    "safety_performance_data": "Rapport de performance",
-    "alternatives": "Aucune",
-    "patient_reference": "JD-1975",
-    "urgency": "standard",
-    "urgency_reason": "",
-    "prescriber_name": "Dr Roux",
-    "prescriber_email": "dr.roux@chu.example",
-    "prescriber_rpps": "10000000017",
-    "facility_name": "CHU Exemple",
-    "facility_finess": "750000001",
-    "director_name": "L. Garnier",
-    "director_email": "direction@chu.example",
+STEP_DATA = {
+    "dispositif": {
+        "contact_email": "ra@example.org",
+        "device_name": "GenoRare PCR Kit",
+        "device_model": "GR-200",
+        "device_reference": "REF-1",
+        "ivd_class": "C",
+        "device_type": "kit",
+        "manufacturer_name": "Diagnostica Rara",
+        "intended_purpose": "Détection d'un variant rare",
+        "regulatory_status": "never_ce",
+    },
+    "justification": {
+        "justification": "Pas de solution marquée CE",
+        "expected_benefit": "Traitement adapté",
+        "safety_performance_data": "Rapport de performance",
+        "alternatives": "Aucune",
+        "ce_marking_plan": "Dépôt à l'organisme notifié en 2027",
+    },
+    "patient": {
+        "patient_reference": "JD-CHUEX",
+        "patient_age": "1975",
+        "patient_indication": "Maladie rare",
+        "urgency": "standard",
+        "urgency_reason": "",
+        "prescriber_name": "Dr Roux",
+        "prescriber_email": "dr.roux@chu.example",
+        "prescriber_rpps": "10000000017",
+        "facility_name": "CHU Exemple",
+        "facility_finess": "750000001",
+        "director_name": "L. Garnier",
+        "director_email": "direction@chu.example",
+    },
 }
+FORM_DATA = {key: value for step in STEP_DATA.values() for key, value in step.items()}
 
 
-def test_operator_files_and_submits_individual_request(operator_a, org_a):
+def step_url(req, step):
+    return reverse("derogations:step", args=[req.pk, step])
+
+
+def test_operator_files_an_individual_request_step_by_step(operator_a, org_a):
     client = client_for(operator_a)
     response = client.post(
-        reverse("derogations:create", args=["individual"]), {**FORM_DATA, "submit": ""}
+        reverse("derogations:create", args=["individual"]), {**STEP_DATA["dispositif"], "next": ""}
     )
     req = DerogationRequest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("derogations:detail", args=[req.pk])
-    assert req.status == Status.SUBMITTED and req.organisation == org_a
-    assert req.reference.startswith("DER-IND-")
-    page = client.get(response["Location"])
-    assert req.reference in page.content.decode()
-
-
-def test_draft_is_saved_even_when_incomplete_and_errors_name_fields(operator_a):
-    client = client_for(operator_a)
-    data = {**FORM_DATA, "device_name": "", "alternatives": "", "submit": ""}
-    response = client.post(reverse("derogations:create", args=["individual"]), data)
-    assert response.status_code == 200
-    req = DerogationRequest.objects.get()
-    assert req.status == Status.DRAFT
-    assert req.manufacturer_name == "Diagnostica Rara"  # nothing typed is lost
-    html = response.content.decode()
-    assert "Nom commercial du dispositif" in html and "obligatoire pour déposer" in html
-    assert 'value="Diagnostica Rara"' in html
-    # The operator completes the draft later and submits it.
-    response = client.post(reverse("derogations:edit", args=[req.pk]), {**FORM_DATA, "submit": ""})
+    assert response["Location"] == step_url(req, "justification")
+    assert req.status == Status.DRAFT and req.organisation == org_a
+    assert req.device_type == "kit" and req.created_by == operator_a
+    response = client.post(
+        step_url(req, "justification"), {**STEP_DATA["justification"], "next": ""}
+    )
+    assert response["Location"] == step_url(req, "patient")
+    response = client.post(step_url(req, "patient"), {**STEP_DATA["patient"], "next": ""})
+    assert response["Location"] == step_url(req, "pieces")
+    for category in ("instructions_labelling", "performance_evaluation", "safety_risk"):
+        factories.attach(req, category)
+    summary = client.get(step_url(req, "depot"))
+    assert "Votre demande est complète" in summary.content.decode()
+    response = client.post(step_url(req, "depot"), {"submit": ""})
     req.refresh_from_db()
-    assert req.status == Status.SUBMITTED
+    assert req.status == Status.SUBMITTED and req.reference.startswith("DER-IND-")
+    assert response["Location"] == reverse("derogations:acknowledgment", args=[req.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert req.reference in page and req.target_date.strftime("%d/%m/%Y") in page
 
 
-def test_invalid_rpps_is_refused_in_french_and_keeps_input(operator_a):
-    client = client_for(operator_a)
-    data = {**FORM_DATA, "prescriber_rpps": "12345", "save": ""}
-    response = client.post(reverse("derogations:create", args=["individual"]), data)
+def test_every_step_saves_what_is_valid_and_keeps_the_rest_on_screen(draft_a):
+    client = client_for(draft_a.created_by)
+    data = {
+        **STEP_DATA["patient"],
+        "patient_indication": "Autre indication",
+        "prescriber_rpps": "12345",
+        "save": "",
+    }
+    response = client.post(step_url(draft_a, "patient"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "RPPS doit comporter 11 chiffres" in html
-    assert 'value="12345"' in html
+    assert 'value="12345"' in html  # the raw input stays on screen
+    assert "Les champs valides sont enregistrés" in html
+    draft_a.refresh_from_db()
+    assert draft_a.patient_indication == "Autre indication"  # the valid field is saved
+    assert draft_a.prescriber_rpps == ""  # the invalid one is not
+
+
+def test_create_with_an_error_still_creates_the_draft(operator_a):
+    client = client_for(operator_a)
+    data = {**STEP_DATA["dispositif"], "contact_email": "pas-une-adresse", "save": ""}
+    response = client.post(reverse("derogations:create", args=["individual"]), data)
+    assert response.status_code == 200
+    req = DerogationRequest.objects.get()
+    assert req.device_name == "GenoRare PCR Kit" and req.contact_email == ""
+    assert f'action="{step_url(req, "dispositif")}"' in response.content.decode()
+
+
+def test_an_empty_create_makes_no_draft(operator_a):
+    response = client_for(operator_a).post(reverse("derogations:create", args=["global"]), {})
+    assert response.status_code == 200
     assert not DerogationRequest.objects.exists()
+
+
+def test_global_request_steps(operator_a):
+    client = client_for(operator_a)
+    client.post(
+        reverse("derogations:create", args=["global"]), {**STEP_DATA["dispositif"], "next": ""}
+    )
+    req = DerogationRequest.objects.get()
+    assert client.get(step_url(req, "patient")).status_code == 404
+    response = client.post(
+        step_url(req, "population"),
+        {"population": "Nouveau-nés", "expected_patients": "abc", "quantity": "200 trousses",
+         "requested_start_date": "2030-01-01", "requested_end_date": "2030-12-31",
+         "any_facility": "on", "next": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    req.refresh_from_db()
+    assert req.population == "Nouveau-nés" and req.any_facility is True
+    assert req.expected_patients is None
+
+
+def test_session_expired_input_comes_back_after_login(draft_a):
+    user = draft_a.created_by
+    client = client_for(user)
+    client.logout()
+    data = {**STEP_DATA["justification"], "risks": "Faux négatifs possibles", "save": ""}
+    response = client.post(step_url(draft_a, "justification"), data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "next=" in response["Location"]
+    client.force_login(user)
+    page = client.get(step_url(draft_a, "justification"))
+    html = page.content.decode()
+    assert "Faux négatifs possibles" in html and "est restaurée" in html
+    # Shown once, then saved by the operator.
+    assert (
+        "Faux négatifs possibles"
+        not in client.get(step_url(draft_a, "justification")).content.decode()
+    )
+    draft_a.refresh_from_db()
+    assert (
+        draft_a.justification == "Aucune solution diagnostique marquée CE."
+    )  # what was saved stays
+
+
+def test_social_security_number_is_refused_in_french(draft_a):
+    client = client_for(draft_a.created_by)
+    for value in ("1 85 05 78 006 084 36", "185057800608436", "2850578006084"):
+        data = {**STEP_DATA["patient"], "patient_reference": value, "save": ""}
+        html = client.post(step_url(draft_a, "patient"), data).content.decode()
+        assert "numéro de sécurité sociale" in html, value
+    draft_a.refresh_from_db()
+    assert draft_a.patient_reference == "JD-CHUEX"
 
 
 def test_unknown_kind_is_404(operator_a):
@@ -105,13 +195,16 @@ def test_outsider_cannot_edit_or_withdraw(draft_a, operator_b):
 
 def test_submitted_file_is_frozen(draft_a):
     lifecycle.submit(draft_a, draft_a.created_by)
+    before = DerogationRequest.objects.filter(pk=draft_a.pk).values().get()
     client = client_for(draft_a.created_by)
-    response = client.post(
-        reverse("derogations:edit", args=[draft_a.pk]), {**FORM_DATA, "device_name": "Autre"}
-    )
-    assert response.status_code == 404
-    draft_a.refresh_from_db()
-    assert draft_a.device_name == "GenoRare PCR Kit"
+    for url in (
+        reverse("derogations:edit", args=[draft_a.pk]),
+        step_url(draft_a, "dispositif"),
+        step_url(draft_a, "depot"),
+    ):
+        response = client.post(url, {**FORM_DATA, "device_name": "Autre", "next": ""})
+        assert response.status_code == 404
+    assert DerogationRequest.objects.filter(pk=draft_a.pk).values().get() == before
 
 
 def test_double_withdraw_says_already_done(draft_a):
@@ -132,15 +225,16 @@ def test_dashboard_lists_only_own_organisation_with_constant_queries(
         factories.RequestFactory(organisation=org_a, created_by=operator_a)
     factories.RequestFactory(organisation=org_b, device_name="Secret B")
     client = client_for(operator_a)
+    url = reverse("derogations:dashboard")
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("derogations:dashboard"))
+        response = client.get(url)
     html = response.content.decode()
     assert html.count("GenoRare PCR Kit") == 3
     assert "Secret B" not in html
     for _ in range(10):
         factories.RequestFactory(organisation=org_a, created_by=operator_a)
     with django_assert_max_num_queries(6):
-        client.get(reverse("derogations:dashboard"))
+        client.get(url)
 
 
 def test_verification_page_valid_and_invalid_codes(draft_a, evaluator, senior, client):

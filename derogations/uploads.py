@@ -1,0 +1,329 @@
+"""Attachments: what is accepted (checked by content, never by extension) and how it is stored.
+
+Accepted: PDF, PNG, JPEG, Office Open XML (DOCX, XLSX), OpenDocument (ODT, ODS) and the old
+binary Office formats (DOC, XLS). The type is told by the first bytes of the file; a ZIP
+container is opened (central directory only, nothing is extracted) to tell which office
+format it is and to refuse a ZIP bomb. The extension must agree with the content.
+
+PDF check, and its limit: we scan the PDF's bytes, and the content of its compressed
+(FlateDecode) streams up to a budget, for the name tokens that run code or carry files
+(/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA), hex escapes decoded
+(/J#61vaScript). It is a screen, not a PDF parser: a token hidden behind a filter other than
+Flate, an encrypted PDF or a malformed stream is not seen. The files are never rendered by
+the portal; they are served as downloads with ``nosniff``.
+"""
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from . import lifecycle
+from .enums import Status
+from .models import Attachment, AuditEntry, DerogationRequest
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A ZIP-based office document that unpacks to more than this, or compresses more than
+# MAX_ZIP_RATIO times, is refused as a ZIP bomb.
+MAX_ZIP_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+MAX_ZIP_ENTRIES = 5000
+# How much decompressed PDF stream content the scan reads at most.
+PDF_SCAN_BUDGET_BYTES = 64 * 1024 * 1024
+
+PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+DOC, XLS = "application/msword", "application/vnd.ms-excel"
+
+# Detected type -> the extensions a file of that type may carry.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: ("pdf",),
+    PNG: ("png",),
+    JPEG: ("jpg", "jpeg"),
+    DOCX: ("docx",),
+    XLSX: ("xlsx",),
+    ODT: ("odt",),
+    ODS: ("ods",),
+    DOC: ("doc",),
+    XLS: ("xls",),
+}
+ACCEPTED_EXTENSIONS = sorted({ext for exts in EXTENSIONS.values() for ext in exts})
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PDF_FORBIDDEN_NAMES = frozenset(
+    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
+)
+_PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "PORTAL_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def accepted_formats_text() -> str:
+    return "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, DOC, XLS"
+
+
+def safe_file_name(name: str) -> str:
+    """The uploaded name without any path, control or reserved characters, at most 150
+    characters (extension kept)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(
+        " " if unicodedata.category(char).startswith("Z") else char
+        for char in name
+        if not unicodedata.category(char).startswith("C") and char not in '<>:"|?*'
+    )
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return "document"
+    stem, dot, ext = name.rpartition(".")
+    if dot and 0 < len(ext) <= 10 and stem:
+        return f"{stem[: 150 - len(ext) - 1].rstrip()}.{ext}"
+    return name[:150]
+
+
+def extension_of(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def check_upload(upload: UploadedFile) -> CheckedFile:
+    """Read and check an uploaded file; raise ValidationError (French) if it is refused."""
+    limit = max_upload_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise _too_big(limit)
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise _too_big(limit)
+    if not content:
+        raise ValidationError(_("Le fichier est vide."), code="empty")
+    name = safe_file_name(upload.name or "")
+    content_type = detect_content_type(content, name)
+    extension = extension_of(name)
+    if extension not in EXTENSIONS[content_type]:
+        raise ValidationError(
+            _("Le contenu du fichier (%(type)s) ne correspond pas à son extension « .%(ext)s ».")
+            % {"type": EXTENSIONS[content_type][0].upper(), "ext": extension or "?"},
+            code="extension_mismatch",
+        )
+    if content_type == PDF:
+        check_pdf(content)
+    return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
+
+
+def _too_big(limit: int) -> ValidationError:
+    return ValidationError(
+        _("Le fichier dépasse la taille maximale autorisée (%(mb)s Mo).")
+        % {"mb": round(limit / (1024 * 1024), 1)},
+        code="too_big",
+    )
+
+
+def _refused_type() -> ValidationError:
+    return ValidationError(
+        _(
+            "Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s "
+            "(le contenu du fichier est vérifié, pas seulement son extension)."
+        )
+        % {"formats": accepted_formats_text()},
+        code="type",
+    )
+
+
+def detect_content_type(content: bytes, name: str) -> str:
+    """The type told by the content. ``name`` only chooses between DOC and XLS, which share
+    the OLE container."""
+    if content.startswith(b"%PDF-"):
+        return PDF
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if content.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if content.startswith(OLE_MAGIC):
+        return XLS if extension_of(name) == "xls" else DOC
+    if content.startswith(b"PK\x03\x04"):
+        return _zip_office_type(content)
+    raise _refused_type()
+
+
+def _zip_office_type(content: bytes) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _refused_type() from None
+    uncompressed = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries)
+    if (
+        len(entries) > MAX_ZIP_ENTRIES
+        or uncompressed > MAX_ZIP_UNCOMPRESSED_BYTES
+        or uncompressed > MAX_ZIP_RATIO * max(compressed, 1)
+    ):
+        raise ValidationError(
+            _("Ce document compressé est anormal (taille décompressée excessive) : il est refusé."),
+            code="zip_bomb",
+        )
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" in names:
+        if any(n.startswith("word/") for n in names):
+            return DOCX
+        if any(n.startswith("xl/") for n in names):
+            return XLSX
+        raise _refused_type()
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, zlib.error):
+            raise _refused_type() from None
+        if mimetype in (ODT, ODS):
+            return mimetype
+    raise _refused_type()
+
+
+def pdf_forbidden_names(content: bytes) -> set[str]:
+    """The forbidden name tokens found in the PDF's bytes and in its Flate streams."""
+    found: set[str] = set()
+    budget = PDF_SCAN_BUDGET_BYTES
+
+    def scan(data: bytes) -> None:
+        for raw in _PDF_NAME.findall(data):
+            name = _PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+            if name in PDF_FORBIDDEN_NAMES:
+                found.add(name.decode())
+
+    scan(content)
+    for match in _PDF_STREAM.finditer(content):
+        if budget <= 0:
+            break
+        try:
+            inflater = zlib.decompressobj()
+            data = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue  # not Flate (or damaged): its raw bytes were scanned above
+        budget -= len(data)
+        scan(data)
+    return found
+
+
+def check_pdf(content: bytes) -> None:
+    found = pdf_forbidden_names(content)
+    if found:
+        raise ValidationError(
+            _(
+                "Ce PDF contient du contenu actif ou des fichiers incorporés (%(names)s) : il est "
+                "refusé. Enregistrez-le à nouveau en PDF simple (par exemple « Imprimer en PDF »)."
+            )
+            % {"names": ", ".join(f"/{name}" for name in sorted(found))},
+            code="pdf_active",
+        )
+
+
+# --- Storing and removing ------------------------------------------------------------------
+
+
+class AttachmentRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _store(
+    request: DerogationRequest,
+    checked: CheckedFile,
+    category: str,
+    actor: User,
+    complement_answer: AuditEntry | None = None,
+) -> Attachment:
+    attachment = Attachment(
+        request=request,
+        category=category,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        complement_answer=complement_answer,
+    )
+    # Written before the row: if the transaction rolls back, an unreferenced file may stay
+    # in storage (harmless, never served: only rows are served).
+    attachment.file.save("upload", ContentFile(checked.content), save=False)
+    attachment.save()
+    return attachment
+
+
+def add_to_draft(
+    request: DerogationRequest, checked: CheckedFile, category: str, actor: User
+) -> Attachment:
+    """Attach a checked file to a draft (row locked: a file submitted meanwhile refuses it)."""
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != Status.DRAFT:
+            raise AttachmentRefused(
+                _("La demande est déposée : ses pièces ne peuvent plus être modifiées.")
+            )
+        return _store(locked, checked, category, actor)
+
+
+def delete_from_draft(attachment: Attachment) -> None:
+    """Remove a document from a draft (never once the request is submitted)."""
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=attachment.request_id)
+        if locked.status != Status.DRAFT:
+            raise AttachmentRefused(
+                _("La demande est déposée : ses pièces ne peuvent plus être modifiées.")
+            )
+        deleted, _rows = Attachment.objects.filter(pk=attachment.pk).delete()
+        if deleted:
+            name = attachment.file.name
+            storage = attachment.file.storage
+            transaction.on_commit(lambda: storage.delete(name))
+
+
+def answer_complements(
+    request: DerogationRequest,
+    actor: User,
+    answer: str,
+    files: list[CheckedFile],
+    category: str,
+) -> DerogationRequest:
+    """The operator's answer to a complement request, with its documents, in one transaction."""
+    with transaction.atomic():
+        answered = lifecycle.answer_complements(request, actor, answer)
+        entry = (
+            AuditEntry.objects.filter(request=answered, action="answer_complements")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        for checked in files:
+            _store(answered, checked, category, actor, complement_answer=entry)
+    return answered
