@@ -14,33 +14,21 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     factories.UserFactory(evaluator=True, email="eva@ansm.example")
     factories.UserFactory(senior=True, email="sen@ansm.example")
 
-    # Operator files an individual request; a missing field is reported and kept.
+    # Operator submits a prepared draft; a missing field is reported, linked and completed.
+    draft = factories.RequestFactory(organisation=org_a, created_by=operator, director_email="")
     login(page, live_server, operator.email, factories.PASSWORD)
-    page.get_by_role("link", name="Nouvelle demande individuelle").click()
-    fields = {
-        "Nom commercial du dispositif": "GenoRare PCR Kit",
-        "Fabricant": "Diagnostica Rara",
-        "Destination (usage prévu)": "Détection d'un variant rare",
-        "Justification de la demande": "Aucune solution marquée CE",
-        "Bénéfice significatif attendu pour le(s) patient(s)": "Traitement adapté",
-        "Données de sécurité et de performance disponibles": "Rapport de performance",
-        "Absence d'alternative sur le marché (et pourquoi)": "Aucune",
-        "Référence pseudonymisée du patient": "JD-1975",
-        "Nom du prescripteur": "Dr Roux",
-        "Courriel du prescripteur": "dr.roux@chu.example",
-        "Établissement de santé": "CHU Exemple",
-        "Nom du directeur de l'établissement": "L. Garnier",
-    }
-    for label, value in fields.items():
-        page.get_by_label(label, exact=False).first.fill(value)
-    page.get_by_label("Classe IVDR").select_option("C")
+    page.get_by_role("link", name=str(draft)).click()
     page.get_by_role("button", name="Déposer la demande").click()
-    assert page.get_by_text("ne peut pas encore être déposée").is_visible()
-    assert page.get_by_label("Nom du prescripteur").input_value() == "Dr Roux"
-    page.get_by_label("Courriel du directeur de l'établissement").fill("direction@chu.example")
+    assert page.get_by_text("il manque un élément").is_visible()
+    page.get_by_role("link", name="Courriel du directeur").click()
+    page.get_by_label("Courriel du directeur de l'établissement", exact=False).fill(
+        "direction@chu.example"
+    )
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.get_by_role("link", name="Récapitulatif et dépôt").click()
     page.get_by_role("button", name="Déposer la demande").click()
     req = DerogationRequest.objects.get()
-    assert page.get_by_text(f"référence {req.reference}").is_visible()
+    assert page.get_by_text(f"référence {req.reference}").first.is_visible()
     logout(page)
 
     # Evaluator: admissible, then proposes a grant.

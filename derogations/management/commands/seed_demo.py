@@ -12,8 +12,15 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import scenarios
-from derogations.enums import IvdClass, Kind, Urgency
+from derogations import filing, requirements, scenarios, uploads
+from derogations.enums import (
+    AttachmentCategory,
+    DeviceType,
+    IvdClass,
+    Kind,
+    RegulatoryStatus,
+    Urgency,
+)
 from derogations.models import DerogationRequest
 from derogations.scenarios import Cast
 
@@ -79,7 +86,51 @@ def _device(n: int) -> dict[str, object]:
         "expected_benefit": "Permet d'instaurer le traitement adapté sans délai.",
         "safety_performance_data": "Rapport d'évaluation des performances (sensibilité 98 %, spécificité 99 %) ; notice.",
         "alternatives": "Aucun dispositif marqué CE ne détecte ce marqueur ; les laboratoires de référence n'ont pas de méthode validée.",
+        "device_type": DeviceType.KIT if ivd_class != IvdClass.B else DeviceType.INSTRUMENT,
+        "analyte_specimen": "ADN génomique ; sang total sur EDTA",
+        "regulatory_status": RegulatoryStatus.NOTIFIED_BODY_REVIEW if n % 2 else RegulatoryStatus.NEVER_CE,
+        "notified_body": "GMED (0459)" if n % 2 else "",
+        "notified_body_application_date": datetime.date(2026, 3, 2) if n % 2 else None,
+        "expected_ce_date": datetime.date(2027, 6, 30),
+        "risks": "Résultat faussement négatif : confirmation par une seconde méthode au laboratoire de référence.",
+        "ce_marking_plan": "Dossier technique déposé auprès de l'organisme notifié ; certificat attendu mi-2027.",
     }  # fmt: skip
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small one-page PDF with a title line, written by hand (no active content)."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 50 780 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def attach_demo_documents(req: DerogationRequest, author: User) -> None:
+    """The documents a complete file needs, through the same checks as an upload."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for category in requirements.required_attachments(req.kind):
+        label = str(AttachmentCategory(category).label)
+        upload = SimpleUploadedFile(f"{category}.pdf", demo_pdf(f"{req.device_name} - {label}"))
+        uploads.add_to_draft(req, uploads.check_upload(upload), category, author)
 
 
 class Command(BaseCommand):
@@ -145,7 +196,11 @@ class Command(BaseCommand):
             }
             if kind == Kind.INDIVIDUAL:
                 fields.update(
-                    patient_reference=f"JD-19{60 + n}-CHUEX",
+                    patient_reference=f"JD-CHUEX-{n:02d}",
+                    patient_age=f"19{60 + n}",
+                    patient_indication="Suspicion de maladie génétique rare ; diagnostic nécessaire avant traitement.",
+                    user_name="Laboratoire de biologie moléculaire, CHU Exemple",
+                    user_email="biologie@chu-exemple.example",
                     urgency=Urgency.URGENT if n % 2 else Urgency.STANDARD,
                     urgency_reason="Décision thérapeutique attendue sous 8 jours." if n % 2 else "",
                     prescriber_name="Dr Anne Roux",
@@ -156,10 +211,18 @@ class Command(BaseCommand):
                 fields.update(
                     population="Nouveau-nés avec suspicion clinique de maladie lysosomale.",
                     expected_patients=120,
+                    quantity="300 trousses de 48 tests",
+                    any_facility=n % 4 == 1,
+                    facilities_concerned=""
+                    if n % 4 == 1
+                    else "CHU Exemple (750000001)\nCHU Autre (690000002)",
+                    requested_start_date=today,
                     requested_end_date=today + datetime.timedelta(days=365),
                 )
             fields.update(extra)
-            return DerogationRequest.objects.create(**fields)
+            req = DerogationRequest.objects.create(**fields)
+            attach_demo_documents(req, author)
+            return req
 
         def until(kind: str, state: str, org: Organisation, author: User) -> DerogationRequest:
             return scenarios.bring_to(
@@ -174,4 +237,15 @@ class Command(BaseCommand):
             for state in states:
                 until(kind, state, orgs[0], operator)
         until(Kind.INDIVIDUAL, "submitted", orgs[1], other_operator)
-        until(Kind.GLOBAL, "granted", orgs[1], other_operator)
+        granted_global = until(Kind.GLOBAL, "granted", orgs[1], other_operator)
+        # A renewal under way, pre-filled from the granted global request.
+        filing.renew(granted_global, other_operator)
+        # A draft started but far from complete: its summary lists what is missing.
+        DerogationRequest.objects.create(
+            kind=Kind.INDIVIDUAL,
+            organisation=orgs[0],
+            created_by=operator,
+            contact_email=operator.email,
+            device_name="HemoTrace Rare",
+            urgency=Urgency.VITAL,
+        )
