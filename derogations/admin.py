@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Decision, Derogation, DerogationRequest
+from .models import Attachment, AuditEntry, Decision, Derogation, DerogationRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,13 @@ class DerogationAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["request", "action", "from_status", "to_status", "actor", "created_at"]
     list_select_related = ["request", "actor"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Metadata only: the files are downloaded through the portal's checked view."""
+
+    list_display = ["request", "category", "original_name", "content_type", "size", "uploaded_at"]
+    list_filter = ["category"]
+    list_select_related = ["request"]
+    exclude = ["file"]

@@ -217,11 +217,10 @@ def renew(previous: DerogationRequest, actor: User) -> tuple[DerogationRequest, 
 
 
 def next_step(request: DerogationRequest, today: datetime.date | None = None) -> str:
-    """A key naming what the operator must do now (templates/derogations/_next_step.html
-    says it in words)."""
+    """A key naming what the operator must do now on a submitted file
+    (templates/derogations/_next_step.html says it in words). A draft's next step is its
+    summary, which lists what is missing."""
     status = request.status
-    if status == Status.DRAFT:
-        return "submit_draft" if not requirements.missing_items(request) else "complete_draft"
     if status == Status.SUBMITTED:
         return "wait_admissibility"
     if status in (Status.IN_REVIEW, Status.DECISION_PROPOSED):

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,10 @@ DATE_FIELDS = (
     "notified_body_application_date", "expected_ce_date", "requested_start_date",
     "requested_end_date",
 )  # fmt: skip
+
+
+# Longest text accepted in a free-text field of a request.
+TEXT_MAX_LENGTH = 20000
 
 
 class RequestStepForm(forms.ModelForm):
@@ -63,6 +68,9 @@ class RequestStepForm(forms.ModelForm):
             field.required = False  # a draft may be saved incomplete
             if name in needed:
                 field.label = _("%(label)s (obligatoire pour le dépôt)") % {"label": field.label}
+            if isinstance(field.widget, forms.Textarea) and not field.max_length:
+                field.max_length = TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
         if "urgency" in self.fields:
             self.fields["urgency"].required = True
         self.helper = FormHelper()
@@ -279,9 +287,6 @@ class DashboardFilterForm(forms.Form):
                 | models.Q(device_model__icontains=term)
             )
         order = SORTS.get(data["tri"] or "creation", "-created_at")
-        return queryset.order_by(
-            models.F(order.lstrip("-")).desc(nulls_last=True)
-            if order.startswith("-")
-            else models.F(order).asc(nulls_last=True),
-            "-pk",
-        )
+        column = models.F(order.lstrip("-"))
+        by = column.desc(nulls_last=True) if order.startswith("-") else column.asc(nulls_last=True)
+        return queryset.order_by(by, "-pk")

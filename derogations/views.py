@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -109,6 +110,17 @@ def _unsaved_input(request: HttpRequest) -> QueryDict | None:
 # --- Filing, step by step ----------------------------------------------------------------------
 
 
+SAVED_WITH_ERRORS = gettext_lazy(
+    "Les champs valides sont enregistrés dans votre brouillon. Corrigez les champs signalés."
+)
+
+
+ALREADY_SUBMITTED = gettext_lazy(
+    "Cette demande est déposée : elle ne peut plus être modifiée (sauf par une réponse à une "
+    "demande de compléments)."
+)
+
+
 def _submitted_values(form: RequestStepForm, data: QueryDict) -> dict[str, object]:
     """The valid fields the browser actually sent (a checkbox is sent only when ticked:
     it counts as sent when any other field of the step was)."""
@@ -180,11 +192,6 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
     return _render_step(request, kind, None, step, form=form)
 
 
-SAVED_WITH_ERRORS = gettext_lazy(
-    "Les champs valides sont enregistrés dans votre brouillon. Corrigez les champs signalés."
-)
-
-
 @login_required_keeping_input
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse:
@@ -211,12 +218,6 @@ def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse
         if form.errors:
             messages.warning(request, SAVED_WITH_ERRORS)
     return _render_step(request, draft.kind, draft, current, form=form)
-
-
-ALREADY_SUBMITTED = gettext_lazy(
-    "Cette demande est déposée : elle ne peut plus être modifiée (sauf par une réponse à une "
-    "demande de compléments)."
-)
 
 
 def _required_attachments(draft: DerogationRequest, attachments: list[Attachment]) -> list[dict]:
@@ -255,9 +256,8 @@ def _attachments_step(
                 )
                 % {"count": len(form.cleaned_data["files"])},
             )
-            target = "derogations:step"
             following = filing.SUMMARY_STEP if "next" in request.POST else step.slug
-            return redirect(target, pk=draft.pk, step=following)
+            return redirect("derogations:step", pk=draft.pk, step=following)
         status = 400
     attachments = list(draft.attachments.select_related("uploaded_by"))
     return _render_step(
@@ -272,13 +272,8 @@ def _attachments_step(
     )
 
 
-def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[dict[str, str]]:
+def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[dict[str, object]]:
     """Each missing item with its label and the address of its field (step and anchor)."""
-    labels = {
-        field.name: field.verbose_name
-        for field in DerogationRequest._meta.get_fields()
-        if hasattr(field, "verbose_name")
-    }
     items = []
     for key, message in missing.items():
         step = filing.step_for_missing_key(draft.kind, key)
@@ -286,14 +281,12 @@ def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[di
         if key.startswith(requirements.ATTACHMENT_KEY_PREFIX):
             label, anchor = _("Pièces jointes"), "id_category"
         else:
-            label, anchor = str(labels.get(key, key)), f"id_{key}"
+            label, anchor = (
+                capfirst(DerogationRequest._meta.get_field(key).verbose_name),
+                f"id_{key}",
+            )
         items.append(
-            {
-                "label": label[:1].upper() + label[1:],
-                "message": message,
-                "url": f"{url}#{anchor}",
-                "step": step.title,
-            }
+            {"label": label, "message": message, "url": f"{url}#{anchor}", "step": step.title}
         )
     return items
 

@@ -171,6 +171,8 @@ PORTAL_TARGET_WORKING_DAYS = {
     "individual": {"vital": 2, "urgent": 5, "standard": 30},
     "global": {"standard": 60},
 }
+# Largest attachment accepted, in bytes (each file of an upload; see derogations/uploads.py).
+PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
 

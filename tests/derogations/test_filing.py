@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import filing, lifecycle, requirements, scenarios
+from derogations import lifecycle, requirements, scenarios
 from derogations.enums import Kind, Status, Urgency
 from derogations.models import DerogationRequest
 from derogations.validators import looks_like_social_security_number
@@ -133,12 +133,6 @@ def test_what_to_do_next_depends_on_the_state(draft_a, evaluator, senior, state,
         .content.decode()
     )
     assert text in html
-
-
-def test_a_draft_knows_whether_it_can_be_submitted(draft_a):
-    assert filing.next_step(draft_a) == "submit_draft"
-    draft_a.device_name = ""
-    assert filing.next_step(draft_a) == "complete_draft"
 
 
 def test_dashboard_filters_search_sort_and_constant_queries(

@@ -78,6 +78,54 @@ def test_operator_files_an_individual_request_step_by_step(operator_a, org_a):
     assert req.reference in page and req.target_date.strftime("%d/%m/%Y") in page
 
 
+GLOBAL_POPULATION = {
+    "population": "Nouveau-nés",
+    "expected_patients": "120",
+    "quantity": "200 trousses",
+    "requested_start_date": "2030-01-01",
+    "requested_end_date": "2030-12-31",
+    "facilities_concerned": "CHU Exemple",
+}
+# (kind, step, valid data, next step, the invalid field and value, a valid field that is saved)
+STEP_CASES = [
+    ("individual", "dispositif", STEP_DATA["dispositif"], "justification", ("contact_email", "pas-une-adresse"), ("device_model", "GR-300")),
+    ("individual", "justification", STEP_DATA["justification"], "patient", ("risks", "x" * 20001), ("alternatives", "Aucune, vérifié")),
+    ("individual", "patient", STEP_DATA["patient"], "pieces", ("prescriber_rpps", "12345"), ("patient_age", "40-49 ans")),
+    ("global", "dispositif", STEP_DATA["dispositif"], "justification", ("ivd_class", "Z"), ("device_model", "GR-300")),
+    ("global", "justification", STEP_DATA["justification"], "population", ("justification", "x" * 20001), ("ce_marking_plan", "2027")),
+    ("global", "population", GLOBAL_POPULATION, "pieces", ("requested_end_date", "31/31/2030"), ("quantity", "300 trousses")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "step", "data", "following", "invalid", "saved"), STEP_CASES)
+def test_each_step_with_valid_and_invalid_input(
+    operator_a, org_a, kind, step, data, following, invalid, saved
+):
+    req = factories.RequestFactory(
+        organisation=org_a,
+        created_by=operator_a,
+        **({"global_kind": True} if kind == "global" else {}),
+    )
+    client = client_for(operator_a)
+    response = client.post(step_url(req, step), {**data, "next": ""})
+    assert response.status_code == 302 and response["Location"] == step_url(req, following)
+    req.refresh_from_db()
+    assert all(
+        str(getattr(req, name)) == value or name.endswith("_date") or name == "expected_patients"
+        for name, value in data.items()
+    )
+    before = getattr(req, invalid[0])
+    response = client.post(
+        step_url(req, step), {**data, invalid[0]: invalid[1], saved[0]: saved[1], "next": ""}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "portal-error-summary" in html and f'href="#id_{invalid[0]}"' in html
+    req.refresh_from_db()
+    assert getattr(req, saved[0]) == saved[1]
+    assert getattr(req, invalid[0]) == before
+
+
 def test_every_step_saves_what_is_valid_and_keeps_the_rest_on_screen(draft_a):
     client = client_for(draft_a.created_by)
     data = {
