@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import lifecycle, requirements, scenarios
+from derogations import filing, lifecycle, requirements, scenarios
 from derogations.enums import Kind, Status, Urgency
 from derogations.models import DerogationRequest
 from derogations.validators import looks_like_social_security_number
@@ -256,3 +256,31 @@ def test_acknowledgment_page(draft_a, operator_b):
     assert draft_a.reference in html and "3 documents" in html
     assert draft_a.target_date.strftime("%d/%m/%Y") in html and "La suite" in html
     assert client_for(operator_b).get(url).status_code == 404
+
+
+def test_filing_pages_are_clean(draft_a, evaluator, senior):
+    """Every filing page renders without an undefined variable, inline style or script."""
+    client = client_for(draft_a.created_by)
+    pages = [reverse("derogations:create", args=[kind]) for kind in ("individual", "global")]
+    pages += [step_url(draft_a, step.slug) for step in filing.steps_for(draft_a.kind)]
+    glob = factories.RequestFactory(global_kind=True, organisation=draft_a.organisation)
+    pages += [step_url(glob, step.slug) for step in filing.steps_for(glob.kind)]
+    htmls = {url: client.get(url) for url in pages}
+    granted = scenarios.bring_to(
+        glob, "granted", scenarios.Cast(draft_a.created_by, evaluator, senior)
+    )
+    for url in (
+        reverse("derogations:detail", args=[granted.pk]),
+        reverse("derogations:acknowledgment", args=[granted.pk]),
+        reverse("derogations:dashboard") + "?q=x&status=granted&kind=global&tri=echeance",
+    ):
+        htmls[url] = client.get(url)
+    for url, response in htmls.items():
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "INVALID_TEMPLATE_VARIABLE" not in html, url
+        assert not re.search(r"\sstyle=", html), url
+        for script in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in script, url
+    staff = client_for(evaluator).get(reverse("reviews:file", args=[granted.pk])).content.decode()
+    assert "INVALID_TEMPLATE_VARIABLE" not in staff

@@ -93,7 +93,7 @@ def test_operator_files_an_individual_request_with_documents(page, live_server, 
     # The file page links to its documents and to the acknowledgment.
     page.get_by_role("link", name="Suivre la demande").click()
     assert page.get_by_role("link", name="Accusé de réception").is_visible()
+    assert page.get_by_role("heading", name="Contenu de la demande et documents").is_visible()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Contenu de la demande et documents").click()
         page.get_by_role("link", name="notice.pdf").first.click()
     assert download.value.suggested_filename == "notice.pdf"
