@@ -123,11 +123,11 @@ def _check_an_admin_remains(membership: Membership) -> None:
 @transaction.atomic
 def remove_member(membership: Membership) -> None:
     _lock(membership.organisation)
-    membership = Membership.objects.filter(pk=membership.pk).first()  # type: ignore[assignment]
-    if membership is None:
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
         raise AccountError(_("Action déjà effectuée : cette personne n'est plus membre."))
-    _check_an_admin_remains(membership)
-    membership.delete()
+    _check_an_admin_remains(current)
+    current.delete()
 
 
 # --- Invitations ----------------------------------------------------------------------
@@ -180,6 +180,15 @@ def _check_can_accept(invitation: Invitation) -> None:
         )
 
 
+def _locked_invitation(invitation_pk: int) -> Invitation:
+    """The invitation, locked until the transaction ends, if it may still be accepted."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_pk)
+    )
+    _check_can_accept(invitation)
+    return invitation
+
+
 def _join(invitation: Invitation, user: User) -> None:
     Membership.objects.create(
         user=user, organisation=invitation.organisation, is_admin=invitation.as_admin
@@ -192,9 +201,7 @@ def _join(invitation: Invitation, user: User) -> None:
 
 @transaction.atomic
 def accept_invitation(invitation_pk: int, user: User) -> Invitation:
-    invitation = Invitation.objects.select_for_update().select_related("organisation")
-    invitation = invitation.get(pk=invitation_pk)
-    _check_can_accept(invitation)
+    invitation = _locked_invitation(invitation_pk)
     if invitation.email.lower() != user.email.lower():
         raise AccountError(
             _(
@@ -225,9 +232,7 @@ def accept_invitation(invitation_pk: int, user: User) -> Invitation:
 def sign_up_invited(invitation_pk: int, *, first_name: str, last_name: str, password: str) -> User:
     """An account for the invited address, active at once (the emailed link proves the
     address), member of the organisation."""
-    invitation = Invitation.objects.select_for_update().select_related("organisation")
-    invitation = invitation.get(pk=invitation_pk)
-    _check_can_accept(invitation)
+    invitation = _locked_invitation(invitation_pk)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise AccountError(
             _(
