@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Membership, Organisation, User
+from .models import Invitation, Membership, Organisation, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "role", "is_active"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "email_verified_at"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
@@ -29,3 +29,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "siret", "operator_role"]
     search_fields = ["name", "siret"]
     inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations change state only through the organisation page."""
+
+    list_display = ["email", "organisation", "state", "as_admin", "created_at", "expires_at"]
+    list_filter = ["state"]
+    search_fields = ["email", "organisation__name"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -18,3 +18,12 @@ class OperatorRole(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR})
+
+
+class InvitationState(models.TextChoices):
+    """Stored states of an invitation. "Expired" is not stored: a pending invitation whose
+    expiry date has passed (see Invitation.is_expired)."""
+
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Acceptée")
+    REVOKED = "revoked", _("Révoquée")

@@ -1,10 +1,12 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import STAFF_ROLES, OperatorRole, Role
-from .validators import validate_rpps, validate_siret
+from .enums import STAFF_ROLES, InvitationState, OperatorRole, Role
+from .validators import validate_rpps, validate_siret, validate_srn
 
 
 class UserManager(BaseUserManager["User"]):
@@ -17,6 +19,10 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Login is not case-sensitive: addresses are stored in lower case."""
+        return self.get(email__iexact=username)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
         extra.setdefault("role", Role.ADMINISTRATOR)
@@ -34,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
     rpps = models.CharField(_("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps])
     is_active = models.BooleanField(_("actif"), default=True)
+    # Set when the person opened the link emailed at sign-up (or accepted an emailed
+    # invitation). A self-registered account stays inactive until then.
+    email_verified_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 
@@ -46,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+        constraints = [
+            # Login ignores case (get_by_natural_key): one account per address, whatever its case.
+            models.UniqueConstraint(Lower("email"), name="unique_email_ignoring_case")
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -88,7 +101,10 @@ class Organisation(models.Model):
         _("rôle sur le marché"), max_length=32, choices=OperatorRole.choices
     )
     srn = models.CharField(
-        _("SRN (numéro d'enregistrement unique européen)"), max_length=20, blank=True
+        _("SRN (numéro d'enregistrement unique européen)"),
+        max_length=20,
+        blank=True,
+        validators=[validate_srn],
     )
     address = models.TextField(_("adresse"), blank=True)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
@@ -115,8 +131,74 @@ class Membership(models.Model):
         verbose_name = _("appartenance")
         verbose_name_plural = _("appartenances")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership"),
+            # Our choice: an operator account acts for one organisation (its dashboard and
+            # its requests are that organisation's).
+            models.UniqueConstraint(fields=["user"], name="one_organisation_per_user"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> "InvitationQuerySet":
+        """Pending and not expired: those that can still be accepted."""
+        return self.filter(state=InvitationState.PENDING, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An organisation admin asks someone, by email, to join the organisation.
+
+    The emailed link carries a signed reference to this row (accounts.tokens); the row says
+    whether it may still be accepted. Its state changes only in accounts.services.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse électronique"))
+    as_admin = models.BooleanField(_("administrateur de l'organisation"), default=False)
+    state = models.CharField(
+        _("état"), max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invité par")
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=Q(state=InvitationState.PENDING),
+                name="one_pending_invitation_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=InvitationState.ACCEPTED) | Q(accepted_at__isnull=False),
+                name="accepted_invitation_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=InvitationState.REVOKED) | Q(revoked_at__isnull=False),
+                name="revoked_invitation_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.organisation}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == InvitationState.PENDING and self.expires_at <= timezone.now()

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -16,4 +17,43 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.start, name="start"),
+    path("profil/", views.profile, name="profile"),
+    # Sign-up and email verification
+    path("inscription/", views.signup, name="signup"),
+    path("inscription/envoyee/", views.signup_done, name="signup_done"),
+    path("confirmation/renvoyer/", views.resend_verification, name="resend_verification"),
+    path("confirmation/<str:token>/", views.verify_email, name="verify_email"),
+    # Organisation
+    path("organisation/", views.onboarding, name="onboarding"),
+    path("organisation/creer/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path("organisations/<int:pk>/inviter/", views.invite, name="invite"),
+    path(
+        "organisations/<int:pk>/invitations/<int:invitation_pk>/revoquer/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "organisations/<int:pk>/membres/<int:membership_pk>/retirer/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path("organisations/<int:pk>/quitter/", views.leave, name="leave"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/inscription/", views.invitation_signup, name="invitation_signup"),
+    # Passwords
+    path("mot-de-passe/oublie/", views.password_reset, name="password_reset"),
+    path("mot-de-passe/oublie/envoye/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        views.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("mot-de-passe/modifier/", views.password_change, name="password_change"),
 ]

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
-from accounts.models import Membership, Organisation, User
+from accounts.models import Invitation, Membership, Organisation, User
 from derogations import lifecycle, requirements
 from derogations.enums import DecisionKind, DeviceType, IvdClass, Kind, RegulatoryStatus
 from derogations.models import Attachment, DerogationRequest
@@ -60,6 +60,24 @@ class UserFactory(factory.django.DjangoModelFactory):
         senior = factory.Trait(role=Role.SENIOR_EVALUATOR)
         professional = factory.Trait(role=Role.PROFESSIONAL)
         administrator = factory.Trait(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+        # Signed up, verification link not opened yet.
+        unverified = factory.Trait(is_active=False)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation into an organisation, as its admin sends it."""
+
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invite{n}@example.org")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+    class Params:
+        expired = factory.Trait(
+            expires_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+        )
 
 
 def operator_of(organisation: Organisation, **kwargs: object) -> User:

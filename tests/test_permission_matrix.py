@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts import tokens
+from accounts.models import Membership
 from derogations import lifecycle
 from derogations.models import Attachment, AuditEntry, DerogationRequest
 from tests import factories
@@ -47,6 +49,26 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:take":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "reviews:assign":                 ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:unassign":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "accounts:start":                 ((302,) * 7, (302, 405, 405, 405, 405, 405, 405)),
+    "accounts:profile":               ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "accounts:signup":                ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
+    "accounts:signup_done":           ((200,) * 7, (405,) * 7),
+    "accounts:resend_verification":   ((200,) * 7, (200,) * 7),
+    "accounts:verify_email":          ((200,) * 7, (302,) * 7),
+    "accounts:onboarding":            ((302, 302, 302, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    "accounts:organisation_create":   ((302, 302, 302, 404, 404, 404, 404), (302, 302, 302, 404, 404, 404, 404)),
+    "accounts:organisation":          ((302, 200, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    "accounts:invite":                ((302, 405, 405, 405, 405, 405, 405), (302, 200, 404, 404, 404, 404, 404)),
+    "accounts:invitation_revoke":     ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
+    "accounts:member_remove":         ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
+    "accounts:leave":                 ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
+    "accounts:invitation":            ((200,) * 7, (302,) * 7),
+    "accounts:invitation_signup":     ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
+    "accounts:password_reset":        ((200,) * 7, (200,) * 7),
+    "accounts:password_reset_done":   ((200,) * 7, (405,) * 7),
+    "accounts:password_reset_confirm": ((200,) * 7, (200,) * 7),
+    "accounts:password_reset_complete": ((200,) * 7, (405,) * 7),
+    "accounts:password_change":       ((302, 200, 200, 200, 200, 200, 200), (302, 200, 200, 200, 200, 200, 200)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
 }  # fmt: skip
@@ -92,7 +114,30 @@ def world(org_a, org_b):
     draft = factories.RequestFactory(
         organisation=org_a, created_by=users["operator_a"], device_name=""
     )
-    return {"users": users, "granted": granted, "decision": decision, "draft": draft}
+    # Organisation A's screens: operator A administers it, with a colleague and a pending
+    # invitation; someone signed up and has not opened their verification link yet.
+    Membership.objects.filter(user=users["operator_a"]).update(is_admin=True)
+    colleague = factories.operator_of(org_a, email="collegue.matrice@example.org")
+    invitation = factories.InvitationFactory(organisation=org_a, invited_by=users["operator_a"])
+    unverified = factories.UserFactory(unverified=True, email="pas.encore@example.org")
+    return {
+        "users": users,
+        "granted": granted,
+        "decision": decision,
+        "draft": draft,
+        "organisation": org_a,
+        "membership": colleague.memberships.get(),
+        "invitation": invitation,
+        "unverified": unverified,
+    }
+
+
+def _token_for(name: str, world) -> str:
+    if name == "accounts:verify_email":
+        return tokens.verification_token(world["unverified"].pk)
+    if name.startswith("accounts:invitation"):
+        return tokens.invitation_token(world["invitation"].pk)
+    return "forged-token"
 
 
 def url_for(name: str, world) -> str:
@@ -102,10 +147,20 @@ def url_for(name: str, world) -> str:
     if "kind" in converters:
         kwargs["kind"] = "individual"
     on_draft = name in {"derogations:edit", "derogations:step"}
-    if "pk" in converters:
+    if "pk" in converters and name.startswith("accounts:"):
+        kwargs["pk"] = world["organisation"].pk
+    elif "pk" in converters:
         kwargs["pk"] = (world["draft"] if on_draft else world["granted"]).pk
     if "step" in converters:
         kwargs["step"] = "depot"  # the last step: POST submits (refused: incomplete)
+    if "invitation_pk" in converters:
+        kwargs["invitation_pk"] = world["invitation"].pk
+    if "membership_pk" in converters:
+        kwargs["membership_pk"] = world["membership"].pk
+    if "token" in converters:
+        kwargs["token"] = _token_for(name, world)
+    if "uidb64" in converters:
+        kwargs["uidb64"] = "MQ"
     if "decision_pk" in converters:
         kwargs["decision_pk"] = world["decision"].pk
     if "attachment_pk" in converters:

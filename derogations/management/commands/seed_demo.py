@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.enums import OperatorRole, Role
-from accounts.models import Membership, Organisation, User
+from accounts.models import Invitation, Membership, Organisation, User
 from derogations import filing, requirements, scenarios, uploads
 from derogations.enums import (
     AttachmentCategory,
@@ -45,6 +46,8 @@ ACCOUNTS = [
 ]  # fmt: skip
 
 PRESCRIBER_RPPS = "10000000017"
+# A colleague invited by Claire Martin who has not answered yet.
+INVITED = "lucie.garcia@diagnostica-rara.example"
 
 
 def _device(n: int) -> dict[str, object]:
@@ -153,6 +156,7 @@ class Command(BaseCommand):
                         "first_name": first,
                         "last_name": last,
                         "is_active": True,
+                        "email_verified_at": timezone.now(),
                         "is_staff": role == Role.ADMINISTRATOR,
                         "is_superuser": role == Role.ADMINISTRATOR,
                         "rpps": PRESCRIBER_RPPS if email.startswith("dr.") else "",
@@ -169,9 +173,17 @@ class Command(BaseCommand):
                     )
             if not DerogationRequest.objects.filter(organisation__in=orgs).exists():
                 self._create_requests(orgs, users)
+            if not Invitation.objects.filter(email=INVITED, organisation=orgs[0]).exists():
+                # Its email (and link) is in the demo mailbox, /demo/courriels/.
+                account_services.invite(
+                    orgs[0], users["claire.martin@diagnostica-rara.example"], INVITED, False
+                )
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for label, email, *_rest in ACCOUNTS:
             self.stdout.write(f"{label}: {email} / {PASSWORD}")
+        self.stdout.write(
+            f"invitation en attente (Diagnostica Rara) : {INVITED}, lien dans /demo/courriels/"
+        )
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]
