@@ -137,6 +137,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": derogation_request,
             "decisions": decisions,
             "timeline": timeline,
+            "open_complements": derogation_request.complement_requests.open(),
             "withdraw_form": WithdrawForm() if "withdraw" in allowed else None,
             "answer_form": ComplementAnswerForm() if "answer_complements" in allowed else None,
         },
