@@ -149,4 +149,4 @@ class MotivationTemplate(models.Model):
         ordering = ["kind", "title"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.title}"
+        return self.title
