@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Decision, Derogation, DerogationRequest
+from .models import AuditEntry, ComplementRequest, Decision, Derogation, DerogationRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,9 @@ class DerogationAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["request", "action", "from_status", "to_status", "actor", "created_at"]
     list_select_related = ["request", "actor"]
+
+
+@admin.register(ComplementRequest)
+class ComplementRequestAdmin(ReadOnlyAdmin):
+    list_display = ["request", "due_date", "requested_by", "answered_at", "reminded_at"]
+    list_select_related = ["request", "requested_by"]

@@ -21,10 +21,9 @@ GRID_FIELDS = (
     "benefit_assessment", "benefit_comment", "data_assessment", "data_comment",
     "alternative_assessment", "alternative_comment", "benefit_risk", "conclusion",
 )  # fmt: skip
-# The grid is worked on until a decision is proposed (and again if it is sent back).
-GRID_EDITABLE_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_COMPLEMENTS}
-)
+# The grid is worked on once the file is admissible, until a decision is proposed (and
+# again if the proposal is sent back).
+GRID_EDITABLE_STATUSES = frozenset({Status.IN_REVIEW, Status.AWAITING_COMPLEMENTS})
 
 
 def missing_grid_items(grid: EvaluationGrid | None) -> list[str]:

@@ -193,7 +193,6 @@ def _render_file(
         "complement_requests": derogation_request.complement_requests.select_related(
             "requested_by", "answered_by"
         ),
-        "today": timezone.localdate(),
         "grid": grid,
         "grid_missing": services.missing_grid_items(grid),
         "may_edit_grid": may_edit_grid,

@@ -7,9 +7,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from derogations.enums import DecisionState, Status
+from derogations.enums import DecisionKind, DecisionState, Status
 from derogations.models import ComplementRequest, Decision
-from reviews.models import EvaluationGrid
+from reviews.models import EvaluationGrid, MotivationTemplate
 from tests import factories
 from tests.e2e.conftest import login, logout
 
@@ -20,6 +20,14 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     operator = factories.operator_of(org_a, email="ra@labo.example")
     evaluator = factories.UserFactory(evaluator=True, email="eva@ansm.example")
     factories.UserFactory(senior=True, email="sen@ansm.example")
+    # A transactional test starts on an emptied database: the templates the migration seeds
+    # may be gone, so this test brings its own.
+    MotivationTemplate.objects.create(
+        title="Octroi — modèle du test",
+        kind=DecisionKind.GRANT,
+        body="Vu le règlement (UE) 2017/746, notamment son article 54 ;\n"
+        "Considérant le bénéfice significatif attendu pour [indication] ;",
+    )
     req = factories.RequestFactory(organisation=org_a, created_by=operator)
     factories.submitted(req)
     req.refresh_from_db()
@@ -29,7 +37,9 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     page.get_by_role("button", name=f"Prendre {req.reference}").click()
     assert page.get_by_text(f"Le dossier {req.reference} vous est attribué.").is_visible()
     page.get_by_role("link", name=req.reference).click()
-    assert page.get_by_text("Critère 2 — données de sécurité et de performance résumées").is_visible()
+    assert page.get_by_text(
+        "Critère 2 — données de sécurité et de performance résumées"
+    ).is_visible()
     page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
 
     # A complement with the suggested due date (15 working days).
@@ -67,10 +77,10 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     assert page.get_by_text("La grille est enregistrée et complète.").is_visible()
     assert EvaluationGrid.objects.get(request=req).version == 1
 
-    page.get_by_label("Modèle de motivation").select_option(
-        label="Octroi — bénéfice établi, pas d'alternative marquée CE"
-    )
+    page.get_by_label("Modèle de motivation").select_option(label="Octroi — modèle du test")
     page.get_by_role("button", name="Insérer le modèle").click()
+    # Inserted in the page by static/js/motivation-templates.js: nothing was posted.
+    assert page.url == f"{live_server.url}/instruction/dossiers/{req.pk}/"
     motivation = page.get_by_label("Motivation en droit et en fait")
     assert "Vu le règlement (UE) 2017/746" in motivation.input_value()
     assert page.get_by_label("Octroi de la dérogation").is_checked()
@@ -92,3 +102,40 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
     assert req.reference in text
     assert "un variant génétique rare" in " ".join(text.split())
+
+
+def test_template_insertion_and_proposal_work_without_javascript(browser, live_server, org_a):
+    evaluator = factories.UserFactory(evaluator=True, email="eva@ansm.example")
+    MotivationTemplate.objects.create(
+        title="Refus — modèle du test",
+        kind=DecisionKind.REFUSAL,
+        body="Considérant qu'un dispositif marqué CE répond au besoin ;",
+    )
+    req = factories.RequestFactory(organisation=org_a)
+    factories.in_review(req, evaluator)
+    factories.graded(req, evaluator)
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        login(page, live_server, evaluator.email, factories.PASSWORD)
+        page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
+        page.get_by_label("Conditions (quantités, établissements, suivi)").fill("Aucune")
+        page.get_by_label("Modèle de motivation").select_option(label="Refus — modèle du test")
+        page.get_by_role("button", name="Insérer le modèle").click()
+        assert page.url.endswith(f"/instruction/dossiers/{req.pk}/proposer/")  # posted
+        motivation = page.get_by_label("Motivation en droit et en fait")
+        assert (
+            motivation.input_value() == "Considérant qu'un dispositif marqué CE répond au besoin ;"
+        )
+        assert page.get_by_label("Refus de la dérogation").is_checked()
+        assert page.get_by_label("Conditions (quantités, établissements, suivi)").input_value() == (
+            "Aucune"
+        )
+        page.get_by_role("button", name="Proposer la décision").click()
+        assert page.get_by_text("transmise pour validation").is_visible()
+    finally:
+        context.close()
+    req.refresh_from_db()
+    assert req.status == Status.DECISION_PROPOSED
+    assert Decision.objects.get(request=req, state=DecisionState.PROPOSED).kind == "refusal"

@@ -52,7 +52,9 @@ def test_admissibility_checklist_and_motivated_inadmissibility(draft_a, evaluato
     assert "Critère 1 — bénéfice significatif argumenté" in html
     assert "Critère 3 — absence d&#x27;alternative argumentée" in html
     assert "Très succinct" in html and "À vérifier" in html
-    response = ev.post(reverse("reviews:inadmissible", args=[draft_a.pk]), {"inadmissible-comment": " "})
+    response = ev.post(
+        reverse("reviews:inadmissible", args=[draft_a.pk]), {"inadmissible-comment": " "}
+    )
     assert response.status_code == 400
     assert "Motivez l&#x27;irrecevabilité" in response.content.decode()
     draft_a.refresh_from_db()
@@ -117,9 +119,7 @@ def test_complements_screen_validates_and_the_operator_sees_questions_and_due_da
 def test_lifecycle_refuses_a_due_date_today_and_writes_nothing(draft_a, evaluator):
     factories.in_review(draft_a, evaluator)
     with pytest.raises(lifecycle.TransitionError, match="dans le futur"):
-        lifecycle.request_complements(
-            draft_a, evaluator, "Question", due_date=timezone.localdate()
-        )
+        lifecycle.request_complements(draft_a, evaluator, "Question", due_date=timezone.localdate())
     assert not ComplementRequest.objects.exists()
     draft_a.refresh_from_db()
     assert draft_a.status == Status.IN_REVIEW
@@ -149,9 +149,11 @@ def test_overdue_complements_are_flagged_and_filtered(org_a, evaluator, operator
     assert late.reference in html and on_time.reference not in html
     assert 'aria-current="page">Compléments en retard' in html
     assert "Compléments en retard" in queue.get(file_url(late)).content.decode()
-    operator_html = client_for(late.created_by).get(
-        reverse("derogations:detail", args=[late.pk])
-    ).content.decode()
+    operator_html = (
+        client_for(late.created_by)
+        .get(reverse("derogations:detail", args=[late.pk]))
+        .content.decode()
+    )
     assert "Date limite dépassée" in operator_html
     # Once answered, no longer late.
     lifecycle.answer_complements(late, late.created_by, "Enfin.")
@@ -254,9 +256,7 @@ def test_grid_required_before_proposal(draft_a, evaluator):
 
     with pytest.raises(lifecycle.TransitionError, match="grille d'évaluation est incomplète"):
         propose()
-    services.save_grid(
-        draft_a, evaluator, {**services.SCENARIO_GRID, "conclusion": "   "}
-    )
+    services.save_grid(draft_a, evaluator, {**services.SCENARIO_GRID, "conclusion": "   "})
     with pytest.raises(lifecycle.TransitionError, match="conclusion bénéfice/risque"):
         propose()
     draft_a.refresh_from_db()
@@ -310,9 +310,11 @@ def test_private_notes_are_never_shown_outside_ansm(draft_a, evaluator, senior, 
         reverse("derogations:detail", args=[draft_a.pk]),
     ):
         assert hidden not in operator.get(url).content.decode(), url
-    pro_html = client_for(professional).get(
-        reverse("derogations:detail", args=[draft_a.pk])
-    ).content.decode()
+    pro_html = (
+        client_for(professional)
+        .get(reverse("derogations:detail", args=[draft_a.pk]))
+        .content.decode()
+    )
     assert hidden not in pro_html
     verify = client_for(None).get(
         reverse("derogations:verify"), {"code": decision.verification_code}
