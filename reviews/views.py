@@ -225,6 +225,24 @@ def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: st
     return redirect("reviews:file", pk=pk)
 
 
+def _act(
+    request: HttpRequest,
+    pk: int,
+    call: Callable[[], object],
+    success: str | Callable[[object], str],
+    **form: object,
+) -> HttpResponse:
+    """One domain call on a valid form. Done: its message, back to the file. Refused (a
+    French TransitionError): the message, and the form shown again as typed (400)."""
+    try:
+        result = call()
+    except lifecycle.TransitionError as exc:
+        messages.error(request, exc.message)
+        return _render_file(request, pk, **form)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect("reviews:file", pk=pk)
+
+
 @staff_required
 @require_POST
 def admissible(request: HttpRequest, pk: int) -> HttpResponse:
@@ -256,19 +274,13 @@ def complements(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_file(request, pk, complements_form=form)
     data = form.cleaned_data
-    try:
-        lifecycle.request_complements(
-            req, request.user, data["questions"], due_date=data["due_date"]
-        )
-    except lifecycle.TransitionError as exc:
-        messages.error(request, exc.message)
-        return _render_file(request, pk, complements_form=form)
-    messages.success(
-        request,
+    return _act(
+        request, pk,
+        lambda: lifecycle.request_complements(req, request.user, data["questions"], due_date=data["due_date"]),
         _("La demande de compléments a été adressée à l'opérateur (réponse attendue le %(date)s).")
         % {"date": data["due_date"].strftime("%d/%m/%Y")},
-    )
-    return redirect("reviews:file", pk=pk)
+        complements_form=form,
+    )  # fmt: skip
 
 
 @staff_required
@@ -286,40 +298,39 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_file(request, pk, proposal_form=form)
     data = form.cleaned_data
-    try:
-        lifecycle.propose_decision(
+    # Refused (grid incomplete, file moved meanwhile): the text typed stays.
+    return _act(
+        request, pk,
+        lambda: lifecycle.propose_decision(
             req, request.user, kind=data["kind"], motivation=data["motivation"],
             conditions=data["conditions"], valid_until=data["valid_until"],
-        )  # fmt: skip
-    except lifecycle.TransitionError as exc:
-        # The grid is incomplete, or the file moved meanwhile: the text typed stays.
-        messages.error(request, exc.message)
-        return _render_file(request, pk, proposal_form=form)
-    messages.success(request, _("La proposition de décision est transmise pour validation."))
-    return redirect("reviews:file", pk=pk)
+        ),
+        _("La proposition de décision est transmise pour validation."),
+        proposal_form=form,
+    )  # fmt: skip
 
 
 @staff_required
 @require_POST
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
-    instance = EvaluationGrid.objects.filter(request=req).first()
-    form = GridForm(request.POST, instance=instance)
+    form = GridForm(request.POST)
     if not form.is_valid():
         return _render_file(request, pk, grid_form=form)
-    try:
-        saved = services.save_grid(req, request.user, form.cleaned_data)
-    except lifecycle.TransitionError as exc:
-        messages.error(request, exc.message)
-        return _render_file(request, pk, grid_form=form)
-    if services.missing_grid_items(saved):
-        messages.success(
-            request,
-            _("La grille est enregistrée. Elle doit être complète avant de proposer une décision."),
+    return _act(
+        request, pk,
+        lambda: services.save_grid(req, request.user, form.cleaned_data),
+        _grid_saved,
+        grid_form=form,
+    )  # fmt: skip
+
+
+def _grid_saved(grid: object) -> str:
+    if services.missing_grid_items(grid):  # type: ignore[arg-type]
+        return _(
+            "La grille est enregistrée. Elle doit être complète avant de proposer une décision."
         )
-    else:
-        messages.success(request, _("La grille est enregistrée et complète."))
-    return redirect("reviews:file", pk=pk)
+    return _("La grille est enregistrée et complète.")
 
 
 @staff_required
@@ -329,13 +340,12 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_file(request, pk, note_form=form)
-    try:
-        services.add_note(req, request.user, form.cleaned_data["text"])
-    except lifecycle.TransitionError as exc:
-        messages.error(request, exc.message)
-        return _render_file(request, pk, note_form=form)
-    messages.success(request, _("La note interne est enregistrée."))
-    return redirect("reviews:file", pk=pk)
+    return _act(
+        request, pk,
+        lambda: services.add_note(req, request.user, form.cleaned_data["text"]),
+        _("La note interne est enregistrée."),
+        note_form=form,
+    )  # fmt: skip
 
 
 @staff_required
