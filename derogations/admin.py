@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Attachment, AuditEntry, Decision, Derogation, DerogationRequest
+from .models import (
+    Attachment,
+    AuditEntry,
+    ComplementRequest,
+    Decision,
+    Derogation,
+    DerogationRequest,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +57,9 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_filter = ["category"]
     list_select_related = ["request"]
     exclude = ["file"]
+
+
+@admin.register(ComplementRequest)
+class ComplementRequestAdmin(ReadOnlyAdmin):
+    list_display = ["request", "due_date", "requested_by", "answered_at", "reminded_at"]
+    list_select_related = ["request", "requested_by"]

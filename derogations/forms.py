@@ -191,15 +191,19 @@ class ComplementAnswerForm(forms.Form):
         label=_("Catégorie des documents joints"),
         choices=AttachmentCategory.choices,
         initial=AttachmentCategory.OTHER,
+        required=False,  # only meaningful with documents; "other" when not given
     )
     files = MultipleFileField(label=_("Documents joints (facultatif)"), required=False)
+
+    def clean_category(self) -> str:
+        return self.cleaned_data.get("category") or AttachmentCategory.OTHER
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("answer", _("Envoyer la réponse")))
+        self.helper.add_input(Submit("send_answer", _("Envoyer la réponse")))
 
 
 class VerificationForm(forms.Form):

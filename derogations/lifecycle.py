@@ -26,6 +26,7 @@ from .models import (
     KIND_PREFIX,
     OPEN_STATUSES,
     AuditEntry,
+    ComplementRequest,
     Decision,
     Derogation,
     DerogationRequest,
@@ -84,6 +85,22 @@ class IncompleteRequest(TransitionError):
         self.missing = missing
 
 
+# Preconditions another app adds to a transition without derogations importing it: reviews
+# requires a complete evaluation grid before a proposal. A guard runs under the row lock
+# and returns a French message when the move must not happen (None when it may).
+Guard = Callable[[DerogationRequest], str | None]
+_GUARDS: dict[str, list[Guard]] = {}
+
+
+def add_guard(name: str, guard: Guard) -> None:
+    """Register ``guard`` on transition ``name`` (idempotent: called from AppConfig.ready)."""
+    if name not in TRANSITIONS:
+        raise ValueError(f"unknown transition {name!r}")
+    guards = _GUARDS.setdefault(name, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
 def allowed_transitions(request: DerogationRequest, actor: User) -> list[str]:
     """Names of the transitions this actor could perform on this request now."""
     return [
@@ -124,6 +141,10 @@ def _run(
         error = _actor_error(transition, request, actor)
         if error:
             raise TransitionError(error)
+        for guard in _GUARDS.get(name, ()):
+            error = guard(request)
+            if error:
+                raise TransitionError(error)
         from_status = request.status
         if apply is not None:
             apply(request)
@@ -358,18 +379,45 @@ def validate_decision(request: DerogationRequest, actor: User) -> Decision:
     return proposal
 
 
+# Suggested time to answer a complement request (our choice), in working days.
+COMPLEMENT_WORKING_DAYS = 15
+
+
+def default_complement_due_date(today: datetime.date | None = None) -> datetime.date:
+    """The due date suggested to the evaluator: 15 working days from today."""
+    return calendar.add_working_days(today or timezone.localdate(), COMPLEMENT_WORKING_DAYS)
+
+
 def request_complements(
-    request: DerogationRequest, actor: User, questions: str
+    request: DerogationRequest, actor: User, questions: str, *, due_date: datetime.date
 ) -> DerogationRequest:
+    """Ask the operator questions, to answer by ``due_date``: the clock stops meanwhile."""
     if not questions.strip():
         raise TransitionError(_("Formulez au moins une question."))
-    return _run(request.pk, "request_complements", actor, comment=questions, apply=_stop_clock)
+    if due_date <= timezone.localdate():
+        raise TransitionError(_("La date limite de réponse doit être dans le futur."))
+
+    def apply(locked: DerogationRequest) -> None:
+        _stop_clock(locked)
+        ComplementRequest.objects.create(
+            request=locked, questions=questions, due_date=due_date, requested_by=actor
+        )
+
+    return _run(request.pk, "request_complements", actor, comment=questions, apply=apply)
 
 
 def answer_complements(request: DerogationRequest, actor: User, answer: str) -> DerogationRequest:
+    """The operator answers: the open complement request is closed, the clock resumes."""
     if not answer.strip():
         raise TransitionError(_("Votre réponse est vide."))
-    return _run(request.pk, "answer_complements", actor, comment=answer, apply=_resume_clock)
+
+    def apply(locked: DerogationRequest) -> None:
+        _resume_clock(locked)
+        ComplementRequest.objects.filter(request=locked, answered_at__isnull=True).update(
+            answer=answer, answered_by=actor, answered_at=timezone.now()
+        )
+
+    return _run(request.pk, "answer_complements", actor, comment=answer, apply=apply)
 
 
 # --- Assignment (not a change of status) ------------------------------------------------

@@ -44,6 +44,35 @@ class DerogationRequestQuerySet(models.QuerySet["DerogationRequest"]):
         today = today or timezone.localdate()
         return self.filter(status__in=CLOCK_RUNNING_STATUSES, target_date__lt=today)
 
+    def with_complements_due(self, today: date | None = None) -> "DerogationRequestQuerySet":
+        """Annotate ``complements_due_date`` (the open complement request's due date) and
+        ``complements_late`` (awaiting complements past that date), in the same query."""
+        today = today or timezone.localdate()
+        due = ComplementRequest.objects.filter(
+            request=models.OuterRef("pk"), answered_at__isnull=True
+        ).values("due_date")[:1]
+        return self.annotate(
+            complements_due_date=models.Subquery(due),
+            complements_late=models.Case(
+                models.When(
+                    status=Status.AWAITING_COMPLEMENTS,
+                    complements_due_date__lt=today,
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def complements_overdue(self, today: date | None = None) -> "DerogationRequestQuerySet":
+        """Awaiting complements whose due date has passed."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status=Status.AWAITING_COMPLEMENTS,
+            complement_requests__answered_at__isnull=True,
+            complement_requests__due_date__lt=today,
+        )
+
 
 class DerogationRequest(models.Model):
     """A request (dossier) to supply an IVD without CE marking, individual or global.
@@ -458,3 +487,72 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ComplementRequestQuerySet(models.QuerySet["ComplementRequest"]):
+    def open(self) -> "ComplementRequestQuerySet":
+        """Asked and not answered yet, on a request still awaiting them."""
+        return self.filter(answered_at__isnull=True, request__status=Status.AWAITING_COMPLEMENTS)
+
+
+class ComplementRequest(models.Model):
+    """Questions ANSM asks the operator, with a date by which to answer.
+
+    Created by lifecycle.request_complements and closed by lifecycle.answer_complements,
+    in the transactions that change the request's status. The operator sees it.
+    """
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="complement_requests"
+    )
+    questions = models.TextField(_("questions posées à l'opérateur"))
+    due_date = models.DateField(_("date limite de réponse"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("demandés le"), default=timezone.now)
+    answer = models.TextField(_("réponse de l'opérateur"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    # Set (under a row lock) when the reminder before the due date is sent: never twice.
+    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+
+    objects = ComplementRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande de compléments")
+        verbose_name_plural = _("demandes de compléments")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # Reminders and the "compléments en retard" filter: open requests by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(answered_at__isnull=True),
+                name="complement_open_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(answered_at__isnull=True),
+                name="one_open_complement_request_per_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answered_by__isnull=True)
+                | Q(answered_at__isnull=False, answered_by__isnull=False),
+                name="answered_complement_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} — {self.due_date:%d/%m/%Y}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Not answered and the due date has passed."""
+        return not self.is_answered and self.due_date < (today or timezone.localdate())

@@ -4,6 +4,7 @@ Nothing here writes a status: every step is a call to derogations.lifecycle.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -22,6 +23,14 @@ REFUSAL_MOTIVATION = (
     "Considérant qu'un dispositif marqué CE répondant au besoin est disponible, "
     "la dérogation est refusée."
 )
+
+
+COMPLEMENT_QUESTIONS = "Merci de transmettre le rapport d'évaluation des performances complet."
+
+# What other apps need done before a proposal, registered in their AppConfig.ready()
+# (reviews: a complete evaluation grid, which the lifecycle requires). derogations does
+# not import them.
+before_proposal: list[Callable[[DerogationRequest, User], None]] = []
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,12 @@ def _advance(req: DerogationRequest, state: Status, cast: Cast) -> None:
         lifecycle.request_complements(
             req,
             cast.evaluator,
-            "Merci de transmettre le rapport d'évaluation des performances complet.",
+            COMPLEMENT_QUESTIONS,
+            due_date=lifecycle.default_complement_due_date(),
         )
         return
+    for step in before_proposal:
+        step(req, cast.evaluator)
     grant = state != Status.REFUSED
     lifecycle.propose_decision(
         req,

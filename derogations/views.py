@@ -452,6 +452,7 @@ def _render_detail(
             .select_related("uploaded_by"),
             "renewals": derogation_request.renewals.all() if is_operator else [],
             "may_renew": is_operator and filing.may_renew(derogation_request),
+            "open_complements": derogation_request.complement_requests.open(),
             "withdraw_form": WithdrawForm() if "withdraw" in allowed else None,
             "answer_form": answer_form
             or (ComplementAnswerForm() if "answer_complements" in allowed else None),

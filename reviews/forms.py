@@ -1,11 +1,20 @@
+from typing import Any
+
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from derogations import access
+from derogations import access, lifecycle
 from derogations.enums import DecisionKind, Kind
+
+from .models import CRITERIA, EvaluationGrid, MotivationTemplate
+from .services import GRID_FIELDS
+
+INSERT_TEMPLATE = "insert_template"  # the button that fills the motivation from a template
 
 
 def _helper(button_name: str, label: str) -> FormHelper:
@@ -18,6 +27,13 @@ def _helper(button_name: str, label: str) -> FormHelper:
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Décision proposée"), choices=DecisionKind.choices, widget=forms.RadioSelect
+    )
+    template = forms.ModelChoiceField(
+        label=_("Modèle de motivation"),
+        help_text=_("Le texte du modèle est ajouté à la motivation, où vous pouvez le modifier."),
+        queryset=MotivationTemplate.objects.active(),
+        empty_label=_("Choisir un modèle"),
+        required=False,
     )
     motivation = forms.CharField(
         label=_("Motivation en droit et en fait"),
@@ -42,6 +58,49 @@ class ProposalForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.request_kind = request_kind
         self.helper = _helper("propose", _("Proposer la décision"))
+        self.fields["template"].widget.attrs["data-motivation-templates"] = ""
+        self.helper.layout = Layout(
+            "kind",
+            Div(
+                "template",
+                StrictButton(
+                    _("Insérer le modèle"),
+                    type="submit",
+                    name=INSERT_TEMPLATE,
+                    value="1",
+                    css_class="fr-btn--secondary fr-btn--sm",
+                ),
+                css_class="fr-mb-3w",
+            ),
+            "motivation",
+            "conditions",
+            "valid_until",
+        )
+
+    @classmethod
+    def with_template_inserted(
+        cls, data: Any, *, request_kind: str
+    ) -> tuple["ProposalForm", str | None]:
+        """The form as typed, with the chosen template's text added to the motivation.
+
+        Unbound (typed values as initial data), so no "required" error shows for what the
+        evaluator has not filled yet. Returns the form and an error message, if any.
+        """
+        initial = {
+            name: data.get(name, "")
+            for name in ("kind", "motivation", "conditions", "valid_until", "template")
+        }
+        template = None
+        if initial["template"].isdigit():
+            template = MotivationTemplate.objects.active().filter(pk=initial["template"]).first()
+        error = None
+        if template is None:
+            error = str(_("Choisissez un modèle de motivation à insérer."))
+        else:
+            typed = initial["motivation"].rstrip()
+            initial["motivation"] = f"{typed}\n\n{template.body}" if typed else template.body
+            initial["kind"] = initial["kind"] or template.kind
+        return cls(initial=initial, request_kind=request_kind), error
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -64,10 +123,94 @@ class CommentForm(forms.Form):
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     )
 
-    def __init__(self, *args: object, label: str, button: str, name: str, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        label: str,
+        button: str,
+        name: str,
+        required_message: str = "",
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["comment"].label = label
+        if required_message:
+            self.fields["comment"].error_messages["required"] = required_message
         self.helper = _helper(name, button)
+
+
+class ComplementsForm(forms.Form):
+    questions = forms.CharField(
+        label=_("Questions posées à l'opérateur"),
+        help_text=_("L'opérateur les lit telles quelles sur la page de sa demande."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        error_messages={"required": _("Formulez au moins une question.")},
+    )
+    due_date = forms.DateField(
+        label=_("Date limite de réponse"),
+        help_text=_("Proposée à 15 jours ouvrés. Format : JJ/MM/AAAA."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indiquez la date limite de réponse.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "complements")
+        kwargs.setdefault("initial", {"due_date": lifecycle.default_complement_due_date()})
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper("complements", _("Demander des compléments"))
+
+    def clean_due_date(self) -> Any:
+        due_date = self.cleaned_data["due_date"]
+        if due_date <= timezone.localdate():
+            raise forms.ValidationError(_("La date limite de réponse doit être dans le futur."))
+        return due_date
+
+
+class GridForm(forms.ModelForm):
+    """The evaluation grid; it may be saved incomplete, a proposal needs it complete."""
+
+    class Meta:
+        model = EvaluationGrid
+        fields = list(GRID_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in GRID_FIELDS
+            if name.endswith("_comment") or name == "conclusion"
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "grid")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in GRID_FIELDS:
+            if name.endswith("_comment") or name == "conclusion":
+                self.fields[name].validators.append(MaxLengthValidator(20000))
+        self.helper = _helper("save_grid", _("Enregistrer la grille"))
+        self.helper.layout = Layout(
+            *[
+                Fieldset(label, f"{prefix}_assessment", f"{prefix}_comment")
+                for prefix, label in CRITERIA
+            ],
+            Fieldset(_("Conclusion"), "benefit_risk", "conclusion"),
+        )
+        for prefix, _label in CRITERIA:
+            self.fields[f"{prefix}_assessment"].label = _("Appréciation")
+            self.fields[f"{prefix}_comment"].label = _("Commentaire")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nouvelle note"),
+        help_text=_("Visible seulement par l'ANSM : jamais par l'opérateur ni les professionnels."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        error_messages={"required": _("La note est vide.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper("add_note", _("Ajouter la note"))
 
 
 class AssignForm(forms.Form):

@@ -68,6 +68,11 @@ class QueueFilterForm(forms.Form):
     operator = forms.ChoiceField(label=gettext_lazy("Opérateur"), required=False)
     ivd_class = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
     overdue = forms.BooleanField(label=gettext_lazy("En retard uniquement"), required=False)
+    complements_overdue = forms.BooleanField(
+        label=gettext_lazy("Compléments en retard"),
+        help_text=gettext_lazy("Date limite de réponse de l'opérateur dépassée"),
+        required=False,
+    )
     tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
@@ -109,9 +114,10 @@ class QueueFilterForm(forms.Form):
                 Column("ivd_class", css_class="fr-col-12 fr-col-md-3"),
             ),
             Row(
-                Column("assignee", css_class="fr-col-12 fr-col-md-4"),
-                Column("operator", css_class="fr-col-12 fr-col-md-4"),
-                Column("overdue", css_class="fr-col-12 fr-col-md-4"),
+                Column("assignee", css_class="fr-col-12 fr-col-md-3"),
+                Column("operator", css_class="fr-col-12 fr-col-md-3"),
+                Column("overdue", css_class="fr-col-12 fr-col-md-3"),
+                Column("complements_overdue", css_class="fr-col-12 fr-col-md-3"),
             ),
         )  # fmt: skip
 
@@ -131,7 +137,11 @@ class QueueFilterForm(forms.Form):
 
 def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
     """The requests this staff member sees, filtered, searched and sorted."""
-    files = access.visible_requests(user).select_related("organisation", "assignee")
+    files = (
+        access.visible_requests(user)
+        .select_related("organisation", "assignee")
+        .with_complements_due()
+    )
     for name in ("status", "kind", "urgency", "ivd_class"):
         if name in filters:
             files = files.filter(**{name: filters[name]})
@@ -146,6 +156,8 @@ def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
         files = files.filter(assignee_id=int(assignee))
     if filters.get("overdue"):
         files = files.overdue()
+    if filters.get("complements_overdue"):
+        files = files.complements_overdue()
     if filters.get("q"):
         files = search(files, filters["q"])
     return files.order_by(*SORTS[filters.get("tri") or DEFAULT_SORT])

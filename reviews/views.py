@@ -16,7 +16,17 @@ from derogations import access, lifecycle
 from derogations.enums import DecisionState
 from derogations.models import OPEN_STATUSES
 
-from .forms import AssignForm, CommentForm, ProposalForm
+from . import admissibility, services
+from .forms import (
+    INSERT_TEMPLATE,
+    AssignForm,
+    CommentForm,
+    ComplementsForm,
+    GridForm,
+    NoteForm,
+    ProposalForm,
+)
+from .models import EvaluationGrid, MotivationTemplate
 from .queue import (
     DEFAULT_SORT,
     ME,
@@ -47,7 +57,9 @@ PRESETS = [
     ("mes-dossiers", gettext_lazy("Mes dossiers"), {"assignee": ME}),
     ("non-attribues", gettext_lazy("Non attribués"), {"assignee": NOBODY}),
     ("en-retard", gettext_lazy("En retard"), {"overdue": "on"}),
+    ("complements-en-retard", gettext_lazy("Compléments en retard"), {"complements_overdue": "on"}),
 ]
+BOOLEAN_FILTERS = ("overdue", "complements_overdue")
 SORTABLE_COLUMNS = ("reference", "reception", "echeance")
 
 
@@ -67,7 +79,7 @@ def _sort_columns(current: str) -> dict[str, dict[str, str]]:
 def _active_preset(filters: dict[str, object]) -> str:
     shown = {k: v for k, v in filters.items() if k != "tri"}
     for key, _label, params in PRESETS:
-        expected = {k: (True if k == "overdue" else v) for k, v in params.items()}
+        expected = {k: (True if k in BOOLEAN_FILTERS else v) for k, v in params.items()}
         if shown == expected:
             return key
     return ""
@@ -114,18 +126,28 @@ INADMISSIBLE = (
     "inadmissible",
     gettext_lazy("Motifs de l'irrecevabilité"),
     gettext_lazy("Déclarer irrecevable"),
+    gettext_lazy(
+        "Motivez l'irrecevabilité : les motifs figurent dans le courrier adressé à l'opérateur."
+    ),
 )
-COMPLEMENTS = (
-    "complements",
-    gettext_lazy("Questions posées à l'opérateur"),
-    gettext_lazy("Demander des compléments"),
+SEND_BACK = (
+    "send_back",
+    gettext_lazy("Motif du renvoi"),
+    gettext_lazy("Renvoyer à l'évaluateur"),
+    gettext_lazy("Expliquez pourquoi la proposition est renvoyée."),
 )
-SEND_BACK = ("send_back", gettext_lazy("Motif du renvoi"), gettext_lazy("Renvoyer à l'évaluateur"))
 
 
-def _comment_form(spec: tuple[str, str, str], data: object = None) -> CommentForm:
-    name, label, button = spec
-    return CommentForm(data, label=label, button=button, name=name, prefix=name)
+def _comment_form(spec: tuple[str, str, str, str], data: object = None) -> CommentForm:
+    name, label, button, required_message = spec
+    return CommentForm(
+        data,
+        label=label,
+        button=button,
+        name=name,
+        prefix=name,
+        required_message=required_message,
+    )
 
 
 @staff_required
@@ -134,7 +156,11 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_file(request, pk)
 
 
-def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
+def _render_file(
+    request: HttpRequest, pk: int, status: int | None = None, **forms: object
+) -> HttpResponse:
+    """The file page; ``forms`` replaces a form by the one the user just sent (its errors
+    and typed text shown, answered 400 unless ``status`` says otherwise)."""
     derogation_request = get_object_or_404(
         access.visible_requests(request.user).select_related("organisation", "assignee"), pk=pk
     )
@@ -144,6 +170,16 @@ def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse
         .select_related("proposed_by")
         .first()
     )
+    grid = (
+        EvaluationGrid.objects.filter(request=derogation_request)
+        .select_related("updated_by")
+        .first()
+    )
+    may_edit_grid = (
+        access.may_assign(request.user)
+        and derogation_request.status in services.GRID_EDITABLE_STATUSES
+    )
+    templates = MotivationTemplate.objects.active()
     context = {
         "req": derogation_request,
         "allowed": allowed,
@@ -153,16 +189,30 @@ def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse
         and proposal.proposed_by_id != request.user.pk,
         "decisions": derogation_request.decisions.select_related("proposed_by", "reviewed_by"),
         "timeline": derogation_request.audit_entries.select_related("actor"),
+        "checklist": admissibility.checklist(derogation_request),
+        "complement_requests": derogation_request.complement_requests.select_related(
+            "requested_by", "answered_by"
+        ),
+        "grid": grid,
+        "grid_missing": services.missing_grid_items(grid),
+        "may_edit_grid": may_edit_grid,
+        "grid_form": forms.get("grid_form") or (GridForm(instance=grid) if may_edit_grid else None),
+        "notes": derogation_request.private_notes.select_related("author"),
+        "may_write_notes": access.may_assign(request.user),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "motivation_templates": templates,
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
-        "complements_form": forms.get("complements_form") or _comment_form(COMPLEMENTS),
+        "complements_form": forms.get("complements_form") or ComplementsForm(),
         "send_back_form": forms.get("send_back_form") or _comment_form(SEND_BACK),
         "may_assign": access.may_assign(request.user)
         and derogation_request.status in OPEN_STATUSES,
         "assign_form": forms.get("assign_form") or AssignForm(),
     }
-    return render(request, "reviews/file.html", context, status=400 if forms else 200)
+    if status is None:
+        status = 400 if forms else 200
+    return render(request, "reviews/file.html", context, status=status)
 
 
 def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -172,6 +222,24 @@ def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: st
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
+    return redirect("reviews:file", pk=pk)
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    call: Callable[[], object],
+    success: str | Callable[[object], str],
+    **form: object,
+) -> HttpResponse:
+    """One domain call on a valid form. Done: its message, back to the file. Refused (a
+    French TransitionError): the message, and the form shown again as typed (400)."""
+    try:
+        result = call()
+    except lifecycle.TransitionError as exc:
+        messages.error(request, exc.message)
+        return _render_file(request, pk, **form)
+    messages.success(request, success(result) if callable(success) else success)
     return redirect("reviews:file", pk=pk)
 
 
@@ -202,31 +270,81 @@ def inadmissible(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def complements(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
-    form = _comment_form(COMPLEMENTS, request.POST)
+    form = ComplementsForm(request.POST)
     if not form.is_valid():
         return _render_file(request, pk, complements_form=form)
-    return _done(
-        request, pk, lambda: lifecycle.request_complements(req, request.user, form.cleaned_data["comment"]),
-        _("La demande de compléments a été adressée à l'opérateur."),
+    data = form.cleaned_data
+    return _act(
+        request, pk,
+        lambda: lifecycle.request_complements(req, request.user, data["questions"], due_date=data["due_date"]),
+        _("La demande de compléments a été adressée à l'opérateur (réponse attendue le %(date)s).")
+        % {"date": data["due_date"].strftime("%d/%m/%Y")},
+        complements_form=form,
     )  # fmt: skip
 
 
 @staff_required
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose a decision; "Insérer le modèle" re-renders the form with the template's text
+    added to the motivation, every other typed value kept (no JavaScript needed)."""
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    if INSERT_TEMPLATE in request.POST:
+        form, error = ProposalForm.with_template_inserted(request.POST, request_kind=req.kind)
+        if error:
+            messages.error(request, error)
+        return _render_file(request, pk, status=400 if error else 200, proposal_form=form)
     form = ProposalForm(request.POST, request_kind=req.kind)
     if not form.is_valid():
         return _render_file(request, pk, proposal_form=form)
     data = form.cleaned_data
-    return _done(
-        request,
-        pk,
+    # Refused (grid incomplete, file moved meanwhile): the text typed stays.
+    return _act(
+        request, pk,
         lambda: lifecycle.propose_decision(
             req, request.user, kind=data["kind"], motivation=data["motivation"],
             conditions=data["conditions"], valid_until=data["valid_until"],
         ),
         _("La proposition de décision est transmise pour validation."),
+        proposal_form=form,
+    )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = GridForm(request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, grid_form=form)
+    return _act(
+        request, pk,
+        lambda: services.save_grid(req, request.user, form.cleaned_data),
+        _grid_saved,
+        grid_form=form,
+    )  # fmt: skip
+
+
+def _grid_saved(grid: object) -> str:
+    if services.missing_grid_items(grid):  # type: ignore[arg-type]
+        return _(
+            "La grille est enregistrée. Elle doit être complète avant de proposer une décision."
+        )
+    return _("La grille est enregistrée et complète.")
+
+
+@staff_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, note_form=form)
+    return _act(
+        request, pk,
+        lambda: services.add_note(req, request.user, form.cleaned_data["text"]),
+        _("La note interne est enregistrée."),
+        note_form=form,
     )  # fmt: skip
 
 

@@ -183,8 +183,28 @@ def in_review(req: DerogationRequest, evaluator: User) -> DerogationRequest:
     return lifecycle.declare_admissible(req, evaluator)
 
 
+def graded(req: DerogationRequest, evaluator: User) -> None:
+    """A complete evaluation grid, as a proposal requires."""
+    from reviews import services
+
+    services.save_grid(req, evaluator, services.SCENARIO_GRID)
+
+
+def awaiting_complements(
+    req: DerogationRequest, evaluator: User, **kw: object
+) -> DerogationRequest:
+    in_review(req, evaluator)
+    return lifecycle.request_complements(
+        req,
+        evaluator,
+        kw.pop("questions", "Merci de transmettre le rapport complet."),  # type: ignore[arg-type]
+        due_date=kw.pop("due_date", lifecycle.default_complement_due_date()),  # type: ignore[arg-type]
+    )
+
+
 def proposed(req: DerogationRequest, evaluator: User, kind: str = DecisionKind.GRANT, **kw: object):  # type: ignore[no-untyped-def]
     in_review(req, evaluator)
+    graded(req, evaluator)
     valid_until = kw.pop("valid_until", timezone.localdate() + datetime.timedelta(days=90))
     return lifecycle.propose_decision(
         req,

@@ -13,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts import tokens
 from accounts.models import Membership
 from derogations import lifecycle
-from derogations.models import Attachment, AuditEntry, DerogationRequest
+from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
+from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 
 ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "senior", "admin"]
@@ -43,6 +44,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:inadmissible":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:complements":            ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:propose":                ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:grid":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:note":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:send_back":              ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:validate":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "reviews:export_csv":             ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
@@ -183,6 +186,9 @@ def test_matrix(world, name):
         list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         AuditEntry.objects.count(),
         list(Attachment.objects.order_by("pk").values_list("pk", "sha256")),
+        list(EvaluationGrid.objects.values_list("pk", "version")),
+        PrivateNote.objects.count(),
+        ComplementRequest.objects.count(),
     )
     got = {"GET": [], "POST": []}
     for role in ROLES:
@@ -209,6 +215,9 @@ def test_matrix(world, name):
         list(DerogationRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         AuditEntry.objects.count(),
         list(Attachment.objects.order_by("pk").values_list("pk", "sha256")),
+        list(EvaluationGrid.objects.values_list("pk", "version")),
+        PrivateNote.objects.count(),
+        ComplementRequest.objects.count(),
     )
     assert after == snapshot
 

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending",
         "schedule": crontab(minute="*/5"),
     },
+    # Operators whose complements are due within three days get one reminder.
+    "remind-complements-due": {
+        "task": "reviews.tasks.remind_complements_due",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from derogations import lifecycle, scenarios
 from derogations.enums import DecisionKind, DecisionState, DerogationStatus, Status
 from derogations.models import AuditEntry, Decision, Derogation
 from derogations.scenarios import Cast
+from reviews import services
 from tests import factories
 
 FUTURE = timezone.localdate() + datetime.timedelta(days=60)
@@ -35,15 +36,25 @@ ACTIONS = {
     "submit": lambda r, a: lifecycle.submit(r, a),
     "declare_admissible": lambda r, a: lifecycle.declare_admissible(r, a),
     "declare_inadmissible": lambda r, a: lifecycle.declare_inadmissible(r, a, "Pièces manquantes"),
-    "request_complements": lambda r, a: lifecycle.request_complements(r, a, "Rapport complet ?"),
-    "answer_complements": lambda r, a: lifecycle.answer_complements(r, a, "Ci-joint."),
-    "propose_decision": lambda r, a: lifecycle.propose_decision(
-        r, a, kind=DecisionKind.GRANT, motivation="Motivation", valid_until=FUTURE
+    "request_complements": lambda r, a: lifecycle.request_complements(
+        r, a, "Rapport complet ?", due_date=FUTURE
     ),
+    "answer_complements": lambda r, a: lifecycle.answer_complements(r, a, "Ci-joint."),
+    "propose_decision": lambda r, a: _propose_on_complete_grid(r, a),
     "send_back": lambda r, a: lifecycle.send_back(r, a, "À reprendre"),
     "validate": lambda r, a: lifecycle.validate_decision(r, a),
     "withdraw": lambda r, a: lifecycle.withdraw(r, a, "Plus nécessaire"),
 }
+
+
+def _propose_on_complete_grid(req, actor):
+    """The grid is filled by the evaluator of the file, so the proposal is judged on the
+    actor's right alone (the grid requirement has its own tests)."""
+    if req.status in services.GRID_EDITABLE_STATUSES:
+        services.complete_grid_for_scenario(req, factories.UserFactory(evaluator=True))
+    return lifecycle.propose_decision(
+        req, actor, kind=DecisionKind.GRANT, motivation="Motivation", valid_until=FUTURE
+    )
 
 
 def _request_in(state, users):

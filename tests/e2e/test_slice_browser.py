@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, live_server, org_a):
     operator = factories.operator_of(org_a, email="ra@labo.example")
-    factories.UserFactory(evaluator=True, email="eva@ansm.example")
+    evaluator = factories.UserFactory(evaluator=True, email="eva@ansm.example")
     factories.UserFactory(senior=True, email="sen@ansm.example")
 
     # Operator submits a prepared draft; a missing field is reported, linked and completed.
@@ -35,6 +35,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     login(page, live_server, "eva@ansm.example", factories.PASSWORD)
     page.get_by_role("link", name=req.reference).click()
     page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
+    factories.graded(req, evaluator)  # the grid has its own browser test (test_evaluation_browser)
     page.locator(
         "label", has_text="Octroi de la dérogation"
     ).click()  # DSFR radios: the label is the target

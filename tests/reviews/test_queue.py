@@ -24,6 +24,9 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 QUEUE = reverse("reviews:queue")
 EXPORT = reverse("reviews:export_csv")
 
+# A due date for complement requests that is in the future whatever the frozen clock says.
+FAR = datetime.date(2030, 1, 15)
+
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, tzinfo=PARIS)
@@ -107,7 +110,9 @@ def test_the_clock_stops_while_complements_are_awaited(evaluator):
     first_target = req.target_date
     assert first_target == calendar.add_working_days(datetime.date(2026, 11, 2), 30)
     with frozen(at(2026, 11, 10)):  # Tuesday
-        lifecycle.request_complements(req, evaluator, "Rapport complet, s'il vous plaît.")
+        lifecycle.request_complements(
+            req, evaluator, "Rapport complet, s'il vous plaît.", due_date=FAR
+        )
     req.refresh_from_db()
     assert req.clock_stopped_at == at(2026, 11, 10)
     assert req.target_date == first_target
@@ -126,7 +131,7 @@ def test_complements_answered_the_same_day_cost_nothing(evaluator):
     req = new_file(on=at(2026, 11, 2))
     target = req.target_date
     with frozen(at(2026, 11, 3, 9)):
-        lifecycle.request_complements(req, evaluator, "Une question.")
+        lifecycle.request_complements(req, evaluator, "Une question.", due_date=FAR)
     with frozen(at(2026, 11, 3, 17)):
         lifecycle.answer_complements(req, req.created_by, "Une réponse.")
     req.refresh_from_db()
@@ -135,7 +140,7 @@ def test_complements_answered_the_same_day_cost_nothing(evaluator):
 
 def test_withdrawing_while_awaiting_complements_clears_the_clock(evaluator):
     req = new_file()
-    lifecycle.request_complements(req, evaluator, "Une question.")
+    lifecycle.request_complements(req, evaluator, "Une question.", due_date=FAR)
     lifecycle.withdraw(req, req.created_by, "Plus nécessaire.")
     req.refresh_from_db()
     assert req.status == Status.WITHDRAWN and req.clock_stopped_at is None
@@ -153,7 +158,7 @@ def test_queue_shows_deadline_assignee_and_clock(evaluator):
     )
     new_file()  # on time
     waiting = new_file(device_name="Kit en attente")
-    lifecycle.request_complements(waiting, evaluator, "Une question.")
+    lifecycle.request_complements(waiting, evaluator, "Une question.", due_date=FAR)
     lifecycle.assign(late, evaluator, evaluator)
     html = client_for(evaluator).get(QUEUE).content.decode()
     days_late = (today - late.target_date).days
@@ -209,7 +214,7 @@ def test_overdue_view(evaluator):
     long_ago = timezone.now() - datetime.timedelta(days=60)
     late = new_file(on=long_ago, urgency=Urgency.VITAL, urgency_reason="Pronostic vital")
     late_waiting = new_file(on=long_ago, urgency=Urgency.VITAL, urgency_reason="Pronostic vital")
-    lifecycle.request_complements(late_waiting, evaluator, "Une question.")
+    lifecycle.request_complements(late_waiting, evaluator, "Une question.", due_date=FAR)
     late_closed = new_file(on=long_ago, urgency=Urgency.VITAL, urgency_reason="Pronostic vital")
     lifecycle.declare_inadmissible(late_closed, evaluator, "Pièces manquantes.")
     new_file()  # on time

@@ -7,10 +7,14 @@ from django.utils import timezone
 from derogations import lifecycle
 from derogations.enums import DecisionState, Status
 from derogations.models import Decision
+from reviews import services
 from tests import factories
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
+
+# The evaluation grid as the screen posts it, complete.
+GRID = {f"grid-{name}": value for name, value in services.SCENARIO_GRID.items()}
 
 
 def test_queue_is_staff_only(operator_a, professional, evaluator, senior, administrator):
@@ -66,10 +70,19 @@ def test_full_decision_through_screens(draft_a, evaluator, senior, other_senior)
     assert "Ce champ est obligatoire" in html and "doit être dans le futur" in html
     assert "Lots tracés" in html
     future = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
-    ev.post(
-        reverse("reviews:propose", args=[draft_a.pk]),
-        {"kind": "grant", "motivation": "Bénéfice établi", "conditions": "", "valid_until": future},
-    )
+    proposal = {
+        "kind": "grant",
+        "motivation": "Bénéfice établi",
+        "conditions": "",
+        "valid_until": future,
+    }
+    # No grid yet: refused in French, the motivation typed is kept.
+    response = ev.post(reverse("reviews:propose", args=[draft_a.pk]), proposal)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "évaluation est incomplète" in html and "Bénéfice établi" in html
+    ev.post(reverse("reviews:grid", args=[draft_a.pk]), GRID)
+    ev.post(reverse("reviews:propose", args=[draft_a.pk]), proposal)
     draft_a.refresh_from_db()
     assert draft_a.status == Status.DECISION_PROPOSED
     # The proposer, even if senior, cannot validate: shown on the page and enforced.

@@ -1,0 +1,73 @@
+"""Reminders to operators whose complements are due soon. Tasks take primary keys only."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from derogations.models import ComplementRequest
+
+# The operator is reminded this many days before the due date (our choice: D-3).
+REMINDER_DAYS_BEFORE = 3
+
+
+@shared_task(acks_late=True)
+def remind_complements_due() -> int:
+    """Daily (Celery beat): one reminder per open complement request due within
+    REMINDER_DAYS_BEFORE days. ``reminded_at`` is set under the row lock and the email
+    leaves after commit, so running twice (or two beats) sends it once."""
+    today = timezone.localdate()
+    due = list(
+        ComplementRequest.objects.open()
+        .filter(
+            reminded_at__isnull=True,
+            due_date__gte=today,
+            due_date__lte=today + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
+        )
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for pk in due:
+        with transaction.atomic():
+            # One UPDATE ... WHERE reminded_at IS NULL: it locks the row, and a concurrent
+            # run waiting on that lock then finds it reminded and updates nothing.
+            claimed = ComplementRequest.objects.filter(pk=pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            )
+            if not claimed:
+                continue  # another run reminded it meanwhile
+            transaction.on_commit(_send_later(pk), robust=True)
+        queued += 1
+    return queued
+
+
+def _send_later(pk: int):  # type: ignore[no-untyped-def]
+    def queue() -> None:
+        send_complement_reminder.delay(pk)
+
+    return queue
+
+
+@shared_task(acks_late=True)
+def send_complement_reminder(complement_request_pk: int) -> None:
+    round_ = ComplementRequest.objects.select_related("request__organisation").get(
+        pk=complement_request_pk
+    )
+    request = round_.request
+    recipient = request.contact_email or request.created_by.email
+    with translation.override("fr"):
+        context = {
+            "round": round_,
+            "request": request,
+            "file_url": settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk]),
+        }
+        subject = render_to_string("emails/complement_reminder_subject.txt", context).strip()
+        body = render_to_string("emails/complement_reminder_body.txt", context)
+    EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient]
+    ).send()
