@@ -153,6 +153,7 @@ def _render_file(request: HttpRequest, pk: int, **forms: object) -> HttpResponse
         and proposal.proposed_by_id != request.user.pk,
         "decisions": derogation_request.decisions.select_related("proposed_by", "reviewed_by"),
         "timeline": derogation_request.audit_entries.select_related("actor"),
+        "incidents": derogation_request.incidents.all(),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),

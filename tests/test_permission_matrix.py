@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from derogations import lifecycle
 from derogations.models import AuditEntry, DerogationRequest
+from derogations.professionals import link_token
 from tests import factories
 
 ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "senior", "admin"]
@@ -44,6 +45,22 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:unassign":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
+    # Public registry: open to all, read only.
+    "derogations:registry":           ((200,) * 7, (405,) * 7),
+    "derogations:registry_history":   ((200,) * 7, (405,) * 7),
+    "derogations:registry_detail":    ((200,) * 7, (405,) * 7),
+    "derogations:registry_json":      ((200,) * 7, (405,) * 7),
+    "derogations:registry_csv":       ((200,) * 7, (405,) * 7),
+    "derogations:registry_feed":      ((200,) * 7, (405,) * 7),
+    # Professionals' space: the matrix's professional is not named on the decision; only its
+    # signed link opens it (the link is checked, then redirects to its decision).
+    "derogations:pro_dashboard":      ((302, 404, 404, 200, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:pro_link":           ((302,) * 7, (405,) * 7),
+    "derogations:pro_decision":       ((404,) * 7, (404,) * 7),
+    "derogations:pro_letter":         ((404,) * 7, (405,) * 7),
+    "derogations:pro_incident":       ((404,) * 7, (404,) * 7),
+    "derogations:pro_incident_ack":   ((404,) * 7, (405,) * 7),
+    "notifications:patient_sheet":    ((404,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -84,7 +101,19 @@ def world(org_a, org_b):
     decision.letter_sha256 = "0" * 64
     decision.save(update_fields=["letter_sha256"])
     draft = factories.RequestFactory(organisation=org_a, created_by=users["operator_a"])
-    return {"users": users, "granted": granted, "decision": decision, "draft": draft}
+    global_granted = factories.RequestFactory(
+        organisation=org_a, created_by=users["operator_a"], global_kind=True
+    )
+    factories.proposed(global_granted, users["evaluator"])
+    lifecycle.validate_decision(global_granted, users["senior"])
+    global_granted.refresh_from_db()
+    return {
+        "users": users,
+        "granted": granted,
+        "decision": decision,
+        "draft": draft,
+        "global_granted": global_granted,
+    }
 
 
 def url_for(name: str, world) -> str:
@@ -97,6 +126,12 @@ def url_for(name: str, world) -> str:
         kwargs["pk"] = (world["draft"] if name == "derogations:edit" else world["granted"]).pk
     if "decision_pk" in converters:
         kwargs["decision_pk"] = world["decision"].pk
+    if "reference" in converters:
+        kwargs["reference"] = world["global_granted"].reference
+    if "token" in converters:
+        kwargs["token"] = link_token(world["decision"], world["granted"].prescriber_email)
+    if "incident_pk" in converters:
+        kwargs["incident_pk"] = 1
     return reverse(name, kwargs=kwargs)
 
 
@@ -128,6 +163,7 @@ def test_matrix(world, name):
             got[method].append(response.status_code)
             if response.status_code == 302 and world["users"][role] is None and name not in {
                 "home", "derogations:verify", "accounts:login", "accounts:logout", "set_language",
+                "derogations:pro_link",
             }:  # fmt: skip
                 assert response["Location"].startswith(reverse("accounts:login")), (role, method)
     expected_get, expected_post = EXPECTED[name]
