@@ -6,15 +6,17 @@ only once. Every request goes through the real lifecycle functions.
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import scenarios
-from derogations.enums import IvdClass, Kind, Urgency
-from derogations.models import DerogationRequest
+from derogations import lifecycle, scenarios
+from derogations.enums import DecisionKind, DecisionState, IvdClass, Kind, Urgency
+from derogations.models import Consent, Decision, DerogationRequest
+from derogations.professionals import magic_link
 from derogations.scenarios import Cast
 
 PASSWORD = "demo-Derogations-2026"  # noqa: S105 (published demo password)
@@ -121,6 +123,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for label, email, *_rest in ACCOUNTS:
             self.stdout.write(f"{label}: {email} / {PASSWORD}")
+        decision = Decision.objects.filter(
+            state=DecisionState.ISSUED, request__prescriber_email="dr.roux@chu-exemple.example"
+        ).first()
+        if decision is not None:
+            link = magic_link(decision, "dr.roux@chu-exemple.example")
+            self.stdout.write(f"Lien signé du prescripteur : {settings.PORTAL_BASE_URL}{link}")
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]
@@ -175,3 +183,39 @@ class Command(BaseCommand):
                 until(kind, state, orgs[0], operator)
         until(Kind.INDIVIDUAL, "submitted", orgs[1], other_operator)
         until(Kind.GLOBAL, "granted", orgs[1], other_operator)
+        # The public registry: more granted global derogations (suspension, lifting and
+        # expiry come through the follow-up acts of the lifecycle).
+        for _n in range(2):
+            until(Kind.GLOBAL, "granted", orgs[0], operator)
+        self._professional_follow_up(users)
+
+    def _professional_follow_up(self, users: dict[str, User]) -> None:
+        """Dr Roux informed a patient and declared an incident on her granted request."""
+        prescriber = users["dr.roux@chu-exemple.example"]
+        decision = Decision.objects.filter(
+            state=DecisionState.ISSUED,
+            kind=DecisionKind.GRANT,
+            request__kind=Kind.INDIVIDUAL,
+            request__prescriber_email=prescriber.email,
+        ).first()
+        if decision is None:
+            return
+        today = timezone.localdate()
+        Consent.objects.create(
+            request=decision.request,
+            informed_on=today,
+            consented_on=today,
+            professional=prescriber,
+            professional_email=prescriber.email,
+        )
+        lifecycle.record_incident(
+            decision.request,
+            declarant=prescriber,
+            declarant_email=prescriber.email,
+            declarant_role="prescriber",
+            occurred_on=today,
+            description="Résultat discordant avec la clinique ; contrôle sur un second prélèvement.",
+            device_lot="LOT-2026-0042",
+            severity="serious",
+            patient_outcome="Décision thérapeutique retardée de 48 heures, sans séquelle.",
+        )
