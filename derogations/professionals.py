@@ -74,6 +74,7 @@ def remember_link(http_request: HttpRequest, token: str) -> Decision:
     """Check the link and keep it in the session: it then opens its decision's pages."""
     decision, _email = read_link(token)
     links = dict(http_request.session.get(SESSION_KEY, {}))
+    http_request.session.cycle_key()  # new rights in this session: a new session key
     links[str(decision.pk)] = token
     http_request.session[SESSION_KEY] = links
     return decision
