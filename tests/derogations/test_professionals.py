@@ -146,6 +146,16 @@ def test_signed_link_opens_its_decision_only(granted, other_granted):
     assert client.get(reverse("derogations:pro_dashboard")).status_code == 302  # login
 
 
+def test_following_a_link_gives_a_new_session_key(granted):
+    client = Client()
+    client.get(reverse("derogations:registry"))
+    client.session.save()
+    before = client.session.session_key
+    follow_link(client, granted, "dr.roux@chu.example")
+    assert client.session.session_key != before
+    assert str(granted.pk) in client.session[professionals.SESSION_KEY]
+
+
 def test_tampered_link_shows_a_french_error(granted, other_granted):
     token = professionals.link_token(granted, "dr.roux@chu.example")
     # Swap the decision id inside the signed payload: the signature no longer matches.

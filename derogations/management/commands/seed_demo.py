@@ -124,7 +124,9 @@ class Command(BaseCommand):
         for label, email, *_rest in ACCOUNTS:
             self.stdout.write(f"{label}: {email} / {PASSWORD}")
         decision = Decision.objects.filter(
-            state=DecisionState.ISSUED, request__prescriber_email="dr.roux@chu-exemple.example"
+            state=DecisionState.ISSUED,
+            kind=DecisionKind.GRANT,
+            request__prescriber_email="dr.roux@chu-exemple.example",
         ).first()
         if decision is not None:
             link = magic_link(decision, "dr.roux@chu-exemple.example")
