@@ -263,3 +263,15 @@ def test_list_query_count_is_constant(org_a, evaluator, senior, django_assert_nu
     with django_assert_num_queries(3):
         response = client.get(url, {"q": "GenoRare", "tri": "statut"})
     assert len(response.context["entries"]) == 8
+
+
+def test_pagination_keeps_the_filters(world, monkeypatch):
+    monkeypatch.setattr(registry, "PAGE_SIZE", 2)
+    client = Client()
+    url = reverse("derogations:registry")
+    response = client.get(url, {"q": "Diagnostica", "tri": "reference"})
+    assert len(page_refs(response)) == 2
+    html = response.content.decode()
+    assert "q=Diagnostica&amp;tri=reference&amp;page=2" in html
+    second = client.get(url, {"q": "Diagnostica", "tri": "reference", "page": 2})
+    assert page_refs(second) == [world["lifted"].reference]
