@@ -9,8 +9,9 @@ from django.db.models import Q
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.validators import luhn_is_valid
 
-from .enums import DecisionState, Status
+from .enums import DecisionState, Kind, Status
 from .models import Attachment, Decision, DerogationRequest
 
 
@@ -25,12 +26,29 @@ def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
     if user.role == Role.OPERATOR:
         return qs.filter(organisation__memberships__user=user)
     if user.role == Role.PROFESSIONAL:
-        # A professional sees the issued decisions on requests that name them.
+        # A professional sees the issued decisions on requests that concern them.
         return qs.filter(
-            Q(prescriber_email__iexact=user.email) | Q(director_email__iexact=user.email),
+            pk__in=professional_requests(user).values("pk"),
             decisions__state=DecisionState.ISSUED,
         ).distinct()
     return qs.none()
+
+
+def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+    """Requests that concern this health professional, whatever their status.
+
+    Those that name them: as prescriber, by their RPPS number (only when its Luhn key is
+    valid) or their account's email, and as facility director by that email; and the
+    global requests for a facility (FINESS) of one of those requests.
+    """
+    qs = DerogationRequest.objects.all()
+    if not user.is_authenticated or not user.is_active or user.role != Role.PROFESSIONAL:
+        return qs.none()
+    named = Q(prescriber_email__iexact=user.email) | Q(director_email__iexact=user.email)
+    if user.rpps.isdigit() and len(user.rpps) == 11 and luhn_is_valid(user.rpps):
+        named |= Q(prescriber_rpps=user.rpps)
+    facilities = qs.filter(named).exclude(facility_finess="").values("facility_finess")
+    return qs.filter(named | Q(kind=Kind.GLOBAL, facility_finess__in=facilities))
 
 
 def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821

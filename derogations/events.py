@@ -10,3 +10,5 @@ from django.dispatch import Signal
 request_transitioned = Signal()
 # Sent with: decision (Decision), once, when a senior evaluator issues it
 decision_issued = Signal()
+# Sent with: incident (Incident), inside the transaction that records it
+incident_declared = Signal()

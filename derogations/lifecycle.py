@@ -30,6 +30,7 @@ from .models import (
     Decision,
     Derogation,
     DerogationRequest,
+    Incident,
     ReferenceSequence,
     new_verification_code,
 )
@@ -424,11 +425,14 @@ def answer_complements(request: DerogationRequest, actor: User, answer: str) -> 
 
 # Audit actions internal to ANSM, never shown outside it: who holds the file, and the
 # four-eyes exchange before a decision is signed (the operator sees "En instruction").
-STAFF_ONLY_ACTIONS = frozenset({"assign", "unassign", "propose_decision", "send_back"})
+STAFF_ONLY_ACTIONS = frozenset(
+    {"assign", "unassign", "propose_decision", "send_back", "incident_declared"}
+)
 
 _OTHER_ACTION_LABELS = {
     "assign": gettext_lazy("Attribution du dossier"),
     "unassign": gettext_lazy("Dossier rendu"),
+    "incident_declared": gettext_lazy("Incident déclaré"),
 }
 
 
@@ -499,3 +503,64 @@ def assign(
             comment=comment,
         )
     return locked
+
+
+# --- Vigilance (not a change of status) ---------------------------------------------------
+
+# The actor written in the timeline for a declaration made through a signed link, by a
+# professional who has no account: the declarant's email is in the entry's comment.
+LINK_ACTOR_EMAIL = "lien-signe@portail.invalid"
+
+
+def link_actor() -> User:
+    actor, created = User.objects.get_or_create(
+        email=LINK_ACTOR_EMAIL,
+        defaults={
+            "role": Role.PROFESSIONAL,
+            "is_active": False,
+            "first_name": "Lien signé",
+            "last_name": "(déclarant sans compte)",
+        },
+    )
+    if created:
+        actor.set_unusable_password()
+        actor.save(update_fields=["password"])
+    return actor
+
+
+def record_incident(
+    request: DerogationRequest, *, declarant: User | None, declarant_email: str, **fields: object
+) -> Incident:
+    """Record an incident on a granted derogation, with its reference and timeline entry.
+
+    ``declarant`` is the professional's account, or None for a signed-link declarant known
+    by ``declarant_email``. The status does not change; the event lets notifications alert
+    the vigilance team once the transaction commits.
+    """
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+        if not Derogation.objects.filter(request=locked).exists():
+            raise TransitionError(
+                _("Un incident ne peut être déclaré que sur une dérogation accordée.")
+            )
+        incident = Incident.objects.create(
+            request=locked, declarant=declarant, declarant_email=declarant_email, **fields
+        )
+        incident.reference = f"INC-{incident.created_at:%Y}-{incident.pk:06d}"
+        incident.save(update_fields=["reference"])
+        AuditEntry.objects.create(
+            request=locked,
+            actor=declarant or link_actor(),
+            action="incident_declared",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=_("Incident %(reference)s (%(severity)s) déclaré par %(email)s (%(role)s).")
+            % {
+                "reference": incident.reference,
+                "severity": incident.get_severity_display(),
+                "email": declarant_email,
+                "role": incident.get_declarant_role_display(),
+            },
+        )
+        events.incident_declared.send(sender=Incident, incident=incident)
+    return incident

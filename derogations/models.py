@@ -556,3 +556,90 @@ class ComplementRequest(models.Model):
     def is_overdue(self, today: date | None = None) -> bool:
         """Not answered and the due date has passed."""
         return not self.is_answered and self.due_date < (today or timezone.localdate())
+
+
+class Consent(models.Model):
+    """A professional's record that the patient was informed and consented.
+
+    No patient identity: the request's pseudonymised reference is the only link to the
+    patient (the signed consent document stays at the facility).
+    """
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="consents"
+    )
+    informed_on = models.DateField(_("date de l'information du patient"))
+    consented_on = models.DateField(_("date du consentement"))
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    professional_email = models.EmailField(_("courriel du professionnel"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("information et consentement du patient")
+        verbose_name_plural = _("informations et consentements des patients")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consented_on__gte=models.F("informed_on")),
+                name="consent_after_information",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} — {self.consented_on:%d/%m/%Y}"
+
+
+class IncidentSeverity(models.TextChoices):
+    NOT_SERIOUS = "not_serious", _("Non grave")
+    SERIOUS = "serious", _("Grave")
+    DEATH = "death", _("Décès ou dégradation grave imprévue de l'état de santé")
+    PUBLIC_HEALTH = "public_health", _("Menace grave pour la santé publique")
+
+
+class DeclarantRole(models.TextChoices):
+    PRESCRIBER = "prescriber", _("Prescripteur")
+    USER = "user", _("Utilisateur du dispositif")
+    DIRECTOR = "director", _("Directeur d'établissement")
+    VIGILANCE = "vigilance", _("Correspondant local de réactovigilance")
+    OTHER = "other", _("Autre professionnel de santé")
+
+
+class Incident(models.Model):
+    """An incident declared on a granted derogation (réactovigilance).
+
+    Written only by derogations.lifecycle.record_incident, which also writes the timeline.
+    """
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="incidents"
+    )
+    reference = models.CharField(_("référence"), max_length=32, unique=True, null=True, blank=True)
+    declarant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    declarant_email = models.EmailField(_("courriel du déclarant"))
+    declarant_role = models.CharField(
+        _("qualité du déclarant"), max_length=16, choices=DeclarantRole.choices
+    )
+    occurred_on = models.DateField(_("date de survenue"))
+    description = models.TextField(_("description de l'incident"))
+    device_lot = models.CharField(_("numéro de lot du dispositif"), max_length=64)
+    severity = models.CharField(_("gravité"), max_length=16, choices=IncidentSeverity.choices)
+    patient_outcome = models.TextField(_("conséquences pour le patient"))
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set once the alert to the vigilance team has been sent (the task may run twice).
+    alert_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incident déclaré")
+        verbose_name_plural = _("incidents déclarés")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference or f"INC {self.pk}"
+
+    @property
+    def is_serious(self) -> bool:
+        return self.severity != IncidentSeverity.NOT_SERIOUS

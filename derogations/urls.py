@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import professional_views, registry_views, views
 
 app_name = "derogations"
 
@@ -26,4 +26,36 @@ urlpatterns = [
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("verifier/", views.verify, name="verify"),
+]
+
+# Public registry of global derogations, and the professionals' space (issue 6).
+urlpatterns += [
+    path("registre/", registry_views.registry_list, name="registry"),
+    path("registre/historique/", registry_views.registry_history, name="registry_history"),
+    path("registre/export.json", registry_views.registry_json, name="registry_json"),
+    path("registre/export.csv", registry_views.registry_csv, name="registry_csv"),
+    path("registre/flux.atom", registry_views.registry_feed, name="registry_feed"),
+    path("registre/<str:reference>/", registry_views.registry_detail, name="registry_detail"),
+    path("professionnels/", professional_views.dashboard, name="pro_dashboard"),
+    path("professionnels/lien/<str:token>/", professional_views.link, name="pro_link"),
+    path(
+        "professionnels/decisions/<int:decision_pk>/",
+        professional_views.decision,
+        name="pro_decision",
+    ),
+    path(
+        "professionnels/decisions/<int:decision_pk>/courrier.pdf",
+        professional_views.letter,
+        name="pro_letter",
+    ),
+    path(
+        "professionnels/decisions/<int:decision_pk>/incident/",
+        professional_views.declare_incident,
+        name="pro_incident",
+    ),
+    path(
+        "professionnels/decisions/<int:decision_pk>/incident/<int:incident_pk>/",
+        professional_views.incident_ack,
+        name="pro_incident_ack",
+    ),
 ]

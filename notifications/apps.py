@@ -12,3 +12,6 @@ class NotificationsConfig(AppConfig):
         from . import receivers
 
         events.decision_issued.connect(receivers.on_decision_issued, dispatch_uid="letters")
+        events.incident_declared.connect(
+            receivers.on_incident_declared, dispatch_uid="vigilance-alert"
+        )

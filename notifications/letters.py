@@ -89,3 +89,17 @@ def render_decision_letter(decision: Decision) -> bytes:
                 "qr_svg": qr_svg,
             },
         )
+
+
+def render_patient_sheet(decision: Decision, derogation_status: str) -> bytes:
+    """The information sheet a professional hands to the patient, in plain French."""
+    with translation.override("fr"):
+        return render_pdf(
+            "letters/patient_sheet.html",
+            {
+                "decision": decision,
+                "request": decision.request,
+                "derogation_status": derogation_status,
+                "verification_url": verification_url(decision),
+            },
+        )

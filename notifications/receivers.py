@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from derogations.enums import Kind
-from derogations.models import Decision
+from derogations.models import Decision, Incident
 
 from .models import Delivery, RecipientRole
 
@@ -49,3 +49,15 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
     # (A named function, not functools.partial: Django logs robust failures with the
     # callback's __qualname__, which a partial lacks.)
     transaction.on_commit(queue_letter, robust=True)
+
+
+def on_incident_declared(sender: type, incident: Incident, **kwargs: object) -> None:
+    """Alert the vigilance team once the declaration is committed."""
+    from .tasks import send_incident_alert
+
+    incident_pk = incident.pk
+
+    def queue_alert() -> None:
+        send_incident_alert.delay(incident_pk)
+
+    transaction.on_commit(queue_alert, robust=True)

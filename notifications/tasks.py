@@ -13,15 +13,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from derogations.documents import record_letter
+from derogations.models import Incident
+from derogations.professionals import magic_link
 
 from .letters import render_decision_letter, verification_url
-from .models import Delivery, DeliveryStatus
+from .models import Delivery, DeliveryStatus, RecipientRole
 
 logger = logging.getLogger(__name__)
 
 # Temporary failures worth retrying: network, SMTP 4xx, refused connections.
 RETRYABLE = (OSError, smtplib.SMTPException)
 MAX_RETRIES = 7
+# Copies sent to health professionals carry their signed link to the decision.
+PROFESSIONAL_ROLES = frozenset({RecipientRole.PRESCRIBER, RecipientRole.DIRECTOR})
 
 
 def retry_delay(retries: int) -> int:
@@ -57,6 +61,11 @@ def build_email(delivery: Delivery) -> EmailMessage:
             "request": request,
             "verification_url": verification_url(decision),
             "file_url": settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk]),
+            "professional_url": settings.PORTAL_BASE_URL
+            + magic_link(decision, delivery.recipient_email)
+            if delivery.recipient_role in PROFESSIONAL_ROLES
+            else "",
+            "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
         }
         subject = render_to_string("emails/decision_subject.txt", context).strip()
         body = render_to_string("emails/decision_body.txt", context)
@@ -124,3 +133,39 @@ def sweep_pending(older_than_seconds: int = 120) -> int:
     for decision_pk in decisions:
         issue_letter.delay(decision_pk)
     return len(decisions)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyped-def]
+    """Email the vigilance team about a declared incident, once."""
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("request__organisation")
+            .get(pk=incident_pk)
+        )
+        if incident.alert_sent_at is not None:
+            return "already-sent"
+        review_url = settings.PORTAL_BASE_URL + reverse("reviews:file", args=[incident.request_id])
+        with translation.override("fr"):
+            context = {"incident": incident, "request": incident.request, "review_url": review_url}
+            subject = render_to_string("emails/incident_subject.txt", context).strip()
+            body = render_to_string("emails/incident_body.txt", context)
+        try:
+            EmailMessage(
+                subject=subject,
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[settings.PORTAL_VIGILANCE_EMAIL],
+                headers={
+                    "Message-ID": f"<incident-{incident.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+                },
+            ).send()
+        except RETRYABLE as exc:
+            error = exc
+        else:
+            incident.alert_sent_at = timezone.now()
+            incident.save(update_fields=["alert_sent_at"])
+            return "sent"
+    logger.warning("Incident alert %s failed: %s", incident_pk, error)
+    raise self.retry(exc=error, countdown=retry_delay(self.request.retries))

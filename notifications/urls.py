@@ -4,4 +4,11 @@ from . import views
 
 app_name = "notifications"
 
-urlpatterns = [path("demo/courriels/", views.demo_mailbox, name="demo_mailbox")]
+urlpatterns = [
+    path("demo/courriels/", views.demo_mailbox, name="demo_mailbox"),
+    path(
+        "professionnels/decisions/<int:decision_pk>/fiche-patient.pdf",
+        views.patient_sheet,
+        name="patient_sheet",
+    ),
+]

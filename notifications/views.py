@@ -9,6 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from derogations import professionals
+from derogations.enums import DerogationStatus
+
+from .letters import render_patient_sheet
+
 MAX_SHOWN = 50
 
 
@@ -44,3 +49,18 @@ def demo_mailbox(request: HttpRequest) -> HttpResponse:
     files = sorted(folder.glob("*.log"), reverse=True)[:MAX_SHOWN] if folder.exists() else []
     messages = [message for path in files for message in _parse(path)]
     return render(request, "notifications/demo_mailbox.html", {"mails": messages})
+
+
+@require_GET
+def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    """The patient information sheet of a granted derogation, for the professional."""
+    opened = professionals.open_decision(request, decision_pk)
+    derogation = professionals.derogation_of(opened.decision) if opened else None
+    if opened is None or derogation is None:
+        raise Http404
+    status = DerogationStatus(derogation.effective_status()).label
+    pdf = render_patient_sheet(opened.decision, str(status))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{opened.decision.request.reference}-information-patient.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -14,7 +14,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, User
 from derogations import access
 from derogations.enums import IvdClass, Kind, Status, Urgency
-from derogations.models import DerogationRequest
+from derogations.models import DerogationRequest, Incident
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
@@ -141,6 +141,7 @@ def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
         access.visible_requests(user)
         .select_related("organisation", "assignee")
         .with_complements_due()
+        .annotate(has_incident=Exists(Incident.objects.filter(request=OuterRef("pk"))))
     )
     for name in ("status", "kind", "urgency", "ivd_class"):
         if name in filters:

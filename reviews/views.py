@@ -201,6 +201,7 @@ def _render_file(
         "may_write_notes": access.may_assign(request.user),
         "note_form": forms.get("note_form") or NoteForm(),
         "motivation_templates": templates,
+        "incidents": derogation_request.incidents.all(),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),

@@ -14,6 +14,7 @@ from accounts import tokens
 from accounts.models import Membership
 from derogations import lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
+from derogations.professionals import link_token
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 
@@ -74,6 +75,22 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:password_change":       ((302, 200, 200, 200, 200, 200, 200), (302, 200, 200, 200, 200, 200, 200)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
+    # Public registry: open to all, read only.
+    "derogations:registry":           ((200,) * 7, (405,) * 7),
+    "derogations:registry_history":   ((200,) * 7, (405,) * 7),
+    "derogations:registry_detail":    ((200,) * 7, (405,) * 7),
+    "derogations:registry_json":      ((200,) * 7, (405,) * 7),
+    "derogations:registry_csv":       ((200,) * 7, (405,) * 7),
+    "derogations:registry_feed":      ((200,) * 7, (405,) * 7),
+    # Professionals' space: the matrix's professional is not named on the decision; only its
+    # signed link opens it (the link is checked, then redirects to its decision).
+    "derogations:pro_dashboard":      ((302, 404, 404, 200, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:pro_link":           ((302,) * 7, (405,) * 7),
+    "derogations:pro_decision":       ((404,) * 7, (404,) * 7),
+    "derogations:pro_letter":         ((404,) * 7, (405,) * 7),
+    "derogations:pro_incident":       ((404,) * 7, (404,) * 7),
+    "derogations:pro_incident_ack":   ((404,) * 7, (405,) * 7),
+    "notifications:patient_sheet":    ((404,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -123,11 +140,18 @@ def world(org_a, org_b):
     colleague = factories.operator_of(org_a, email="collegue.matrice@example.org")
     invitation = factories.InvitationFactory(organisation=org_a, invited_by=users["operator_a"])
     unverified = factories.UserFactory(unverified=True, email="pas.encore@example.org")
+    global_granted = factories.RequestFactory(
+        organisation=org_a, created_by=users["operator_a"], global_kind=True
+    )
+    factories.proposed(global_granted, users["evaluator"])
+    lifecycle.validate_decision(global_granted, users["senior"])
+    global_granted.refresh_from_db()
     return {
         "users": users,
         "granted": granted,
         "decision": decision,
         "draft": draft,
+        "global_granted": global_granted,
         "organisation": org_a,
         "membership": colleague.memberships.get(),
         "invitation": invitation,
@@ -140,6 +164,8 @@ def _token_for(name: str, world) -> str:
         return tokens.verification_token(world["unverified"].pk)
     if name.startswith("accounts:invitation"):
         return tokens.invitation_token(world["invitation"].pk)
+    if name.startswith("derogations:pro_"):
+        return link_token(world["decision"], world["granted"].prescriber_email)
     return "forged-token"
 
 
@@ -169,6 +195,10 @@ def url_for(name: str, world) -> str:
     if "attachment_pk" in converters:
         # A document of the granted (frozen) file: downloadable, never deletable.
         kwargs["attachment_pk"] = world["granted"].attachments.first().pk
+    if "reference" in converters:
+        kwargs["reference"] = world["global_granted"].reference
+    if "incident_pk" in converters:
+        kwargs["incident_pk"] = 1
     return reverse(name, kwargs=kwargs)
 
 
@@ -204,6 +234,7 @@ def test_matrix(world, name):
             got[method].append(response.status_code)
             if response.status_code == 302 and world["users"][role] is None and name not in {
                 "home", "derogations:verify", "accounts:login", "accounts:logout", "set_language",
+                "derogations:pro_link",
             }:  # fmt: skip
                 assert response["Location"].startswith(reverse("accounts:login")), (role, method)
     expected_get, expected_post = EXPECTED[name]

@@ -218,6 +218,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 CRISPY_FAIL_SILENTLY = False
 DSFR_USE_INTEGRITY_CHECKSUMS = True
+# Réactovigilance team: every incident declared on a derogation is emailed there at once.
+PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"
+# Days a professional's signed link (sent with the copy of a decision) stays valid.
+PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,7 @@ only once. Every request goes through the real lifecycle functions.
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -13,16 +14,19 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.enums import OperatorRole, Role
 from accounts.models import Invitation, Membership, Organisation, User
-from derogations import filing, requirements, scenarios, uploads
+from derogations import filing, lifecycle, requirements, scenarios, uploads
 from derogations.enums import (
     AttachmentCategory,
+    DecisionKind,
+    DecisionState,
     DeviceType,
     IvdClass,
     Kind,
     RegulatoryStatus,
     Urgency,
 )
-from derogations.models import DerogationRequest
+from derogations.models import Consent, Decision, DerogationRequest
+from derogations.professionals import magic_link
 from derogations.scenarios import Cast
 
 PASSWORD = "demo-Derogations-2026"  # noqa: S105 (published demo password)
@@ -184,6 +188,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"invitation en attente (Diagnostica Rara) : {INVITED}, lien dans /demo/courriels/"
         )
+        decision = Decision.objects.filter(
+            state=DecisionState.ISSUED,
+            kind=DecisionKind.GRANT,
+            request__prescriber_email="dr.roux@chu-exemple.example",
+        ).first()
+        if decision is not None:
+            link = magic_link(decision, "dr.roux@chu-exemple.example")
+            self.stdout.write(f"Lien signé du prescripteur : {settings.PORTAL_BASE_URL}{link}")
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]
@@ -260,4 +272,40 @@ class Command(BaseCommand):
             contact_email=operator.email,
             device_name="HemoTrace Rare",
             urgency=Urgency.VITAL,
+        )
+        # The public registry: more granted global derogations (suspension, lifting and
+        # expiry come through the follow-up acts of the lifecycle).
+        for _n in range(2):
+            until(Kind.GLOBAL, "granted", orgs[0], operator)
+        self._professional_follow_up(users)
+
+    def _professional_follow_up(self, users: dict[str, User]) -> None:
+        """Dr Roux informed a patient and declared an incident on her granted request."""
+        prescriber = users["dr.roux@chu-exemple.example"]
+        decision = Decision.objects.filter(
+            state=DecisionState.ISSUED,
+            kind=DecisionKind.GRANT,
+            request__kind=Kind.INDIVIDUAL,
+            request__prescriber_email=prescriber.email,
+        ).first()
+        if decision is None:
+            return
+        today = timezone.localdate()
+        Consent.objects.create(
+            request=decision.request,
+            informed_on=today,
+            consented_on=today,
+            professional=prescriber,
+            professional_email=prescriber.email,
+        )
+        lifecycle.record_incident(
+            decision.request,
+            declarant=prescriber,
+            declarant_email=prescriber.email,
+            declarant_role="prescriber",
+            occurred_on=today,
+            description="Résultat discordant avec la clinique ; contrôle sur un second prélèvement.",
+            device_lot="LOT-2026-0042",
+            severity="serious",
+            patient_outcome="Décision thérapeutique retardée de 48 heures, sans séquelle.",
         )

@@ -1,0 +1,150 @@
+"""The professionals' space: their decisions, obligations, consent records, incidents.
+
+Every view loads the decision through derogations.professionals.open_decision: by the
+professional's account or by the signed link kept in the session. Anything else is 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import lifecycle, professionals
+from .enums import DerogationStatus
+from .professional_forms import ConsentForm, IncidentForm
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_professional:
+        raise Http404
+    decisions = (
+        professionals.account_decisions(request.user)
+        .select_related("request__organisation", "request__derogation")
+        .order_by("-issued_at", "-pk")
+    )
+    rows = [
+        {
+            "decision": decision,
+            "role": professionals.role_of(decision, request.user, request.user.email),
+            "status": _derogation_status(decision),
+        }
+        for decision in decisions
+    ]
+    return render(request, "professionals/dashboard.html", {"rows": rows})
+
+
+def _derogation_status(decision) -> str:  # type: ignore[no-untyped-def]
+    derogation = getattr(decision.request, "derogation", None)
+    return str(DerogationStatus(derogation.effective_status()).label) if derogation else ""
+
+
+@require_GET
+def link(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link of an emailed copy: it opens its own decision, nothing else."""
+    try:
+        decision = professionals.remember_link(request, token)
+    except professionals.InvalidLink:
+        return render(request, "professionals/link_error.html", status=400)
+    return redirect("derogations:pro_decision", decision_pk=decision.pk)
+
+
+def _open(request: HttpRequest, decision_pk: int) -> professionals.Access:
+    opened = professionals.open_decision(request, decision_pk)
+    if opened is None:
+        raise Http404
+    return opened
+
+
+def _context(opened: professionals.Access, **extra: object) -> dict[str, object]:
+    decision = opened.decision
+    derogation = professionals.derogation_of(decision)
+    return {
+        "decision": decision,
+        "req": decision.request,
+        "derogation": derogation,
+        "derogation_status": DerogationStatus(derogation.effective_status()).label
+        if derogation
+        else None,
+        "role": professionals.role_of(decision, opened.user, opened.email),
+        "via_link": opened.user is None,
+        "consents": decision.request.consents.filter(professional_email=opened.email),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    opened = _open(request, decision_pk)
+    granted = professionals.derogation_of(opened.decision) is not None
+    form = ConsentForm(request.POST or None) if granted else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            professionals.record_consent(opened, **form.cleaned_data)
+            messages.success(
+                request, _("L'information et le consentement du patient sont enregistrés.")
+            )
+            return redirect("derogations:pro_decision", decision_pk=decision_pk)
+        return render(
+            request, "professionals/decision.html", _context(opened, form=form), status=400
+        )
+    return render(request, "professionals/decision.html", _context(opened, form=form))
+
+
+@require_GET
+def letter(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    opened = _open(request, decision_pk)
+    decision = opened.decision
+    if not decision.letter_sha256:
+        messages.info(
+            request, _("Le courrier est en cours de préparation. Réessayez dans un instant.")
+        )
+        return redirect("derogations:pro_decision", decision_pk=decision_pk)
+    return FileResponse(
+        decision.letter.open("rb"),
+        as_attachment=True,
+        filename=f"{decision.request.reference}-decision.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def declare_incident(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    opened = _open(request, decision_pk)
+    if professionals.derogation_of(opened.decision) is None:
+        raise Http404
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = lifecycle.record_incident(
+                opened.decision.request,
+                declarant=opened.user,
+                declarant_email=opened.email,
+                **form.cleaned_data,
+            )
+        except lifecycle.TransitionError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(
+                "derogations:pro_incident_ack", decision_pk=decision_pk, incident_pk=incident.pk
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "professionals/incident_form.html", _context(opened, form=form), status=status
+    )
+
+
+@require_GET
+def incident_ack(request: HttpRequest, decision_pk: int, incident_pk: int) -> HttpResponse:
+    opened = _open(request, decision_pk)
+    incident = get_object_or_404(
+        opened.decision.request.incidents.all(),
+        pk=incident_pk,
+        declarant_email__iexact=opened.email,
+    )
+    return render(request, "professionals/incident_ack.html", _context(opened, incident=incident))

@@ -1,0 +1,318 @@
+"""The public registry of granted global derogations: its rows, filters and exports.
+
+Only public fields leave this module (PUBLIC_FIELDS): never a patient reference, a
+professional's email, a motivation, a note or an attachment. The state shown is the
+derogation's effective status; the date of that state is the date of the last act issued
+on the request (grant, suspension, lifting...) or, once expired, its end date.
+"""
+
+import csv
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections
+from django.db.models import Case, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .enums import DecisionState, DerogationStatus, IvdClass, Kind
+from .models import Decision, Derogation
+
+PAGE_SIZE = 25
+SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
+EXPORT_CHUNK = 500
+
+# The keys of the JSON export, in order; the CSV has the same columns.
+PUBLIC_FIELDS = [
+    "reference", "device_name", "device_model", "manufacturer", "operator", "ivd_class",
+    "indication", "population", "decision_date", "valid_until", "status", "status_label",
+    "status_date", "conditions", "url",
+]  # fmt: skip
+CSV_HEADERS = [
+    gettext_lazy("Référence"), gettext_lazy("Dispositif"), gettext_lazy("Modèle"),
+    gettext_lazy("Fabricant"), gettext_lazy("Opérateur"), gettext_lazy("Classe IVDR"),
+    gettext_lazy("Indication"), gettext_lazy("Population"), gettext_lazy("Date de décision"),
+    gettext_lazy("Fin de validité"), gettext_lazy("Code statut"), gettext_lazy("Statut"),
+    gettext_lazy("Date du statut"), gettext_lazy("Restrictions et conditions"),
+    gettext_lazy("Adresse de la fiche"),
+]  # fmt: skip
+
+_VALUES = {
+    "reference": F("request__reference"),
+    "device_name": F("request__device_name"),
+    "device_model": F("request__device_model"),
+    "manufacturer": F("request__manufacturer_name"),
+    "operator": F("request__organisation__name"),
+    "ivd_class": F("request__ivd_class"),
+    "indication": F("request__intended_purpose"),
+    "population": F("request__population"),
+    "conditions": F("grant__conditions"),
+}
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    "-decision": ("-grant__issued_at", "-pk"),
+    "decision": ("grant__issued_at", "pk"),
+    "reference": ("request__reference",),
+    "-reference": ("-request__reference",),
+    "fin": (F("valid_until").asc(nulls_last=True), "pk"),
+    "-fin": (F("valid_until").desc(nulls_last=True), "-pk"),
+    "statut": ("public_status", "request__reference"),
+}
+SORT_LABELS = {
+    "-decision": gettext_lazy("Date de décision (la plus récente d'abord)"),
+    "decision": gettext_lazy("Date de décision (la plus ancienne d'abord)"),
+    "reference": gettext_lazy("Référence (croissante)"),
+    "-reference": gettext_lazy("Référence (décroissante)"),
+    "fin": gettext_lazy("Fin de validité (la plus proche d'abord)"),
+    "-fin": gettext_lazy("Fin de validité (la plus lointaine d'abord)"),
+    "statut": gettext_lazy("Statut"),
+}
+DEFAULT_SORT = "-decision"
+CURRENT_STATUSES = [DerogationStatus.ACTIVE, DerogationStatus.SUSPENDED, DerogationStatus.LIFTED]
+
+
+def _expired(today: datetime.date) -> Q:
+    return Q(status=DerogationStatus.EXPIRED) | Q(
+        status=DerogationStatus.ACTIVE, valid_until__lt=today
+    )
+
+
+def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogation]:
+    """Every granted global derogation, with its effective status and the date of its
+    last act, computed by the database."""
+    today = today or timezone.localdate()
+    last_act = (
+        Decision.objects.filter(request_id=OuterRef("request_id"), state=DecisionState.ISSUED)
+        .order_by("-issued_at")
+        .values("issued_at")[:1]
+    )
+    return Derogation.objects.filter(
+        request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED
+    ).annotate(
+        public_status=Case(
+            When(_expired(today), then=Value(DerogationStatus.EXPIRED.value)),
+            default=F("status"),
+        ),
+        last_act_at=Coalesce(Subquery(last_act), F("grant__issued_at")),
+    )
+
+
+class RegistryFilterForm(forms.Form):
+    """A GET form that never fails: an unknown value is reported and ignored."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Rechercher"),
+        help_text=gettext_lazy("Référence, dispositif, fabricant ou opérateur"),
+        required=False,
+        max_length=200,
+    )
+    statut = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
+    classe = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
+
+    def __init__(self, data: Any, *, history: bool | None = False) -> None:
+        super().__init__(data)
+        statuses = list(DerogationStatus) if history is None else CURRENT_STATUSES
+        self.fields["statut"].choices = [("", _("Tous les statuts"))] + [  # type: ignore[attr-defined]
+            (s.value, s.label) for s in statuses
+        ]
+        if history:
+            del self.fields["statut"]
+        self.fields["classe"].choices = [("", _("Toutes les classes"))] + list(IvdClass.choices)  # type: ignore[attr-defined]
+        self.fields["tri"].choices = [(k, v) for k, v in SORT_LABELS.items()]  # type: ignore[attr-defined]
+        # The page writes the <form method="get"> tag and its buttons around the fields.
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        columns = [Column(name, css_class="fr-col-12 fr-col-md-3") for name in self.fields]
+        self.helper.layout = Layout(Row(*columns))
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+def filtered(filters: dict[str, Any], *, history: bool | None = False) -> QuerySet[Derogation]:
+    """Current derogations (``history=False``), expired ones (True) or all (None)."""
+    today = timezone.localdate()
+    rows = public_derogations(today)
+    if history is not None:
+        rows = rows.filter(_expired(today)) if history else rows.exclude(_expired(today))
+    if filters.get("statut"):
+        rows = rows.filter(public_status=filters["statut"])
+    if filters.get("classe"):
+        rows = rows.filter(request__ivd_class=filters["classe"])
+    if filters.get("q"):
+        rows = search(rows, filters["q"])
+    return rows.order_by(*SORTS[filters.get("tri") or DEFAULT_SORT])
+
+
+def search(rows: QuerySet[Derogation], text: str) -> QuerySet[Derogation]:
+    """PostgreSQL: French full-text search, accents ignored. SQLite: substring match."""
+    text = text.strip()
+    if not text:
+        return rows
+    if connections[rows.db].vendor == "postgresql":
+        vector = SearchVector(
+            "request__reference",
+            "request__device_name",
+            "request__device_model",
+            "request__manufacturer_name",
+            "request__organisation__name",
+            config=SEARCH_CONFIG,
+        )
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return rows.alias(search=vector).filter(
+            Q(search=query) | Q(request__reference__icontains=text)
+        )
+    return rows.filter(
+        Q(request__reference__icontains=text)
+        | Q(request__device_name__icontains=text)
+        | Q(request__device_model__icontains=text)
+        | Q(request__manufacturer_name__icontains=text)
+        | Q(request__organisation__name__icontains=text)
+    )
+
+
+def for_display(rows: QuerySet[Derogation]) -> QuerySet[Derogation]:
+    return rows.select_related("request__organisation", "grant")
+
+
+def state_date(status: str, valid_until: datetime.date | None, last_act_at: Any) -> Any:
+    """The date the derogation entered its current state."""
+    if status == DerogationStatus.EXPIRED and valid_until:
+        return valid_until
+    return timezone.localdate(last_act_at) if last_act_at else None
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
+    """One dict per derogation with PUBLIC_FIELDS only, read in chunks from the database."""
+    values = rows.values(
+        "valid_until",
+        "public_status",
+        "last_act_at",
+        grant_issued_at=F("grant__issued_at"),
+        **_VALUES,
+    )
+    labels = dict(DerogationStatus.choices)
+    base = settings.PORTAL_BASE_URL
+    for row in values.iterator(chunk_size=EXPORT_CHUNK):
+        status = row["public_status"]
+        decided = row["grant_issued_at"]
+        yield {
+            "reference": row["reference"],
+            "device_name": row["device_name"],
+            "device_model": row["device_model"],
+            "manufacturer": row["manufacturer"],
+            "operator": row["operator"],
+            "ivd_class": row["ivd_class"],
+            "indication": row["indication"],
+            "population": row["population"],
+            "decision_date": _iso(timezone.localdate(decided) if decided else None),
+            "valid_until": _iso(row["valid_until"]),
+            "status": status,
+            "status_label": str(labels[status]),
+            "status_date": _iso(state_date(status, row["valid_until"], row["last_act_at"])),
+            "conditions": row["conditions"],
+            "url": base + reverse("derogations:registry_detail", args=[row["reference"]]),
+        }
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def json_chunks(rows: QuerySet[Derogation]) -> Iterator[str]:
+    """A JSON array streamed one object at a time."""
+    language = translation.get_language()
+
+    def generate() -> Iterator[str]:
+        with translation.override(language):
+            yield "["
+            for n, row in enumerate(export_rows(rows)):
+                yield ("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False)
+            yield "\n]\n"
+
+    return generate()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """Text as Excel will not run it: a leading = + - @ would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_lines(rows: QuerySet[Derogation]) -> Iterator[str]:
+    """UTF-8 with a byte order mark and ';' separators, so Excel in French opens it as is."""
+    language = translation.get_language()
+
+    def generate() -> Iterator[str]:
+        writer = csv.writer(_Echo(), delimiter=";")
+        with translation.override(language):
+            yield "\ufeff" + writer.writerow([str(h) for h in CSV_HEADERS])
+            for row in export_rows(rows):
+                yield writer.writerow([_cell(row[key]) for key in PUBLIC_FIELDS])
+
+    return generate()
+
+
+# --- Conditional GET ----------------------------------------------------------------------
+
+
+def latest_change(today: datetime.date | None = None) -> datetime.datetime | None:
+    """When the registry last changed: the last act issued on a global derogation, or the
+    last expiry (midnight after its end date), whichever is later."""
+    today = today or timezone.localdate()
+    rows = Derogation.objects.filter(request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED)
+    found = rows.aggregate(
+        act=Max(
+            "request__decisions__issued_at",
+            filter=Q(request__decisions__state=DecisionState.ISSUED),
+        ),
+        expiry=Max("valid_until", filter=Q(valid_until__lt=today)),
+    )
+    moments = [found["act"]] if found["act"] else []
+    if found["expiry"]:
+        midnight = datetime.datetime.combine(
+            found["expiry"] + datetime.timedelta(days=1), datetime.time()
+        )
+        moments.append(timezone.make_aware(midnight))
+    return max(moments) if moments else None
+
+
+def etag(request: Any, *args: object, **kwargs: object) -> str:
+    """Changes with the data, the day (expiries), the language and the signed-in user
+    (the page header shows them)."""
+    change = latest_change()
+    key = "|".join(
+        [
+            change.isoformat() if change else "-",
+            timezone.localdate().isoformat(),
+            translation.get_language() or "",
+            str(getattr(request.user, "pk", None) or 0),
+        ]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -1,0 +1,156 @@
+"""Public registry of granted global derogations: pages, exports and Atom feed (no login).
+
+Every answer carries an ETag that changes with the registry (registry.etag): a client
+that already has the current version gets 304 Not Modified.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import condition, require_GET
+
+from . import registry
+from .enums import DecisionState, DerogationStatus, Kind
+from .models import Decision
+
+conditional = condition(etag_func=registry.etag)
+
+
+def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
+    form = registry.RegistryFilterForm(request.GET or None, history=history)
+    filters = form.filters
+    rows = registry.for_display(registry.filtered(filters, history=history))
+    page = Paginator(rows, registry.PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [
+        {
+            "derogation": d,
+            "status_label": DerogationStatus(d.public_status).label,
+            "status_date": registry.state_date(d.public_status, d.valid_until, d.last_act_at),
+        }
+        for d in page
+    ]
+    return render(
+        request,
+        "registry/list.html",
+        {"form": form, "page": page, "entries": entries, "history": history},
+    )
+
+
+@require_GET
+@conditional
+def registry_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, history=False)
+
+
+@require_GET
+@conditional
+def registry_history(request: HttpRequest) -> HttpResponse:
+    return _list(request, history=True)
+
+
+@require_GET
+@conditional
+def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    derogation = get_object_or_404(
+        registry.for_display(registry.public_derogations()), request__reference=reference
+    )
+    acts = Decision.objects.filter(
+        request_id=derogation.request_id, state=DecisionState.ISSUED
+    ).order_by("issued_at", "pk")
+    return render(
+        request,
+        "registry/detail.html",
+        {
+            "derogation": derogation,
+            "req": derogation.request,
+            "status_label": DerogationStatus(derogation.public_status).label,
+            "status_date": registry.state_date(
+                derogation.public_status, derogation.valid_until, derogation.last_act_at
+            ),
+            "acts": acts,
+        },
+    )
+
+
+def _export_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Exports hold every derogation, current and expired, filtered like the page."""
+    form = registry.RegistryFilterForm(request.GET or None, history=None)
+    filters = {"tri": "reference", **form.filters}
+    return registry.filtered(filters, history=None)
+
+
+@require_GET
+@conditional
+def registry_json(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        registry.json_chunks(_export_rows(request)), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'inline; filename="derogations-globales.json"'
+    return response
+
+
+@require_GET
+@conditional
+def registry_csv(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        registry.csv_lines(_export_rows(request)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="derogations-globales.csv"'
+    return response
+
+
+class RegistryFeed(Feed):
+    """Atom feed of the acts issued on global derogations (grants, and later acts)."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("ANSM — dérogations globales DMDIV : dernières décisions")
+    subtitle = gettext_lazy(
+        "Octrois, suspensions, levées et modifications des dérogations globales accordées."
+    )
+
+    def link(self) -> str:
+        return reverse("derogations:registry")
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return (
+            Decision.objects.filter(
+                state=DecisionState.ISSUED,
+                request__kind=Kind.GLOBAL,
+                request__derogation__isnull=False,
+            )
+            .select_related("request")
+            .order_by("-issued_at", "-pk")[:50]
+        )
+
+    def item_title(self, item: Decision) -> str:
+        return f"{item.request.reference} — {item.request.device_name} : {item.get_kind_display()}"
+
+    def item_description(self, item: Decision) -> str:
+        return _("%(kind)s le %(date)s. Fabricant : %(manufacturer)s.") % {
+            "kind": item.get_kind_display(),
+            "date": timezone.localdate(item.issued_at).strftime("%d/%m/%Y"),
+            "manufacturer": item.request.manufacturer_name,
+        }
+
+    def item_link(self, item: Decision) -> str:
+        return reverse("derogations:registry_detail", args=[item.request.reference])
+
+    def item_guid(self, item: Decision) -> str:
+        return f"urn:ansm-derogations:decision:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Decision):  # type: ignore[no-untyped-def]
+        return item.issued_at
+
+    def item_updateddate(self, item: Decision):  # type: ignore[no-untyped-def]
+        return item.issued_at
+
+
+registry_feed = require_GET(conditional(RegistryFeed()))

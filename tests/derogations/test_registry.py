@@ -1,0 +1,277 @@
+"""The public registry: pages, filters, streamed exports, Atom feed, conditional GET.
+
+Canary values (a patient reference, professionals' emails, an internal note) are seeded on
+every global request: none may appear in anything the registry publishes.
+"""
+
+import csv
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from derogations import lifecycle, registry
+from derogations.enums import DerogationStatus, IvdClass
+from derogations.models import Derogation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CANARIES = {
+    "patient_reference": "CANARY-PATIENT-4242",
+    "prescriber_email": "canary.prescripteur@chu-canari.example",
+    "director_email": "canary.direction@chu-canari.example",
+    "contact_email": "canary.contact@labo-canari.example",
+    "justification": "CANARY-NOTE-PRIVEE justification interne",
+    "safety_performance_data": "CANARY-DATA rapport confidentiel",
+}
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def grant_global(org, evaluator, senior, **fields):
+    operator = factories.operator_of(org)
+    req = factories.RequestFactory(
+        organisation=org, created_by=operator, global_kind=True, **{**CANARIES, **fields}
+    )
+    factories.proposed(req, evaluator, conditions="Réservé aux laboratoires de référence.")
+    lifecycle.validate_decision(req, senior)
+    req.refresh_from_db()
+    return req
+
+
+def force_state(req, *, status=None, valid_until=None):
+    """The letters branch's lifecycle moves derogations to these states; here the test
+    sets them directly to check how the registry shows them."""
+    updates = {}
+    if status:
+        updates["status"] = status
+    if valid_until:
+        updates["valid_until"] = valid_until
+    Derogation.objects.filter(request=req).update(**updates)
+
+
+@pytest.fixture
+def world(org_a, evaluator, senior):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    active = grant_global(org_a, evaluator, senior, device_name="NeoScreen Lysosomal")
+    suspended = grant_global(org_a, evaluator, senior, device_name="ViroQuant Emergent")
+    force_state(suspended, status=DerogationStatus.SUSPENDED)
+    lifted = grant_global(org_a, evaluator, senior, device_name="CardioMark", ivd_class=IvdClass.B)
+    force_state(lifted, status=DerogationStatus.LIFTED)
+    expired = grant_global(org_a, evaluator, senior, device_name="OldTest Expired")
+    force_state(expired, valid_until=yesterday)
+    # Not in the registry: an individual grant, and a global request still under review.
+    individual = factories.RequestFactory(organisation=org_a)
+    factories.proposed(individual, evaluator)
+    lifecycle.validate_decision(individual, senior)
+    individual.refresh_from_db()
+    pending = factories.RequestFactory(
+        organisation=org_a, created_by=factories.operator_of(org_a), global_kind=True
+    )
+    factories.in_review(pending, evaluator)
+    pending.refresh_from_db()
+    return {
+        "active": active,
+        "suspended": suspended,
+        "lifted": lifted,
+        "expired": expired,
+        "individual": individual,
+        "pending": pending,
+    }
+
+
+def page_refs(response) -> list[str]:
+    return [e["derogation"].request.reference for e in response.context["entries"]]
+
+
+def test_list_shows_current_global_derogations_with_their_state(world):
+    response = Client().get(reverse("derogations:registry"))
+    assert response.status_code == 200
+    refs = set(page_refs(response))
+    assert refs == {world[k].reference for k in ("active", "suspended", "lifted")}
+    html = response.content.decode()
+    assert "Suspendue" in html and "Levée" in html and "En vigueur" in html
+    assert "Réservé aux laboratoires de référence." in html
+    for value in CANARIES.values():
+        assert value not in html
+
+
+def test_history_lists_expired_ones_only(world):
+    response = Client().get(reverse("derogations:registry_history"))
+    assert page_refs(response) == [world["expired"].reference]
+    entry = response.context["entries"][0]
+    assert entry["status_label"] == "Expirée"
+    assert entry["status_date"] == timezone.localdate() - datetime.timedelta(days=1)
+
+
+def test_search_filters_and_sort(world):
+    client = Client()
+    url = reverse("derogations:registry")
+    assert page_refs(client.get(url, {"q": "viroquant"})) == [world["suspended"].reference]
+    assert page_refs(client.get(url, {"q": world["lifted"].reference})) == [
+        world["lifted"].reference
+    ]
+    assert page_refs(client.get(url, {"statut": "suspended"})) == [world["suspended"].reference]
+    assert page_refs(client.get(url, {"classe": "B"})) == [world["lifted"].reference]
+    ordered = page_refs(client.get(url, {"tri": "reference"}))
+    assert ordered == sorted(ordered)
+    # Unknown values are reported and ignored, never a 500.
+    response = client.get(url, {"statut": "nimporte", "tri": "x", "page": "zz"})
+    assert response.status_code == 200 and len(page_refs(response)) == 3
+    assert response.context["form"].errors
+
+
+def test_summary_page_is_public_and_private_fields_stay_private(world):
+    req = world["suspended"]
+    response = Client().get(reverse("derogations:registry_detail", args=[req.reference]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert req.device_name in html and "Suspendue" in html
+    for value in CANARIES.values():
+        assert value not in html
+    for key in ("individual", "pending"):
+        url = reverse("derogations:registry_detail", args=[world[key].reference])
+        assert Client().get(url).status_code == 404
+
+
+def _json(response) -> list[dict]:
+    assert response.streaming
+    return json.loads(b"".join(response.streaming_content).decode("utf-8"))
+
+
+def test_json_export_has_exactly_the_public_keys_and_no_private_value(world):
+    response = Client().get(reverse("derogations:registry_json"))
+    assert response["Content-Type"] == "application/json"
+    rows = _json(response)
+    by_ref = {row["reference"]: row for row in rows}
+    assert set(by_ref) == {world[k].reference for k in ("active", "suspended", "lifted", "expired")}
+    expected_keys = {
+        "reference", "device_name", "device_model", "manufacturer", "operator", "ivd_class",
+        "indication", "population", "decision_date", "valid_until", "status", "status_label",
+        "status_date", "conditions", "url",
+    }  # fmt: skip
+    for row in rows:
+        assert set(row) == expected_keys
+    body = json.dumps(rows, ensure_ascii=False)
+    for value in CANARIES.values():
+        assert value not in body
+    assert by_ref[world["suspended"].reference]["status"] == "suspended"
+    assert by_ref[world["lifted"].reference]["status_label"] == "Levée"
+    expired = by_ref[world["expired"].reference]
+    assert expired["status"] == "expired"
+    assert expired["status_date"] == expired["valid_until"]
+    active = by_ref[world["active"].reference]
+    assert active["decision_date"] == timezone.localdate().isoformat()
+    assert active["url"].endswith(f"/registre/{world['active'].reference}/")
+
+
+def test_csv_export_is_excel_french(world):
+    response = Client().get(reverse("derogations:registry_csv"), {"statut": "lifted"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    assert lines[0][:3] == ["Référence", "Dispositif", "Modèle"]
+    assert len(lines[0]) == len(registry.PUBLIC_FIELDS)
+    assert len(lines) == 2
+    assert lines[1][0] == world["lifted"].reference
+    assert lines[1][registry.PUBLIC_FIELDS.index("status")] == "lifted"
+    for value in CANARIES.values():
+        assert value not in body
+
+
+def test_csv_neutralises_formulas(org_a, evaluator, senior):
+    grant_global(org_a, evaluator, senior, device_name="=HYPERLINK(1)")
+    body = b"".join(Client().get(reverse("derogations:registry_csv")).streaming_content)
+    assert ";'=HYPERLINK(1);" in body.decode("utf-8")
+
+
+def test_atom_feed_is_valid_xml_with_one_entry_per_act(world):
+    response = Client().get(reverse("derogations:registry_feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)  # noqa: S314 (our own feed, in a test)
+    assert root.tag == f"{ATOM}feed"
+    entries = root.findall(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert len(entries) == 4
+    assert any(world["lifted"].reference in t for t in titles)
+    assert all(world["individual"].reference not in t for t in titles)
+    for value in CANARIES.values():
+        assert value not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "derogations:registry",
+        "derogations:registry_history",
+        "derogations:registry_json",
+        "derogations:registry_csv",
+        "derogations:registry_feed",
+    ],
+)
+def test_conditional_get_answers_304_until_the_registry_changes(
+    world, org_a, evaluator, senior, name
+):
+    client = Client()
+    url = reverse(name)
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    grant_global(org_a, evaluator, senior, device_name="Nouveau test")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_detail_conditional_get(world):
+    client = Client()
+    url = reverse("derogations:registry_detail", args=[world["active"].reference])
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_latest_change_counts_expiries(world):
+    change = registry.latest_change()
+    assert change is not None
+    in_two_years = timezone.localdate() + datetime.timedelta(days=730)
+    later = registry.latest_change(today=in_two_years)
+    assert later > change  # every derogation has expired by then: their expiry is a change
+
+
+def test_list_query_count_is_constant(org_a, evaluator, senior, django_assert_num_queries):
+    for _ in range(2):
+        grant_global(org_a, evaluator, senior)
+    client = Client()
+    url = reverse("derogations:registry")
+    # ETag aggregate, count, page rows (with request, operator and grant)
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert len(response.context["entries"]) == 2
+    for _ in range(6):
+        grant_global(org_a, evaluator, senior)
+    with django_assert_num_queries(3):
+        response = client.get(url, {"q": "GenoRare", "tri": "statut"})
+    assert len(response.context["entries"]) == 8
+
+
+def test_pagination_keeps_the_filters(world, monkeypatch):
+    monkeypatch.setattr(registry, "PAGE_SIZE", 2)
+    client = Client()
+    url = reverse("derogations:registry")
+    response = client.get(url, {"q": "Diagnostica", "tri": "reference"})
+    assert len(page_refs(response)) == 2
+    html = response.content.decode()
+    assert "q=Diagnostica&amp;tri=reference&amp;page=2" in html
+    second = client.get(url, {"q": "Diagnostica", "tri": "reference", "page": 2})
+    assert page_refs(second) == [world["lifted"].reference]
