@@ -199,7 +199,7 @@ class ComplementAnswerForm(forms.Form):
         self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("answer", _("Envoyer la réponse")))
+        self.helper.add_input(Submit("send_answer", _("Envoyer la réponse")))
 
 
 class VerificationForm(forms.Form):

@@ -49,6 +49,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:unassign":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
+    "pages:accessibility":            ((200,) * 7, (405,) * 7),
+    "pages:legal":                    ((200,) * 7, (405,) * 7),
+    "pages:privacy":                  ((200,) * 7, (405,) * 7),
+    "pages:sitemap":                  ((200,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
