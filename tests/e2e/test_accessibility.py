@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import factories
+from tests.e2e import screenshots
 from tests.e2e.axe import assert_no_violations, describe, violations
 from tests.e2e.conftest import login
 from tests.e2e.pages import EMAILS, ROLES, VISITS, build_world
@@ -28,6 +29,8 @@ def test_every_page_has_no_wcag_violation(page, live_server, role):
             visit.act(page)
             # Every action of the list posts invalid input: the page is in its error state.
             assert page.locator("[role=alert]").count(), f"{visit.name}: no error shown"
+        if visit.shot:
+            screenshots.save(page, f"{role}-{visit.name}")
         found = violations(page)
         if found:
             failures.append(f"{role} / {visit.name} ({page.url}):\n{describe(found)}")
