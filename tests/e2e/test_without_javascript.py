@@ -1,12 +1,15 @@
-"""The key flows with JavaScript disabled in the browser: sign in, switch language, file a
-request through its steps, admit it, propose and sign a decision. Forms post, pages render."""
+"""The key flows with JavaScript disabled in the browser: sign in, switch language, and the
+existing browser flows (filing through the steps with documents; admissibility, proposal,
+signature, verification), plus the review forms in error. Forms post, pages render."""
 
 import pytest
 
 from derogations.enums import Status
-from derogations.models import DerogationRequest
+from derogations.scenarios import Cast, bring_to
 from tests import factories
-from tests.e2e.conftest import login, logout
+from tests.e2e import test_filing_browser as filing
+from tests.e2e import test_slice_browser as slice_flow
+from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,83 +45,35 @@ def test_sign_in_and_switch_language_without_javascript(page, live_server, org_a
     assert page.get_by_role("button", name="Se déconnecter").is_visible()
 
 
-def test_file_and_decide_without_javascript(page, live_server, org_a, tmp_path):
-    operator = factories.operator_of(org_a, email="ra@labo.example")
-    factories.UserFactory(evaluator=True, email="eva@ansm.example")
-    factories.UserFactory(senior=True, email="sen@ansm.example")
-    pdf = tmp_path / "notice.pdf"
-    pdf.write_bytes(factories.MINIMAL_PDF)
+# The existing browser flows, run again in a browser without JavaScript.
 
-    # Operator: the five steps.
-    login(page, live_server, operator.email, factories.PASSWORD)
-    page.get_by_role("link", name="Nouvelle demande individuelle").click()
-    for label, value in {
-        "Nom commercial du dispositif": "GenoRare PCR Kit",
-        "Modèle": "GR-200",
-        "Fabricant": "Diagnostica Rara",
-        "Destination (usage prévu)": "Détection d'un variant génétique rare",
-        "Courriel de contact": "pas-un-courriel",
-    }.items():
-        page.get_by_label(label, exact=False).first.fill(value)
-    page.get_by_label("Classe IVDR", exact=False).select_option("C")
-    page.get_by_label("Type de dispositif", exact=False).select_option("kit")
-    page.get_by_label("Statut réglementaire", exact=False).select_option("never_ce")
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    # An invalid value: the error is shown, what was typed is kept.
-    assert page.locator(".portal-error-summary").is_visible()
-    assert page.get_by_label("Modèle", exact=False).first.input_value() == "GR-200"
-    page.get_by_label("Courriel de contact", exact=False).fill("ra@labo.example")
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    assert page.get_by_text("Étape 2 sur 5").is_visible()
-    for label, value in {
-        "Justification de la demande": "Aucune solution marquée CE",
-        "Bénéfice significatif attendu": "Traitement adapté sans délai",
-        "Données de sécurité et de performance disponibles": "Rapport de performance",
-        "Absence d'alternative sur le marché": "Aucun dispositif marqué CE",
-        "Plan d'obtention du marquage CE": "Certificat attendu en 2027",
-    }.items():
-        page.get_by_label(label, exact=False).fill(value)
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    for label, value in {
-        "Référence pseudonymisée du patient": "JD-CHUEX",
-        "Année de naissance ou tranche d'âge": "1975",
-        "Pathologie ou indication": "Maladie génétique rare",
-        "Nom du prescripteur": "Dr Roux",
-        "Courriel du prescripteur": "dr.roux@chu.example",
-        "Établissement de santé": "CHU Exemple",
-        "Nom du directeur de l'établissement": "L. Garnier",
-        "Courriel du directeur de l'établissement": "direction@chu.example",
-    }.items():
-        page.get_by_label(label, exact=False).fill(value)
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    for category in ("instructions_labelling", "performance_evaluation", "safety_risk"):
-        page.get_by_label("Catégorie du document").select_option(category)
-        page.get_by_label("Fichiers", exact=False).set_input_files(str(pdf))
-        page.get_by_role("button", name="Ajouter").click()
-        assert page.get_by_text("Le document est ajouté.").is_visible()
-    page.get_by_role("link", name="Continuer vers le récapitulatif").click()
-    page.get_by_role("button", name="Déposer la demande").click()
-    req = DerogationRequest.objects.get()
-    assert req.status == Status.SUBMITTED
-    assert page.get_by_role("heading", name="Accusé de réception de votre demande").is_visible()
-    logout(page)
 
-    # Evaluator: admissible, a proposal refused without motivation, then proposed.
-    login(page, live_server, "eva@ansm.example", factories.PASSWORD)
-    page.get_by_role("link", name=req.reference).click()
-    page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
-    page.get_by_role("button", name="Proposer la décision").click()
-    assert page.locator(".portal-error-summary").is_visible()
-    page.locator("label", has_text="Octroi de la dérogation").click()
-    page.get_by_label("Motivation en droit et en fait").fill("Bénéfice significatif établi.")
-    page.get_by_role("button", name="Proposer la décision").click()
-    assert page.get_by_text("transmise pour validation").is_visible()
-    logout(page)
+def test_filing_with_documents_without_javascript(page, live_server, org_a, tmp_path):
+    filing.test_operator_files_an_individual_request_with_documents(
+        page, live_server, org_a, tmp_path
+    )
 
-    # Senior: signs.
-    login(page, live_server, "sen@ansm.example", factories.PASSWORD)
+
+def test_file_decide_and_verify_without_javascript(page, live_server, org_a):
+    slice_flow.test_operator_files_evaluator_proposes_senior_signs_public_verifies(
+        page, live_server, org_a
+    )
+
+
+def test_proposal_errors_without_javascript(page, live_server, org_a):
+    operator = factories.operator_of(org_a)
+    evaluator = factories.UserFactory(evaluator=True, email="eva@ansm.example")
+    senior = factories.UserFactory(senior=True)
+    req = bring_to(
+        factories.RequestFactory(organisation=org_a, created_by=operator),
+        Status.IN_REVIEW,
+        Cast(operator, evaluator, senior),
+    )
+    login(page, live_server, evaluator.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
-    page.get_by_role("button", name="Valider et signer la décision").click()
-    assert page.get_by_text("La décision est signée").is_visible()
+    page.get_by_role("button", name="Proposer la décision").click()
+    assert page.locator(".portal-error-summary").is_visible()
+    page.get_by_role("button", name="Demander des compléments").click()
+    assert page.locator(".portal-error-summary").is_visible()
     req.refresh_from_db()
-    assert req.status == Status.GRANTED
+    assert req.status == Status.IN_REVIEW
