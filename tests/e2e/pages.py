@@ -6,8 +6,9 @@ screenshot command photographs those marked ``shot``. A new page is covered by a
 ``build_world``.
 
 A visit is a URL (built from the world) and, optionally, an action that puts the page in a
-state: a form posted with invalid input, a filter applied. Actions press buttons the way a
-person would; ``novalidate`` is forced so that the server's own error messages show.
+state: a form posted with invalid input. Actions press buttons the way a person would;
+``novalidate`` is forced so that the server's own error messages show. (The demo mailbox,
+which exists only with DEBUG, has its own test.)
 """
 
 from collections.abc import Callable

@@ -47,3 +47,15 @@ def test_the_check_fails_on_a_page_with_violations(page):
     assert {"html-has-lang", "image-alt", "label"} <= found
     with pytest.raises(AssertionError, match="image-alt"):
         assert_no_violations(page, "a broken page")
+
+
+def test_demo_mailbox_has_no_wcag_violation(page, live_server, settings, tmp_path):
+    """The demo mailbox exists only in the demo (DEBUG, emails written to files)."""
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    build_world()  # its decisions send their letters by email, written to tmp_path
+    assert list(tmp_path.glob("*.log"))
+    page.goto(f"{live_server.url}/demo/courriels/")
+    assert page.locator(".fr-card").count() >= 1
+    assert_no_violations(page, "demo mailbox")
