@@ -76,8 +76,13 @@ def test_login_page_layout():
     # Footer.
     assert '<footer class="fr-footer" role="contentinfo" id="pied-de-page">' in html
     assert "Agence nationale de sécurité du médicament et des produits de santé" in html
-    for text in ("Accessibilité : non conforme", "Mentions légales", "Données personnelles"):
-        assert text in html
+    for path, text in (
+        ("/accessibilite/", "Accessibilité : partiellement conforme"),
+        ("/mentions-legales/", "Mentions légales"),
+        ("/donnees-personnelles/", "Données personnelles"),
+        ("/plan-du-site/", "Plan du site"),
+    ):
+        assert f'href="{path}">{text}</a>' in html
     assert 'rel="noopener"' in html and "nouvelle fenêtre" in html
     # The sign-in form, rendered by the dsfr_crispy pack.
     assert "<h1>Se connecter</h1>" in html

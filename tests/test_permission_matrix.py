@@ -91,6 +91,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:pro_incident":       ((404,) * 7, (404,) * 7),
     "derogations:pro_incident_ack":   ((404,) * 7, (405,) * 7),
     "notifications:patient_sheet":    ((404,) * 7, (405,) * 7),
+    "pages:accessibility":            ((200,) * 7, (405,) * 7),
+    "pages:legal":                    ((200,) * 7, (405,) * 7),
+    "pages:privacy":                  ((200,) * 7, (405,) * 7),
+    "pages:sitemap":                  ((200,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

@@ -1,0 +1,92 @@
+"""The public pages of the DSFR footer: accessibility statement, legal notice, personal data
+and site map. Static text in templates/pages/; the site map is generated from SITE_MAP."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+# Date of the accessibility statement (updated with the statement).
+STATEMENT_DATE = "2026-11-25"
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: Promise
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, kwargs=dict(self.kwargs))
+
+
+# The site map: every page one reaches from a menu, by audience. A new page that a person
+# reaches directly (not a step inside a file) gets a line here.
+SITE_MAP: list[tuple[Promise, list[Entry]]] = [
+    (
+        _("Pour tous"),
+        [
+            Entry("home", _("Accueil")),
+            Entry("derogations:verify", _("Vérifier l'authenticité d'un courrier")),
+            Entry("accounts:login", _("Se connecter")),
+            Entry("pages:accessibility", _("Déclaration d'accessibilité")),
+            Entry("pages:legal", _("Mentions légales")),
+            Entry("pages:privacy", _("Données personnelles")),
+            Entry("pages:sitemap", _("Plan du site")),
+        ],
+    ),
+    (
+        _("Opérateurs (après connexion)"),
+        [
+            Entry("derogations:dashboard", _("Mes demandes")),
+            Entry(
+                "derogations:create",
+                _("Nouvelle demande individuelle"),
+                (("kind", "individual"),),
+            ),
+            Entry("derogations:create", _("Nouvelle demande globale"), (("kind", "global"),)),
+        ],
+    ),
+    (
+        _("Professionnels de santé (après connexion)"),
+        [Entry("derogations:dashboard", _("Les décisions qui vous concernent"))],
+    ),
+    (
+        _("Agents de l'ANSM (après connexion)"),
+        [Entry("reviews:queue", _("File d'instruction"))],
+    ),
+]
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/accessibility.html", {"statement_date": STATEMENT_DATE})
+
+
+@require_GET
+def legal(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/legal.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/privacy.html")
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/sitemap.html", {"sections": SITE_MAP})
+
+
+app_name = "pages"
+urlpatterns = [
+    path("accessibilite/", accessibility, name="accessibility"),
+    path("mentions-legales/", legal, name="legal"),
+    path("donnees-personnelles/", privacy, name="privacy"),
+    path("plan-du-site/", sitemap, name="sitemap"),
+]
