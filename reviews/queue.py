@@ -23,6 +23,7 @@ from accounts.models import Organisation, User
 from derogations import access
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.models import DerogationRequest
+from derogations.widgets import QuickSelect
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
@@ -64,14 +65,20 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
-    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False)
-    assignee = forms.ChoiceField(label=gettext_lazy("Attribué à"), required=False)
-    operator = forms.ChoiceField(label=gettext_lazy("Opérateur"), required=False)
-    ivd_class = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False, widget=QuickSelect)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False, widget=QuickSelect)
+    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False, widget=QuickSelect)
+    assignee = forms.ChoiceField(
+        label=gettext_lazy("Attribué à"), required=False, widget=QuickSelect
+    )
+    operator = forms.ChoiceField(
+        label=gettext_lazy("Opérateur"), required=False, widget=QuickSelect
+    )
+    ivd_class = forms.ChoiceField(
+        label=gettext_lazy("Classe IVDR"), required=False, widget=QuickSelect
+    )
     overdue = forms.BooleanField(label=gettext_lazy("En retard uniquement"), required=False)
-    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False, widget=QuickSelect)
 
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
