@@ -74,7 +74,10 @@ def main() -> None:
     rows = []
     for target in (queue, dashboard, letters, memory, pending):
         print(f"bench: {target.__name__.rsplit('.', 1)[1]}", flush=True)
-        rows += target.run(ctx)
+        found = target.run(ctx)
+        for row in found:  # as soon as measured: the gunicorn target takes minutes
+            print(f"  {row.target}: {row.figure} (bound {row.bound}: {row.met})", flush=True)
+        rows += found
     print()
     print(table(rows))
     print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
