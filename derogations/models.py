@@ -231,6 +231,15 @@ class DerogationRequest(models.Model):
             models.Index(fields=["status", "target_date"], name="request_status_target"),
             # "Mes dossiers": an evaluator's files by target date.
             models.Index(fields=["assignee", "target_date"], name="request_assignee_target"),
+            # The queue's default sort (target date, then receipt, then pk) over every
+            # status: read in index order, no sort of the whole table (issue 8).
+            models.Index(
+                fields=["target_date", "submitted_at", "id"], name="request_queue_default_sort"
+            ),
+            # The queue's filters: counting a filtered queue reads this narrow index only.
+            models.Index(
+                fields=["status", "kind", "urgency", "ivd_class"], name="request_queue_filters"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

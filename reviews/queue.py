@@ -23,9 +23,13 @@ from accounts.models import Organisation, User
 from derogations import access
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.models import DerogationRequest, Incident
+from derogations.widgets import QuickSelect
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
+# The request's own columns searched as words; derogations migration 0006 indexes exactly
+# this vector (change both together).
+SEARCH_VECTOR_FIELDS = ("reference", "device_name", "justification")
 
 ME = "moi"
 NOBODY = "aucun"
@@ -61,19 +65,25 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
-    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False)
-    assignee = forms.ChoiceField(label=gettext_lazy("Attribué à"), required=False)
-    operator = forms.ChoiceField(label=gettext_lazy("Opérateur"), required=False)
-    ivd_class = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False, widget=QuickSelect)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False, widget=QuickSelect)
+    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False, widget=QuickSelect)
+    assignee = forms.ChoiceField(
+        label=gettext_lazy("Attribué à"), required=False, widget=QuickSelect
+    )
+    operator = forms.ChoiceField(
+        label=gettext_lazy("Opérateur"), required=False, widget=QuickSelect
+    )
+    ivd_class = forms.ChoiceField(
+        label=gettext_lazy("Classe IVDR"), required=False, widget=QuickSelect
+    )
     overdue = forms.BooleanField(label=gettext_lazy("En retard uniquement"), required=False)
     complements_overdue = forms.BooleanField(
         label=gettext_lazy("Compléments en retard"),
         help_text=gettext_lazy("Date limite de réponse de l'opérateur dépassée"),
         required=False,
     )
-    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False, widget=QuickSelect)
 
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
@@ -90,9 +100,12 @@ class QueueFilterForm(forms.Form):
             + [(ME, _("Moi")), (NOBODY, _("Non attribué"))]
             + [(str(u.pk), str(u)) for u in access.assignable_evaluators()]
         )
+        # EXISTS per organisation (an index probe each), not a join of every request.
+        submitted = DerogationRequest.objects.filter(
+            organisation=OuterRef("pk"), submitted_at__isnull=False
+        )
         operators = (
-            Organisation.objects.filter(requests__submitted_at__isnull=False)
-            .distinct()
+            Organisation.objects.filter(Exists(submitted))
             .order_by("name")
             .values_list("pk", "name")
         )
@@ -170,12 +183,26 @@ def search(files: Any, text: str) -> Any:
     if not text:
         return files
     if connections[files.db].vendor == "postgresql":
-        vector = SearchVector(
-            "reference", "device_name", "organisation__name", "justification", config=SEARCH_CONFIG
-        )
+        # Three indexed searches whose ids are united (an OR across them, or a vector
+        # joining the operator's name, would read every request): the request's own words
+        # (GIN index on SEARCH_VECTOR_FIELDS, derogations migration 0006), the operator's
+        # name (few organisations, then the organisation_id index) and a partial reference
+        # ("00012" is not a word) as a substring (trigram index).
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        # A partial reference ("00012") is not a word: matched as a substring too.
-        return files.alias(search=vector).filter(Q(search=query) | Q(reference__icontains=text))
+        requests = DerogationRequest.objects.order_by()
+        by_words = (
+            requests.alias(search=SearchVector(*SEARCH_VECTOR_FIELDS, config=SEARCH_CONFIG))
+            .filter(search=query)
+            .values("pk")
+        )
+        operators = (
+            Organisation.objects.order_by()
+            .alias(search=SearchVector("name", config=SEARCH_CONFIG))
+            .filter(search=query)
+        )
+        by_operator = requests.filter(organisation__in=operators.values("pk")).values("pk")
+        by_reference = requests.filter(reference__icontains=text).values("pk")
+        return files.filter(pk__in=by_words.union(by_operator, by_reference))
     return files.filter(
         Q(reference__icontains=text)
         | Q(device_name__icontains=text)

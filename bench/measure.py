@@ -1,0 +1,87 @@
+"""Measuring helpers: median server time in-process, SQL queries, plans, one table row."""
+
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+REQUESTS_TABLE = "derogations_derogationrequest"
+
+
+@dataclass
+class Row:
+    target: str
+    figure: str
+    bound: str
+    met: str  # "yes", "no" or "not measured"
+
+
+def yes_no(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def get_ok(client: Client, url: str, params: dict[str, str] | None = None) -> None:
+    response = client.get(url, params or {})
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} {params}: HTTP {response.status_code}")
+
+
+def median_ms(client: Client, url: str, params: dict[str, str] | None, repeat: int) -> float:
+    """Median wall time of the whole request through the Django test client (server time:
+    middleware, view, SQL, template), after two warm-up requests."""
+    for _ in range(2):
+        get_ok(client, url, params)
+    times = []
+    for _ in range(repeat):
+        before = time.perf_counter()
+        get_ok(client, url, params)
+        times.append((time.perf_counter() - before) * 1000)
+    return statistics.median(times)
+
+
+def captured(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
+    """The SQL of every query the page ran."""
+    with CaptureQueriesContext(connection) as queries:
+        get_ok(client, url, params)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def plan_nodes(sql: str) -> list[str]:
+    """EXPLAIN (without ANALYZE) of one query: its nodes, e.g. 'Index Scan using x on t'."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    nodes: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        label = node["Node Type"]
+        if "Index Name" in node:
+            label += f" using {node['Index Name']}"
+        if "Relation Name" in node:
+            label += f" on {node['Relation Name']}"
+        nodes.append(label)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return nodes
+
+
+def seq_scans_of_requests(nodes: list[str]) -> list[str]:
+    return [n for n in nodes if n.startswith("Seq Scan") and n.endswith(f"on {REQUESTS_TABLE}")]
+
+
+def explain_page(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
+    """Plans of the page's queries on the requests table, one line per query."""
+    lines = []
+    for sql in captured(client, url, params):
+        if REQUESTS_TABLE in sql:
+            lines.append(" > ".join(plan_nodes(sql)))
+    return lines

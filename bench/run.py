@@ -1,0 +1,87 @@
+"""Run the benchmarks of issue 8 on the PostgreSQL of DATABASE_URL and print a table.
+
+Normally started by ``bash bench/run.sh [--scale 0.1]``, which brings a throw-away
+PostgreSQL up and down around it. Never fails on time: it prints figures.
+
+Steps: migrate; generate 10 % of the data; count each list page's SQL queries; generate
+the other 90 %; VACUUM ANALYZE; measure every target; print the table.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmarks of issue 8")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="data volume; 1.0 = 100,000 requests"
+    )
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument(
+        "--mixed-requests",
+        type=int,
+        default=None,
+        help="requests sent to gunicorn for target 7 (default 10,000 × scale, at least 500)",
+    )
+    parser.add_argument("--generate-only", action="store_true", help="fill the database, stop")
+    return parser.parse_args()
+
+
+def table(rows: list) -> str:
+    header = ("target", "figure", "bound", "met")
+    cells = [header] + [(r.target, r.figure, r.bound, r.met) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    lines = [" | ".join(c[i].ljust(widths[i]) for i in range(4)) for c in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import User
+    from bench import generate
+    from bench.targets import Context, dashboard, letters, memory, pages, pending, queue
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench: set DATABASE_URL to a PostgreSQL database (bench/run.sh does)")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"bench: scale {args.scale}, {connection.settings_dict['NAME']} on PostgreSQL")
+    gen = generate.timed_generate(args.scale, share=0.1)
+    if args.generate_only:
+        generate.timed_generate(args.scale, share=0.9, gen=gen)
+        return
+    ctx = Context(
+        scale=args.scale,
+        repeat=args.repeat,
+        mixed_requests=args.mixed_requests or max(500, round(10_000 * args.scale)),
+        evaluator=User.objects.get(pk=gen.evaluators[0]),
+        operator=User.objects.get(pk=gen.organisations[0]),
+    )
+    for target in (queue, dashboard):
+        ctx.small_counts.update(target.query_counts(ctx))
+    generate.timed_generate(args.scale, share=0.9, gen=gen)
+    ctx.trivial_ms = pages.trivial_ms(ctx.client(ctx.evaluator), ctx.repeat)
+    rows = []
+    for target in (queue, dashboard, letters, memory, pending):
+        print(f"bench: {target.__name__.rsplit('.', 1)[1]}", flush=True)
+        found = target.run(ctx)
+        for row in found:  # as soon as measured: the gunicorn target takes minutes
+            print(f"  {row.target}: {row.figure} (bound {row.bound}: {row.met})", flush=True)
+        rows += found
+    print()
+    print(table(rows))
+    print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The benchmarks of issue 8 in one command, on a throw-away PostgreSQL 15:
+#   bash bench/run.sh [--scale 0.1] [--repeat 15] [--mixed-requests 1000]
+# Starts PostgreSQL (scripts/pg_tmp.sh), migrates, generates, measures, prints a table,
+# stops PostgreSQL. Prints figures; never fails on time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -x .venv/bin/python ]] || bash scripts/bootstrap.sh
+unset DATABASE_URL REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE
+export PG_TMP_STATE="var/pg_tmp.bench.$$.env"
+trap 'bash scripts/pg_tmp.sh stop >/dev/null || true' EXIT
+DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
+[[ -n $DATABASE_URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
+export DATABASE_URL DJANGO_SETTINGS_MODULE=bench.settings
+.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+.venv/bin/python -m bench.run "$@"

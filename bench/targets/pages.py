@@ -1,0 +1,85 @@
+"""Targets 1 and 2 share this: a list page against the trivial page, its SQL query count
+at two data sizes, and the plans of its queries on the requests table."""
+
+from dataclasses import dataclass
+
+from django.test import Client
+from django.urls import reverse
+
+from bench.measure import (
+    Row,
+    captured,
+    explain_page,
+    get_ok,
+    median_ms,
+    seq_scans_of_requests,
+    yes_no,
+)
+
+from . import Context
+
+TIME_BOUND = 3.0
+
+
+def trivial_ms(client: Client, repeat: int) -> float:
+    return median_ms(client, reverse("bench_trivial"), None, repeat)
+
+
+@dataclass
+class ListPage:
+    target: str
+    url_name: str
+    user: str  # the Context attribute of the user who reads the page
+    pages: dict[str, dict[str, str]]
+    plans_of: tuple[str, ...]
+
+    def _client(self, ctx: Context) -> Client:
+        return ctx.client(getattr(ctx, self.user))
+
+    def query_counts(self, ctx: Context) -> dict[str, int]:
+        client, url = self._client(ctx), reverse(self.url_name)
+        get_ok(client, url)  # warm up: session, caches
+        return {
+            f"{self.target} {name}": len(captured(client, url, params))
+            for name, params in self.pages.items()
+        }
+
+    def rows(self, ctx: Context) -> list[Row]:
+        client, url = self._client(ctx), reverse(self.url_name)
+        large = self.query_counts(ctx)
+        rows = []
+        for name, params in self.pages.items():
+            ms = median_ms(client, url, params, ctx.repeat)
+            ratio = ms / ctx.trivial_ms
+            rows.append(
+                Row(
+                    f"{self.target} {name}: median server time",
+                    f"{ms:.1f} ms = {ratio:.2f} × trivial ({ctx.trivial_ms:.1f} ms)",
+                    f"≤ {TIME_BOUND:g} ×",
+                    yes_no(ratio <= TIME_BOUND),
+                )
+            )
+            key = f"{self.target} {name}"
+            small = ctx.small_counts.get(key)
+            rows.append(
+                Row(
+                    f"{key}: SQL queries",
+                    f"{small} at 10 % of the data, {large[key]} at 100 %",
+                    "equal",
+                    yes_no(small == large[key]),
+                )
+            )
+        for name in self.plans_of:
+            plans = explain_page(client, url, self.pages[name])
+            for plan in plans:
+                print(f"  plan [{self.target} {name}]: {plan}")
+            scans = [s for plan in plans for s in seq_scans_of_requests(plan.split(" > "))]
+            rows.append(
+                Row(
+                    f"{self.target} {name}: EXPLAIN",
+                    f"{len(plans)} queries on the requests table, {len(scans)} Seq Scan",
+                    "no Seq Scan on requests",
+                    yes_no(not scans),
+                )
+            )
+        return rows

@@ -1,0 +1,11 @@
+"""The portal's URLs plus the reference pages the benchmarks compare with."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("bench/trivial/", views.trivial, name="bench_trivial"),
+    path("bench/hello/", views.hello, name="bench_hello"),
+    path("", include("config.urls")),
+]

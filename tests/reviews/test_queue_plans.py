@@ -1,0 +1,46 @@
+"""The queue reads the requests table through its indexes (issue 8), on PostgreSQL.
+
+5,000 requests made by the benchmark generator (bench/generate.py, COPY), VACUUM ANALYZE,
+then EXPLAIN (without ANALYZE) of every query the queue page runs on the requests table,
+for the default sort and each filter: no sequential scan of that table.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from bench.generate import Generator
+from bench.measure import REQUESTS_TABLE, explain_page, seq_scans_of_requests
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # VACUUM runs outside a transaction
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL query plans"),
+]
+
+FILTERS = [
+    {},
+    {"status": "in_review"},
+    {"overdue": "on"},
+    {"kind": "global", "tri": "echeance"},
+    {"urgency": "vital"},
+    {"ivd_class": "D", "kind": "individual"},
+    {"assignee": "moi"},
+    {"assignee": "aucun"},
+]
+
+
+def test_queue_reads_requests_through_indexes():
+    gen = Generator(scale=0.05)  # 5,000 requests in 25 organisations
+    gen.people()
+    gen.requests(count=5_000, granted_globals=100, big_org_files=250)
+    gen.analyze()
+    client = Client()
+    client.force_login(User.objects.get(pk=gen.evaluators[0]))
+    for params in [*FILTERS, {"operator": str(gen.organisations[1])}]:
+        plans = explain_page(client, reverse("reviews:queue"), params)
+        assert len(plans) >= 2, (params, plans)  # the count and the page's rows
+        for plan in plans:
+            assert not seq_scans_of_requests(plan.split(" > ")), (params, plan)
+        assert any(f"on {REQUESTS_TABLE}" in p and "Index" in p for p in plans), (params, plans)
