@@ -10,7 +10,7 @@ from django.db.models import Q
 from accounts.enums import Role
 from accounts.models import User
 
-from .enums import DecisionState, Status
+from .enums import FOLLOW_UP_KINDS, FOUR_EYES_KINDS, DecisionState, Status
 from .models import Decision, DerogationRequest
 
 
@@ -29,6 +29,7 @@ def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
         return qs.filter(
             Q(prescriber_email__iexact=user.email) | Q(director_email__iexact=user.email),
             decisions__state=DecisionState.ISSUED,
+            decisions__kind__in=FOUR_EYES_KINDS,
         ).distinct()
     return qs.none()
 
@@ -43,8 +44,14 @@ def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
 
 
 def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
-    """Issued decisions whose letter this user may download."""
-    return Decision.objects.filter(state=DecisionState.ISSUED, request__in=visible_requests(user))
+    """Issued acts whose letter this user may download (a professional: the decisions and
+    the follow-up acts they receive a copy of, not the operator's own correspondence)."""
+    letters = Decision.objects.filter(
+        state=DecisionState.ISSUED, request__in=visible_requests(user)
+    )
+    if user.is_authenticated and user.role == Role.PROFESSIONAL:
+        letters = letters.filter(kind__in=FOUR_EYES_KINDS | FOLLOW_UP_KINDS)
+    return letters
 
 
 def is_staff_member(user: User) -> bool:
