@@ -5,7 +5,12 @@ answers 404, never 403 (which would leak its existence). Whether a user may move
 request from one state to another is answered by derogations.lifecycle.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.enums import Role
 from accounts.models import User
@@ -68,3 +73,16 @@ def assignable_evaluators() -> "models.QuerySet[User]":  # noqa: F821
 def may_assign(user: User) -> bool:
     """May this user take, give or hand back files (derogations.lifecycle.assign decides)."""
     return user.is_authenticated and user.is_active and user.is_evaluator
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view for ANSM staff only; anyone else gets a 404, as if the page did not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

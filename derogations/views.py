@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.enums import Role
 
 from . import access, lifecycle
-from .enums import DecisionState, DerogationStatus, Kind, Status
+from .enums import DecisionState, Kind, Status
 from .forms import ComplementAnswerForm, RequestDraftForm, VerificationForm, WithdrawForm
-from .models import Decision, DerogationRequest
+from .models import Decision, DerogationRequest, UnionNotification
 
 
 @require_GET
@@ -198,9 +198,33 @@ def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     )
 
 
+@access.staff_required
+@require_GET
+def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """ANSM staff download the Art. 54(2) notification sheet of a grant."""
+    notification = get_object_or_404(
+        UnionNotification.objects.select_related("grant__request"),
+        grant__request__in=access.visible_requests(request.user).filter(pk=pk),
+        grant__state=DecisionState.ISSUED,
+    )
+    if not notification.sheet_sha256:
+        messages.info(
+            request,
+            _("La fiche de notification est en cours de préparation. Réessayez dans un instant."),
+        )
+        return redirect("reviews:file", pk=pk)
+    return FileResponse(
+        notification.sheet.open("rb"),
+        as_attachment=True,
+        filename=f"{notification.grant.request.reference}-notification-art54-2.pdf",
+        content_type="application/pdf",
+    )
+
+
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone types a letter's code and learns whether it is authentic."""
+    """Public: anyone types a letter's code and learns whether it is authentic, what the
+    act was, and whether the derogation it concerns is still in force."""
     form = VerificationForm(request.GET if "code" in request.GET else None)
     decision = None
     searched = False
@@ -214,9 +238,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             .first()
         )
     derogation = getattr(decision.request, "derogation", None) if decision else None
-    derogation_status = (
-        DerogationStatus(derogation.effective_status()).label if derogation else None
-    )
     return render(
         request,
         "derogations/verify.html",
@@ -224,6 +245,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "form": form,
             "decision": decision,
             "searched": searched,
-            "derogation_status": derogation_status,
+            "derogation": derogation,
+            "derogation_status": derogation.effective_status() if derogation else None,
         },
     )

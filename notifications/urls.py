@@ -4,4 +4,11 @@ from . import views
 
 app_name = "notifications"
 
-urlpatterns = [path("demo/courriels/", views.demo_mailbox, name="demo_mailbox")]
+urlpatterns = [
+    path("demo/courriels/", views.demo_mailbox, name="demo_mailbox"),
+    path(
+        "instruction/dossiers/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
+        views.resend,
+        name="resend",
+    ),
+]

@@ -42,6 +42,14 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:take":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "reviews:assign":                 ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "reviews:unassign":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "reviews:followup":               ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:suspend":                ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:resume":                 ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:change_conditions":      ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:lift":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:union_notification":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "notifications:resend":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "derogations:union_sheet":        ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
 }  # fmt: skip
@@ -84,7 +92,22 @@ def world(org_a, org_b):
     decision.letter_sha256 = "0" * 64
     decision.save(update_fields=["letter_sha256"])
     draft = factories.RequestFactory(organisation=org_a, created_by=users["operator_a"])
-    return {"users": users, "granted": granted, "decision": decision, "draft": draft}
+    # A global grant too, with its Art. 54(2) sheet rendered.
+    global_grant = factories.RequestFactory(
+        organisation=org_a, created_by=users["operator_a"], global_kind=True
+    )
+    factories.proposed(global_grant, users["evaluator"])
+    sheet = lifecycle.validate_decision(global_grant, users["senior"]).union_notification
+    sheet.sheet.save("sheet.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    sheet.sheet_sha256 = "1" * 64
+    sheet.save(update_fields=["sheet", "sheet_sha256"])
+    return {
+        "global_grant": global_grant,
+        "users": users,
+        "granted": granted,
+        "decision": decision,
+        "draft": draft,
+    }
 
 
 def url_for(name: str, world) -> str:
@@ -94,9 +117,17 @@ def url_for(name: str, world) -> str:
     if "kind" in converters:
         kwargs["kind"] = "individual"
     if "pk" in converters:
-        kwargs["pk"] = (world["draft"] if name == "derogations:edit" else world["granted"]).pk
+        kwargs["pk"] = (
+            world["draft"]
+            if name == "derogations:edit"
+            else world["global_grant"]
+            if name == "derogations:union_sheet"
+            else world["granted"]
+        ).pk
     if "decision_pk" in converters:
         kwargs["decision_pk"] = world["decision"].pk
+    if "delivery_pk" in converters:
+        kwargs["delivery_pk"] = world["decision"].deliveries.first().pk
     return reverse(name, kwargs=kwargs)
 
 
