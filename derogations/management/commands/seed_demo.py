@@ -1,4 +1,5 @@
-"""Demo data: accounts of every role and requests of both kinds in every state.
+"""Demo data: accounts of every role, requests of both kinds in every state, and granted
+derogations that are in force, suspended and lifted.
 
 Idempotent: accounts are created or reset to their demo password; requests are created
 only once. Every request goes through the real lifecycle functions.
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import scenarios
-from derogations.enums import IvdClass, Kind, Urgency
+from derogations import lifecycle, scenarios
+from derogations.enums import IvdClass, Kind, UnionNotificationChannel, Urgency
 from derogations.models import DerogationRequest
 from derogations.scenarios import Cast
 
@@ -175,3 +176,29 @@ class Command(BaseCommand):
                 until(kind, state, orgs[0], operator)
         until(Kind.INDIVIDUAL, "submitted", orgs[1], other_operator)
         until(Kind.GLOBAL, "granted", orgs[1], other_operator)
+
+        # Follow-up: a suspended and a lifted derogation, each with its letter.
+        suspended = until(Kind.GLOBAL, "granted", orgs[0], operator)
+        lifecycle.suspend(
+            suspended,
+            evaluator,
+            "Considérant les deux incidents graves déclarés sur le lot 2026-04 (résultats "
+            "faussement négatifs), la dérogation est suspendue dans l'attente de l'analyse "
+            "du fabricant.",
+        )
+        lifted = until(Kind.INDIVIDUAL, "granted", orgs[0], operator)
+        lifecycle.suspend(lifted, evaluator, "Signalement d'un défaut de calibration.")
+        lifecycle.lift(
+            lifted,
+            senior,
+            "Considérant que l'analyse du fabricant confirme un défaut de calibration "
+            "exposant le patient à un risque de diagnostic erroné, la dérogation est levée.",
+        )
+        # The Art. 54(2) notification of one global grant is recorded as sent.
+        lifecycle.record_union_notification(
+            suspended,
+            evaluator,
+            sent_on=today,
+            channel=UnionNotificationChannel.PLATFORM,
+            reference="NOTIF-FR-2026-001",
+        )
