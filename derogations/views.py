@@ -126,7 +126,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if derogation_request.status == Status.DRAFT:
         return redirect("derogations:edit", pk=pk)
-    decisions = derogation_request.decisions.filter(state=DecisionState.ISSUED)
+    # The acts whose letter this user may read (a professional: not the operator's own
+    # correspondence such as the acknowledgment of receipt).
+    decisions = access.visible_letters(request.user).filter(request=derogation_request)
     # Assignment inside the agency is internal: the operator sees the file's path, not who holds it.
     timeline = derogation_request.audit_entries.exclude(action__in=lifecycle.STAFF_ONLY_ACTIONS)
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
@@ -193,7 +195,7 @@ def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     return FileResponse(
         decision.letter.open("rb"),
         as_attachment=True,
-        filename=f"{decision.request.reference}-decision.pdf",
+        filename=f"{decision.request.reference}-{decision.kind}.pdf",
         content_type="application/pdf",
     )
 

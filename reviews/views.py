@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from derogations import access, lifecycle
 from derogations.access import staff_required
 from derogations.enums import DecisionState
-from derogations.models import OPEN_STATUSES, Derogation
+from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
 
 from . import followup
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -376,6 +378,16 @@ def _follow_up_form(name: str, data: object = None) -> FollowUpActForm:
     return form_class(data, button=str(button), name=name, prefix=name)
 
 
+def _issue_follow_up(
+    name: str, req: DerogationRequest, user: User, data: dict[str, Any]
+) -> Decision:
+    if name == "change_conditions":
+        return lifecycle.change_conditions(
+            req, user, data["motivation"], data["conditions"], data["valid_until"]
+        )
+    return getattr(lifecycle, name)(req, user, data["motivation"])
+
+
 def _follow_up_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @staff_required
     @require_POST
@@ -385,14 +397,12 @@ def _follow_up_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
         if not form.is_valid():
             return _render_file(request, pk, **{f"{name}_form": form})
         data = form.cleaned_data
-        if name == "change_conditions":
-            call = lambda: lifecycle.change_conditions(  # noqa: E731
-                req, request.user, data["motivation"], data["conditions"], data["valid_until"]
-            )
-        else:
-            function = getattr(lifecycle, name)
-            call = lambda: function(req, request.user, data["motivation"])  # noqa: E731
-        return _done(request, pk, call, str(FOLLOW_UP_FORMS[name][2]))
+        return _done(
+            request,
+            pk,
+            lambda: _issue_follow_up(name, req, request.user, data),
+            str(FOLLOW_UP_FORMS[name][2]),
+        )
 
     view.__name__ = name
     return view

@@ -64,7 +64,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     logout(page)
 
     # Anyone verifies the letter by its code.
-    decision = Decision.objects.get(request=req, state="issued")
+    decision = Decision.objects.get(request=req, state="issued", kind="grant")
     page.goto(f"{live_server.url}/verifier/")
     page.get_by_label("Code de vérification").fill(decision.verification_code)
     page.get_by_role("button", name="Vérifier").click()
