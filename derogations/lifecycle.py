@@ -22,6 +22,7 @@ from accounts.models import User
 
 from . import calendar, events
 from .enums import (
+    FOUR_EYES_KINDS,
     DecisionKind,
     DecisionState,
     DerogationStatus,
@@ -432,7 +433,7 @@ def issue_act(
     It gets its verification code now; ``events.decision_issued`` makes notifications
     write its deliveries in this transaction and render its letter after commit.
     """
-    if kind in (DecisionKind.GRANT, DecisionKind.REFUSAL):
+    if kind in FOUR_EYES_KINDS:
         raise ValueError("a grant or a refusal is proposed, then validated by a senior")
     now = timezone.now()
     act = Decision.objects.create(

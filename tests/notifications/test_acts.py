@@ -252,3 +252,16 @@ def test_verification_page_says_whether_the_derogation_is_in_force(
         valid_until=timezone.localdate() - datetime.timedelta(days=2)
     )
     assert "La dérogation a expiré." in page(_act(other, DecisionKind.GRANT).verification_code)
+
+
+def test_verification_code_is_extracted_whole_whatever_its_letters(org_a, operator_a, cast):
+    """Kerning off: a pair such as "QJ" must not come out of the PDF as "Q J"."""
+    from notifications.letters import render_act_letter
+
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a)
+    scenarios.bring_to(req, Status.SUBMITTED, cast)
+    act = _act(req, DecisionKind.ACKNOWLEDGMENT)
+    act.verification_code = "GG98-WQJ7-NVBG"  # not saved: rendered only
+    content = render_act_letter(act)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert text.count("GG98-WQJ7-NVBG") >= 3  # verification box, its URL, each page footer
