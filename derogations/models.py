@@ -373,6 +373,35 @@ class Derogation(models.Model):
         return (self.valid_until - (today or timezone.localdate())).days
 
 
+class AuditEntry(models.Model):
+    """One row per transition of a request: who, when, from, to, why. Never updated."""
+
+    request = models.ForeignKey(
+        DerogationRequest, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    action = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=32, choices=Status.choices)
+    to_status = models.CharField(max_length=32, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des transitions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in words (the transition's label, or the internal action's)."""
+        from derogations import lifecycle  # the lifecycle module imports the models
+
+        return str(lifecycle.action_label(self.action))
+
+
 class UnionNotification(models.Model):
     """IVDR Article 54(2): a grant for use other than a single patient is notified to the
     European Commission and the other Member States. The sheet is rendered with the grant
@@ -414,32 +443,3 @@ class UnionNotification(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_on is not None
-
-
-class AuditEntry(models.Model):
-    """One row per transition of a request: who, when, from, to, why. Never updated."""
-
-    request = models.ForeignKey(
-        DerogationRequest, on_delete=models.PROTECT, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
-    action = models.CharField(max_length=64)
-    from_status = models.CharField(max_length=32, choices=Status.choices)
-    to_status = models.CharField(max_length=32, choices=Status.choices)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("entrée du journal")
-        verbose_name_plural = _("journal des transitions")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.request} {self.from_status} → {self.to_status}"
-
-    @property
-    def action_label(self) -> str:
-        """What happened, in words (the transition's label, or the internal action's)."""
-        from derogations import lifecycle  # the lifecycle module imports the models
-
-        return str(lifecycle.action_label(self.action))

@@ -5,6 +5,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -61,19 +62,21 @@ def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def
 
 
 def _send_once[Row: (Delivery, Reminder)](
+    task: Any,
     queryset: "models.QuerySet[Row]",
     pk: int,
     build: Callable[[Row], EmailMessage],
     ready: Callable[[Row], bool] = lambda row: True,
-) -> tuple[str, Row, Exception | None]:
+) -> str:
     """Send the email of one outbox row. The row stays locked while the SMTP server
-    accepts it, so two workers never send the same email; a row already sent is skipped."""
+    accepts it, so two workers never send the same email; a row already sent is skipped.
+    A temporary failure is written on the row, then the task retries later."""
     with transaction.atomic():
         row = queryset.select_for_update(of=("self",)).get(pk=pk)
         if row.status == DeliveryStatus.SENT:
-            return "already-sent", row, None
+            return "already-sent"
         if not ready(row):
-            return "not-ready", row, None
+            return "not-ready"
         row.attempts += 1
         message = build(row)
         try:
@@ -82,44 +85,41 @@ def _send_once[Row: (Delivery, Reminder)](
             row.status = DeliveryStatus.FAILED
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.save(update_fields=["status", "attempts", "last_error"])
-            return "failed", row, exc
-        row.status = DeliveryStatus.SENT
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        fields = ["status", "attempts", "sent_at", "last_error"]
-        if isinstance(row, Delivery):
-            row.message_id = message.extra_headers["Message-ID"]
-            fields.append("message_id")
-        row.save(update_fields=fields)
-    return "sent", row, None
+            error = exc
+        else:
+            row.status = DeliveryStatus.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+            fields = ["status", "attempts", "sent_at", "last_error"]
+            if isinstance(row, Delivery):
+                row.message_id = message.extra_headers["Message-ID"]
+                fields.append("message_id")
+            row.save(update_fields=fields)
+            return "sent"
+    logger.warning("%s %s failed (attempt %s): %s", type(row).__name__, pk, row.attempts, error)
+    raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
-    outcome, delivery, error = _send_once(
+    return _send_once(
+        self,
         Delivery.objects.select_related("decision__request__organisation"),
         delivery_pk,
         emails.letter_email,
         ready=lambda d: bool(d.decision.letter_sha256),
     )
-    if error is not None:
-        logger.warning("Delivery %s failed (attempt %s): %s", delivery_pk, delivery.attempts, error)
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
-    return outcome
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def]
-    outcome, reminder, error = _send_once(
+    return _send_once(
+        self,
         Reminder.objects.select_related("derogation__request__organisation"),
         reminder_pk,
         emails.reminder_email,
     )
-    if error is not None:
-        logger.warning("Reminder %s failed (attempt %s): %s", reminder_pk, reminder.attempts, error)
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
-    return outcome
 
 
 @shared_task
