@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Identité", {"fields": ["first_name", "last_name", "role", "rpps"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "role", "rpps", "preferred_language"]}),
         ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "role", "password1", "password2"]})]

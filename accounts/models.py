@@ -39,6 +39,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
     rpps = models.CharField(_("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps])
+    # Language of the emails this person receives (letters themselves are always French).
+    preferred_language = models.CharField(
+        _("langue des courriels"),
+        max_length=2,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     # Set when the person opened the link emailed at sign-up (or accepted an emailed
     # invitation). A self-registered account stays inactive until then.

@@ -5,13 +5,18 @@ answers 404, never 403 (which would leak its existence). Whether a user may move
 request from one state to another is answered by derogations.lifecycle.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.enums import Role
 from accounts.models import User
 from accounts.validators import luhn_is_valid
 
-from .enums import DecisionState, Kind, Status
+from .enums import FOLLOW_UP_KINDS, FOUR_EYES_KINDS, DecisionState, Kind, Status
 from .models import Attachment, Decision, DerogationRequest
 
 
@@ -30,6 +35,7 @@ def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
         return qs.filter(
             pk__in=professional_requests(user).values("pk"),
             decisions__state=DecisionState.ISSUED,
+            decisions__kind__in=FOUR_EYES_KINDS,
         ).distinct()
     return qs.none()
 
@@ -61,8 +67,14 @@ def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
 
 
 def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
-    """Issued decisions whose letter this user may download."""
-    return Decision.objects.filter(state=DecisionState.ISSUED, request__in=visible_requests(user))
+    """Issued acts whose letter this user may download (a professional: the decisions and
+    the follow-up acts they receive a copy of, not the operator's own correspondence)."""
+    letters = Decision.objects.filter(
+        state=DecisionState.ISSUED, request__in=visible_requests(user)
+    )
+    if user.is_authenticated and user.role == Role.PROFESSIONAL:
+        letters = letters.filter(kind__in=FOUR_EYES_KINDS | FOLLOW_UP_KINDS)
+    return letters
 
 
 def visible_attachments(user: User) -> "models.QuerySet[Attachment]":  # noqa: F821
@@ -87,3 +99,16 @@ def assignable_evaluators() -> "models.QuerySet[User]":  # noqa: F821
 def may_assign(user: User) -> bool:
     """May this user take, give or hand back files (derogations.lifecycle.assign decides)."""
     return user.is_authenticated and user.is_active and user.is_evaluator
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view for ANSM staff only; anyone else gets a 404, as if the page did not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -38,8 +38,46 @@ class IvdClass(models.TextChoices):
 
 
 class DecisionKind(models.TextChoices):
+    """The kinds of administrative act (acte) issued on a request, each with its letter."""
+
+    ACKNOWLEDGMENT = "acknowledgment", _("Accusé de réception")
+    COMPLEMENT_REQUEST = "complement_request", _("Demande de compléments")
+    INADMISSIBILITY = "inadmissibility", _("Irrecevabilité de la demande")
     GRANT = "grant", _("Octroi de la dérogation")
     REFUSAL = "refusal", _("Refus de la dérogation")
+    SUSPENSION = "suspension", _("Suspension de la dérogation")
+    RESUMPTION = "resumption", _("Reprise de la dérogation")
+    CONDITIONS_CHANGE = "conditions_change", _("Modification des conditions de la dérogation")
+    LIFTING = "lifting", _("Levée de la dérogation")
+
+
+# Decisions proposed by an evaluator and signed by a senior evaluator (four eyes). Every
+# other act is issued at once by the lifecycle function that performs it.
+FOUR_EYES_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REFUSAL})
+# Acts that follow a grant: their letter goes to everyone who received the grant.
+FOLLOW_UP_KINDS = frozenset(
+    {
+        DecisionKind.SUSPENSION,
+        DecisionKind.RESUMPTION,
+        DecisionKind.CONDITIONS_CHANGE,
+        DecisionKind.LIFTING,
+    }
+)
+# Acts about a derogation that outsiders see: the decision and what followed it (not the
+# operator's correspondence such as the acknowledgment or complement requests).
+PUBLIC_ACT_KINDS = FOUR_EYES_KINDS | FOLLOW_UP_KINDS
+# Acts that adversely affect the operator (décisions faisant grief): their letter states
+# the voies et délais de recours (CJA R421-5).
+APPEALABLE_KINDS = frozenset(
+    {
+        DecisionKind.INADMISSIBILITY,
+        DecisionKind.GRANT,
+        DecisionKind.REFUSAL,
+        DecisionKind.SUSPENSION,
+        DecisionKind.CONDITIONS_CHANGE,
+        DecisionKind.LIFTING,
+    }
+)
 
 
 class DecisionState(models.TextChoices):
@@ -49,6 +87,8 @@ class DecisionState(models.TextChoices):
 
 
 class DerogationStatus(models.TextChoices):
+    """Stored: active, suspended, lifted. Expired is computed from the end date."""
+
     ACTIVE = "active", _("En vigueur")
     SUSPENDED = "suspended", _("Suspendue")
     LIFTED = "lifted", _("Levée")
@@ -95,3 +135,15 @@ class AttachmentCategory(models.TextChoices):
     SUPPORT_LETTER = "support_letter", _("Lettre de soutien du professionnel de santé")
     MANDATE = "mandate", _("Mandat du fabricant")
     OTHER = "other", _("Autre document")
+
+
+STORED_DEROGATION_STATUSES = frozenset(
+    {DerogationStatus.ACTIVE, DerogationStatus.SUSPENDED, DerogationStatus.LIFTED}
+)
+
+
+class UnionNotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Courriel aux points de contact de la Commission et des États membres")
+    PLATFORM = "platform", _("Plateforme d'échange de la Commission")
+    POST = "post", _("Courrier")
+    OTHER = "other", _("Autre")

@@ -21,7 +21,16 @@ from accounts.enums import Role
 from accounts.models import User
 
 from . import calendar, events, requirements
-from .enums import DecisionKind, DecisionState, Kind, Status, Urgency
+from .enums import (
+    FOUR_EYES_KINDS,
+    DecisionKind,
+    DecisionState,
+    DerogationStatus,
+    Kind,
+    Status,
+    UnionNotificationChannel,
+    Urgency,
+)
 from .models import (
     KIND_PREFIX,
     OPEN_STATUSES,
@@ -32,6 +41,7 @@ from .models import (
     DerogationRequest,
     Incident,
     ReferenceSequence,
+    UnionNotification,
     new_verification_code,
 )
 
@@ -160,7 +170,7 @@ def _run(
             comment=comment,
         )
         events.request_transitioned.send(
-            sender=DerogationRequest, request=request, transition=name, actor=actor
+            sender=DerogationRequest, request=request, transition=name, actor=actor, comment=comment
         )
     return request
 
@@ -372,8 +382,13 @@ def validate_decision(request: DerogationRequest, actor: User) -> Decision:
             req.decided_at = now
             if proposal.kind == DecisionKind.GRANT:
                 Derogation.objects.create(
-                    request=req, grant=proposal, valid_until=proposal.valid_until
+                    request=req,
+                    grant=proposal,
+                    valid_until=proposal.valid_until,
+                    conditions=proposal.conditions,
                 )
+                if needs_union_notification(req):
+                    UnionNotification.objects.create(grant=proposal)
 
         _run(locked.pk, name, actor, comment=proposal.motivation, apply=apply)
         events.decision_issued.send(sender=Decision, decision=proposal)
@@ -421,24 +436,262 @@ def answer_complements(request: DerogationRequest, actor: User, answer: str) -> 
     return _run(request.pk, "answer_complements", actor, comment=answer, apply=apply)
 
 
+# --- Acts issued at once ------------------------------------------------------------------
+
+
+def issue_act(
+    request: DerogationRequest,
+    actor: User,
+    kind: str,
+    *,
+    motivation: str = "",
+    conditions: str = "",
+    valid_until: datetime.date | None = None,
+) -> Decision:
+    """Issue an act that needs no second signature, inside the caller's transaction.
+
+    It gets its verification code now; ``events.decision_issued`` makes notifications
+    write its deliveries in this transaction and render its letter after commit.
+    """
+    if kind in FOUR_EYES_KINDS:
+        raise ValueError("a grant or a refusal is proposed, then validated by a senior")
+    now = timezone.now()
+    act = Decision.objects.create(
+        request=request,
+        kind=kind,
+        state=DecisionState.ISSUED,
+        motivation=motivation,
+        conditions=conditions,
+        valid_until=valid_until,
+        proposed_by=actor,
+        proposed_at=now,
+        issued_at=now,
+        verification_code=new_verification_code(),
+    )
+    events.decision_issued.send(sender=Decision, decision=act)
+    return act
+
+
+def needs_union_notification(request: DerogationRequest) -> bool:
+    """IVDR Art. 54(2): every grant for use other than a single patient, so every global
+    derogation (an individual request names one pseudonymised patient)."""
+    return request.kind == Kind.GLOBAL
+
+
+# --- Follow-up of a granted derogation -------------------------------------------------
+
+ACTIVE = DerogationStatus.ACTIVE
+SUSPENDED = DerogationStatus.SUSPENDED
+LIFTED = DerogationStatus.LIFTED
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    name: str
+    sources: frozenset[str]  # effective statuses of the derogation (expired is never one)
+    target: str | None  # None: the status does not change
+    roles: frozenset[str]
+    act: str
+    label: str
+
+
+# Suspension protects patients: any evaluator may do it at once. Lifting it again, changing
+# what was granted or lifting the derogation are decisions a senior evaluator signs. The
+# request stays "granted"; its derogation moves. An expired derogation admits none of them.
+# fmt: off
+FOLLOW_UPS: dict[str, FollowUp] = {f.name: f for f in [
+    #        name                 from                          to         who         act
+    FollowUp("suspend",           frozenset({ACTIVE}),            SUSPENDED, EVALUATORS, DecisionKind.SUSPENSION,        gettext_lazy("Suspension de la dérogation")),
+    FollowUp("resume",            frozenset({SUSPENDED}),         ACTIVE,    SENIORS,    DecisionKind.RESUMPTION,        gettext_lazy("Reprise de la dérogation")),
+    FollowUp("change_conditions", frozenset({ACTIVE, SUSPENDED}), None,      SENIORS,    DecisionKind.CONDITIONS_CHANGE, gettext_lazy("Modification des conditions de la dérogation")),
+    FollowUp("lift",              frozenset({ACTIVE, SUSPENDED}), LIFTED,    SENIORS,    DecisionKind.LIFTING,           gettext_lazy("Levée de la dérogation")),
+]}
+# fmt: on
+
+
+def allowed_follow_ups(derogation: Derogation | None, actor: User) -> list[str]:
+    """Names of the follow-up acts this actor could issue on this derogation now."""
+    if derogation is None or not actor.is_active:
+        return []
+    status = derogation.effective_status()
+    return [
+        name
+        for name, rule in FOLLOW_UPS.items()
+        if status in rule.sources and actor.role in rule.roles
+    ]
+
+
+def _follow_up(
+    request: DerogationRequest,
+    actor: User,
+    name: str,
+    motivation: str,
+    apply: Callable[[Derogation], None] | None = None,
+) -> Decision:
+    rule = FOLLOW_UPS[name]
+    if not motivation.strip():
+        raise TransitionError(_("La motivation est obligatoire."))
+    if not actor.is_active or actor.role not in rule.roles:
+        raise TransitionError(_("Vous n'avez pas le droit d'effectuer cette action."))
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+        derogation = Derogation.objects.select_for_update().filter(request=locked).first()
+        if locked.status != Status.GRANTED or derogation is None:
+            raise TransitionError(_("Cette demande n'a pas de dérogation accordée."))
+        effective = derogation.effective_status()
+        if effective not in rule.sources:
+            raise TransitionError(
+                _(
+                    "Action impossible : la dérogation est « %(status)s ». Elle a peut-être déjà été traitée."
+                )
+                % {"status": DerogationStatus(effective).label}
+            )
+        fields = []
+        if rule.target is not None and rule.target != derogation.status:
+            derogation.status = rule.target
+            derogation.status_changed_at = timezone.now()
+            fields += ["status", "status_changed_at"]
+        if apply is not None:
+            apply(derogation)
+            fields += ["conditions", "valid_until"]
+        derogation.save(update_fields=fields)
+        record_action(locked, actor, name, motivation)
+        return issue_act(
+            locked,
+            actor,
+            rule.act,
+            motivation=motivation,
+            conditions=derogation.conditions,
+            valid_until=derogation.valid_until,
+        )
+
+
+def suspend(request: DerogationRequest, actor: User, motivation: str) -> Decision:
+    """Suspend at once, for patient safety: supply must stop until it is resumed."""
+    return _follow_up(request, actor, "suspend", motivation)
+
+
+def resume(request: DerogationRequest, actor: User, motivation: str) -> Decision:
+    return _follow_up(request, actor, "resume", motivation)
+
+
+def change_conditions(
+    request: DerogationRequest,
+    actor: User,
+    motivation: str,
+    conditions: str,
+    valid_until: datetime.date | None = None,
+) -> Decision:
+    """New conditions (and, if given, a new end date) for the derogation in force."""
+    if valid_until is not None and valid_until <= timezone.localdate():
+        raise TransitionError(_("La fin de validité doit être dans le futur."))
+
+    def apply(derogation: Derogation) -> None:
+        derogation.conditions = conditions
+        if valid_until is not None:
+            derogation.valid_until = valid_until
+
+    return _follow_up(request, actor, "change_conditions", motivation, apply)
+
+
+def lift(request: DerogationRequest, actor: User, motivation: str) -> Decision:
+    """Lift at once and for good: supply is no longer allowed."""
+    return _follow_up(request, actor, "lift", motivation)
+
+
+def record_union_notification(
+    request: DerogationRequest,
+    actor: User,
+    *,
+    sent_on: datetime.date,
+    channel: str,
+    reference: str = "",
+) -> UnionNotification:
+    """Staff record when and how the Art. 54(2) sheet went to the Commission and the
+    Member States. Recorded once; the audit trail says who did it."""
+    if not actor.is_active or actor.role not in EVALUATORS:
+        raise TransitionError(_("Vous n'avez pas le droit d'effectuer cette action."))
+    if sent_on > timezone.localdate():
+        raise TransitionError(_("La date d'envoi ne peut pas être dans le futur."))
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+        notification = (
+            UnionNotification.objects.select_for_update()
+            .filter(grant__request=locked, grant__state=DecisionState.ISSUED)
+            .first()
+        )
+        if notification is None:
+            raise TransitionError(_("Cette décision ne donne pas lieu à notification."))
+        if notification.is_sent:
+            raise TransitionError(_("L'envoi de la notification est déjà enregistré."))
+        notification.sent_on = sent_on
+        notification.channel = channel
+        notification.sent_reference = reference
+        notification.recorded_by = actor
+        notification.recorded_at = timezone.now()
+        notification.save(
+            update_fields=["sent_on", "channel", "sent_reference", "recorded_by", "recorded_at"]
+        )
+        record_action(
+            locked,
+            actor,
+            "record_union_notification",
+            _("Notification envoyée le %(date)s (%(channel)s)%(ref)s.")
+            % {
+                "date": sent_on.strftime("%d/%m/%Y"),
+                "channel": UnionNotificationChannel(channel).label,
+                "ref": f" — {reference}" if reference else "",
+            },
+        )
+    return notification
+
+
+def record_action(request: DerogationRequest, actor: User, action: str, comment: str) -> None:
+    """An audit entry for an action that does not change the request's status (call it
+    inside the transaction that performs the action)."""
+    AuditEntry.objects.create(
+        request=request,
+        actor=actor,
+        action=action,
+        from_status=request.status,
+        to_status=request.status,
+        comment=comment,
+    )
+
+
 # --- Assignment (not a change of status) ------------------------------------------------
 
-# Audit actions internal to ANSM, never shown outside it: who holds the file, and the
-# four-eyes exchange before a decision is signed (the operator sees "En instruction").
+# Audit actions internal to ANSM, never shown outside it: who holds the file, the
+# four-eyes exchange before a decision is signed (the operator sees "En instruction"),
+# the notification to the Commission and the copies sent again.
 STAFF_ONLY_ACTIONS = frozenset(
-    {"assign", "unassign", "propose_decision", "send_back", "incident_declared"}
+    {
+        "assign",
+        "unassign",
+        "propose_decision",
+        "send_back",
+        "record_union_notification",
+        "resend_delivery",
+        "incident_declared",
+    }
 )
 
 _OTHER_ACTION_LABELS = {
     "assign": gettext_lazy("Attribution du dossier"),
     "unassign": gettext_lazy("Dossier rendu"),
     "incident_declared": gettext_lazy("Incident déclaré"),
+    "record_union_notification": gettext_lazy(
+        "Notification à la Commission et aux États membres (art. 54(2))"
+    ),
+    "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
 }
 
 
 def action_label(action: str) -> str:
     if action in TRANSITIONS:
         return TRANSITIONS[action].label
+    if action in FOLLOW_UPS:
+        return FOLLOW_UPS[action].label
     return _OTHER_ACTION_LABELS.get(action, action)
 
 
@@ -494,14 +747,7 @@ def assign(
         else:
             action = "assign"
             comment = _("Dossier attribué à %(name)s.") % {"name": assignee}
-        AuditEntry.objects.create(
-            request=locked,
-            actor=actor,
-            action=action,
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=comment,
-        )
+        record_action(locked, actor, action, comment)
     return locked
 
 

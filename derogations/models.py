@@ -7,9 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 
 from .enums import (
+    APPEALABLE_KINDS,
+    FOLLOW_UP_KINDS,
+    FOUR_EYES_KINDS,
+    STORED_DEROGATION_STATUSES,
     AttachmentCategory,
     DecisionKind,
     DecisionState,
@@ -19,6 +23,7 @@ from .enums import (
     Kind,
     RegulatoryStatus,
     Status,
+    UnionNotificationChannel,
     Urgency,
 )
 from .validators import validate_no_social_security_number
@@ -334,12 +339,18 @@ def new_verification_code() -> str:
 
 
 class Decision(models.Model):
-    """A motivated act on a request: proposed by an evaluator, issued by a senior evaluator."""
+    """An administrative act (acte) on a request, with its letter.
+
+    A grant or a refusal is proposed by an evaluator and issued by a senior evaluator
+    (four eyes, ``reviewed_by``). Every other act (acknowledgment, complement request,
+    inadmissibility, suspension, resumption, change of conditions, lifting) is issued at
+    once by the lifecycle function that performs it: ``proposed_by`` is then its author.
+    """
 
     request = models.ForeignKey(
         DerogationRequest, on_delete=models.PROTECT, related_name="decisions"
     )
-    kind = models.CharField(_("décision"), max_length=16, choices=DecisionKind.choices)
+    kind = models.CharField(_("acte"), max_length=32, choices=DecisionKind.choices)
     state = models.CharField(
         _("état"), max_length=16, choices=DecisionState.choices, default=DecisionState.PROPOSED
     )
@@ -374,12 +385,15 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state=DecisionState.ISSUED)
-                | Q(
-                    issued_at__isnull=False,
-                    verification_code__isnull=False,
-                    reviewed_by__isnull=False,
+                | (
+                    Q(issued_at__isnull=False, verification_code__isnull=False)
+                    & (Q(reviewed_by__isnull=False) | ~Q(kind__in=FOUR_EYES_KINDS))
                 ),
-                name="issued_decision_is_complete",
+                name="issued_act_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FOUR_EYES_KINDS) | Q(state=DecisionState.ISSUED),
+                name="only_decisions_are_proposed",
             ),
             models.UniqueConstraint(
                 fields=["request"],
@@ -395,6 +409,24 @@ class Decision(models.Model):
     def is_issued(self) -> bool:
         return self.state == DecisionState.ISSUED
 
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind in FOLLOW_UP_KINDS
+
+    @property
+    def is_appealable(self) -> bool:
+        return self.kind in APPEALABLE_KINDS
+
+    @property
+    def signatory(self) -> User | None:
+        """Who signs the letter: the senior evaluator of a decision, the author of a
+        follow-up act; an acknowledgment of receipt is signed by the service."""
+        if self.kind in FOUR_EYES_KINDS:
+            return self.reviewed_by
+        if self.kind == DecisionKind.ACKNOWLEDGMENT:
+            return None
+        return self.proposed_by
+
 
 class Derogation(models.Model):
     """The derogation in force that a grant creates."""
@@ -404,14 +436,25 @@ class Derogation(models.Model):
     )
     grant = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="derogation")
     status = models.CharField(
-        max_length=16, choices=DerogationStatus.choices, default=DerogationStatus.ACTIVE
+        _("état"), max_length=16, choices=DerogationStatus.choices, default=DerogationStatus.ACTIVE
     )
     valid_until = models.DateField(_("fin de validité"), null=True, blank=True)
+    conditions = models.TextField(_("conditions en vigueur"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the status last changed (suspension, resumption, lifting).
+    status_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dérogation en vigueur")
         verbose_name_plural = _("dérogations en vigueur")
+        indexes = [models.Index(fields=["status", "valid_until"], name="derogation_status_until")]
+        constraints = [
+            # Expired is computed from the end date, never stored.
+            models.CheckConstraint(
+                condition=Q(status__in=STORED_DEROGATION_STATUSES),
+                name="derogation_stored_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} ({self.get_status_display()})"
@@ -419,9 +462,22 @@ class Derogation(models.Model):
     def effective_status(self, today: date | None = None) -> str:
         """The status to show: an active derogation whose end date passed is expired."""
         today = today or timezone.localdate()
-        if self.status == DerogationStatus.ACTIVE and self.valid_until and self.valid_until < today:
+        if (
+            self.status in {DerogationStatus.ACTIVE, DerogationStatus.SUSPENDED}
+            and self.valid_until
+            and self.valid_until < today
+        ):
             return DerogationStatus.EXPIRED
         return self.status
+
+    def get_effective_status_display(self) -> str:
+        return str(DerogationStatus(self.effective_status()).label)
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Calendar days until the end date (negative once it has passed)."""
+        if self.valid_until is None:
+            return None
+        return (self.valid_until - (today or timezone.localdate())).days
 
 
 class AuditEntry(models.Model):
@@ -652,3 +708,46 @@ class Incident(models.Model):
     @property
     def is_serious(self) -> bool:
         return self.severity != IncidentSeverity.NOT_SERIOUS
+
+
+class UnionNotification(models.Model):
+    """IVDR Article 54(2): a grant for use other than a single patient is notified to the
+    European Commission and the other Member States. The sheet is rendered with the grant
+    letter; staff record when and how they sent it."""
+
+    grant = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, related_name="union_notification"
+    )
+    sheet = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    sheet_sha256 = models.CharField(max_length=64, blank=True)
+    sheet_rendered_at = models.DateTimeField(null=True, blank=True)
+    sent_on = models.DateField(_("envoyée le"), null=True, blank=True)
+    channel = models.CharField(
+        _("moyen d'envoi"), max_length=16, choices=UnionNotificationChannel.choices, blank=True
+    )
+    sent_reference = models.CharField(_("référence de l'envoi"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification à la Commission et aux États membres")
+        verbose_name_plural = _("notifications à la Commission et aux États membres")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True, recorded_by__isnull=True)
+                | (
+                    Q(sent_on__isnull=False, recorded_by__isnull=False, recorded_at__isnull=False)
+                    & ~Q(channel="")
+                ),
+                name="union_notification_sent_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.request} — art. 54(2)"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_on is not None

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import User
 
 from . import access
-from .enums import DecisionState
+from .enums import PUBLIC_ACT_KINDS, DecisionState
 from .models import Consent, Decision, Derogation
 
 LINK_SALT = "derogations.professionals.link"
@@ -92,7 +92,9 @@ class Access:
 def account_decisions(user: User) -> QuerySet[Decision]:
     """Issued decisions on the requests that concern this professional's account."""
     return Decision.objects.filter(
-        state=DecisionState.ISSUED, request__in=access.professional_requests(user)
+        state=DecisionState.ISSUED,
+        kind__in=PUBLIC_ACT_KINDS,
+        request__in=access.professional_requests(user),
     )
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .enums import DecisionState, DerogationStatus, IvdClass, Kind
+from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind
 from .models import Decision, Derogation
 
 PAGE_SIZE = 25
@@ -57,7 +57,6 @@ _VALUES = {
     "ivd_class": F("request__ivd_class"),
     "indication": F("request__intended_purpose"),
     "population": F("request__population"),
-    "conditions": F("grant__conditions"),
 }
 
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -93,7 +92,11 @@ def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogatio
     last act, computed by the database."""
     today = today or timezone.localdate()
     last_act = (
-        Decision.objects.filter(request_id=OuterRef("request_id"), state=DecisionState.ISSUED)
+        Decision.objects.filter(
+            request_id=OuterRef("request_id"),
+            state=DecisionState.ISSUED,
+            kind__in=PUBLIC_ACT_KINDS,
+        )
         .order_by("-issued_at")
         .values("issued_at")[:1]
     )
@@ -209,6 +212,7 @@ def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
         "valid_until",
         "public_status",
         "last_act_at",
+        "conditions",  # the conditions in force (a change of conditions updates them)
         grant_issued_at=F("grant__issued_at"),
         **_VALUES,
     )

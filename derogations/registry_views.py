@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_GET
 
 from . import registry
-from .enums import DecisionState, DerogationStatus, Kind
+from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
 from .models import Decision
 
 conditional = condition(etag_func=registry.etag)
@@ -61,7 +61,7 @@ def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
         registry.for_display(registry.public_derogations()), request__reference=reference
     )
     acts = Decision.objects.filter(
-        request_id=derogation.request_id, state=DecisionState.ISSUED
+        request_id=derogation.request_id, state=DecisionState.ISSUED, kind__in=PUBLIC_ACT_KINDS
     ).order_by("issued_at", "pk")
     return render(
         request,
@@ -121,6 +121,7 @@ class RegistryFeed(Feed):
         return (
             Decision.objects.filter(
                 state=DecisionState.ISSUED,
+                kind__in=PUBLIC_ACT_KINDS,
                 request__kind=Kind.GLOBAL,
                 request__derogation__isnull=False,
             )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("demandes/<int:pk>/retirer/", views.withdraw, name="withdraw"),
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
+    path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
     path("verifier/", views.verify, name="verify"),
 ]
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.enums import Role
 
 from . import access, filing, lifecycle, requirements, uploads
-from .enums import AttachmentCategory, DecisionState, DerogationStatus, Kind, Status
+from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -25,7 +25,7 @@ from .forms import (
     VerificationForm,
     WithdrawForm,
 )
-from .models import Attachment, Decision, DerogationRequest
+from .models import Attachment, Decision, DerogationRequest, UnionNotification
 
 
 @require_GET
@@ -434,7 +434,9 @@ def _render_detail(
     derogation_request: DerogationRequest,
     answer_form: ComplementAnswerForm | None = None,
 ) -> HttpResponse:
-    decisions = derogation_request.decisions.filter(state=DecisionState.ISSUED)
+    # The acts whose letter this user may read (a professional: not the operator's own
+    # correspondence such as the acknowledgment of receipt).
+    decisions = access.visible_letters(request.user).filter(request=derogation_request)
     # Assignment inside the agency is internal: the operator sees the file's path, not who holds it.
     timeline = derogation_request.audit_entries.exclude(action__in=lifecycle.STAFF_ONLY_ACTIONS)
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
@@ -526,14 +528,38 @@ def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     return FileResponse(
         decision.letter.open("rb"),
         as_attachment=True,
-        filename=f"{decision.request.reference}-decision.pdf",
+        filename=f"{decision.request.reference}-{decision.kind}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@access.staff_required
+@require_GET
+def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """ANSM staff download the Art. 54(2) notification sheet of a grant."""
+    notification = get_object_or_404(
+        UnionNotification.objects.select_related("grant__request"),
+        grant__request__in=access.visible_requests(request.user).filter(pk=pk),
+        grant__state=DecisionState.ISSUED,
+    )
+    if not notification.sheet_sha256:
+        messages.info(
+            request,
+            _("La fiche de notification est en cours de préparation. Réessayez dans un instant."),
+        )
+        return redirect("reviews:file", pk=pk)
+    return FileResponse(
+        notification.sheet.open("rb"),
+        as_attachment=True,
+        filename=f"{notification.grant.request.reference}-notification-art54-2.pdf",
         content_type="application/pdf",
     )
 
 
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone types a letter's code and learns whether it is authentic."""
+    """Public: anyone types a letter's code and learns whether it is authentic, what the
+    act was, and whether the derogation it concerns is still in force."""
     form = VerificationForm(request.GET if "code" in request.GET else None)
     decision = None
     searched = False
@@ -547,9 +573,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             .first()
         )
     derogation = getattr(decision.request, "derogation", None) if decision else None
-    derogation_status = (
-        DerogationStatus(derogation.effective_status()).label if derogation else None
-    )
     return render(
         request,
         "derogations/verify.html",
@@ -557,6 +580,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "form": form,
             "decision": decision,
             "searched": searched,
-            "derogation_status": derogation_status,
+            "derogation": derogation,
+            "derogation_status": derogation.effective_status() if derogation else None,
         },
     )

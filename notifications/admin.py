@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery
+from .models import Delivery, Reminder
 
 
 @admin.register(Delivery)
@@ -16,6 +16,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "recipient_role"]
     list_select_related = ["decision__request"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["kind", "derogation", "day", "recipient_email", "status", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["derogation__request"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

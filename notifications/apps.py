@@ -11,6 +11,9 @@ class NotificationsConfig(AppConfig):
 
         from . import receivers
 
+        events.request_transitioned.connect(
+            receivers.on_request_transitioned, dispatch_uid="acts-of-transitions"
+        )
         events.decision_issued.connect(receivers.on_decision_issued, dispatch_uid="letters")
         events.incident_declared.connect(
             receivers.on_incident_declared, dispatch_uid="vigilance-alert"

@@ -1,4 +1,4 @@
-"""Decision letters rendered to PDF with WeasyPrint from our own Django templates.
+"""Letters of acts (and the Art. 54(2) sheet) rendered to PDF with WeasyPrint from our own Django templates.
 
 Only our templates are rendered, with every user text escaped by Django, and WeasyPrint's
 URL fetcher may read only the fonts and styles shipped with the portal.
@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from derogations.models import Decision
+from derogations.enums import DecisionKind
+from derogations.models import Decision, DerogationRequest, UnionNotification
 
 LETTER_FONTS = {
     "Marianne": [
@@ -68,6 +69,10 @@ def verification_url(decision: Decision) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}?code={decision.verification_code}"
 
 
+def file_url(request: DerogationRequest) -> str:
+    return settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk])
+
+
 def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
     font_css, font_paths = _font_faces()
     html = render_to_string(template_name, {**context, "font_css": font_css})
@@ -75,18 +80,51 @@ def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
     return document.write_pdf()
 
 
-def render_decision_letter(decision: Decision) -> bytes:
-    """The motivated decision letter, always in French (the language of the act)."""
-    url = verification_url(decision)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=3, border=0, omitsize=False)
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, border=0, omitsize=False)
+
+
+def letter_template(kind: str) -> str:
+    """One template per kind of act, each extending letters/base.html."""
+    return f"letters/{DecisionKind(kind).value}.html"
+
+
+def render_act_letter(act: Decision) -> bytes:
+    """The act's letter, always in French (the language of the act)."""
+    url = verification_url(act)
+    request = act.request
+    grant = None
+    if act.is_follow_up:
+        grant = request.derogation.grant
     with translation.override("fr"):
         return render_pdf(
-            "letters/decision.html",
+            letter_template(act.kind),
             {
-                "decision": decision,
-                "request": decision.request,
+                "decision": act,
+                "request": request,
+                "derogation": getattr(request, "derogation", None),
+                "grant": grant,
+                "signatory": act.signatory,
                 "verification_url": url,
-                "qr_svg": qr_svg,
+                "file_url": file_url(request),
+                "qr_svg": _qr_svg(url),
+            },
+        )
+
+
+def render_union_sheet(notification: UnionNotification) -> bytes:
+    """The IVDR Art. 54(2) notification sheet (French, with English headings)."""
+    grant = notification.grant
+    url = verification_url(grant)
+    with translation.override("fr"):
+        return render_pdf(
+            "letters/union_notification.html",
+            {
+                "decision": grant,
+                "request": grant.request,
+                "signatory": grant.signatory,
+                "verification_url": url,
+                "qr_svg": _qr_svg(url),
             },
         )
 

@@ -1,13 +1,24 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from derogations.models import Decision
+from derogations.models import Decision, Derogation
+
+LANGUAGES = [("fr", "Français"), ("en", "English")]
 
 
 class RecipientRole(models.TextChoices):
     OPERATOR = "operator", _("Opérateur")
     PRESCRIBER = "prescriber", _("Prescripteur (copie)")
+    USER = "user", _("Utilisateur du dispositif (copie)")
     DIRECTOR = "director", _("Directeur de l'établissement (copie)")
+    FACILITY = "facility", _("Établissement concerné (copie)")
+    STAFF = "staff", _("ANSM")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Courriel")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -17,23 +28,37 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """One copy of a decision letter to one recipient: the outbox row of its email.
+    """One copy of an act's letter to one recipient on one channel: the outbox row of its
+    email.
 
-    Written in the transaction that issues the decision; the task that sends it locks the
-    row and marks it sent, so a retried or duplicated task never sends it twice.
+    Written in the transaction that issues the act; the task that sends it locks the row
+    and marks it sent, so a retried or duplicated task never sends it twice. A deliberate
+    resend by staff is a new row pointing to the copy it repeats (``resend_of``), with who
+    asked for it and why.
     """
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="deliveries")
     recipient_email = models.EmailField(_("destinataire"))
     recipient_role = models.CharField(_("qualité"), max_length=16, choices=RecipientRole.choices)
+    channel = models.CharField(
+        _("canal"), max_length=16, choices=Channel.choices, default=Channel.EMAIL
+    )
+    language = models.CharField(_("langue"), max_length=2, choices=LANGUAGES, default="fr")
     status = models.CharField(
         _("état"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="resends", null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reason = models.TextField(_("motif du renvoi"), blank=True)
 
     class Meta:
         verbose_name = _("envoi")
@@ -41,10 +66,77 @@ class Delivery(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["decision", "recipient_email"], name="one_delivery_per_recipient"
+                fields=["decision", "recipient_email", "channel"],
+                condition=Q(resend_of__isnull=True),
+                name="one_delivery_per_recipient_and_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(resend_of__isnull=True)
+                | (Q(requested_by__isnull=False) & ~Q(reason="")),
+                name="resend_says_who_and_why",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
 
     def __str__(self) -> str:
         return f"{self.recipient_email} ({self.get_status_display()})"
+
+    @property
+    def was_retried(self) -> bool:
+        return self.attempts > 1
+
+
+class ReminderKind(models.TextChoices):
+    ENDING_30 = "ending_30", _("Fin de validité dans 30 jours")
+    ENDING_7 = "ending_7", _("Fin de validité dans 7 jours")
+    OVERDUE_DIGEST = "overdue_digest", _("Dossiers en retard (récapitulatif du jour)")
+
+
+# Days before the end date of a global derogation at which a reminder goes out.
+ENDING_THRESHOLDS = ((7, ReminderKind.ENDING_7), (30, ReminderKind.ENDING_30))
+
+
+class Reminder(models.Model):
+    """One reminder email to one recipient: sent once per derogation and threshold, or
+    once per day for the overdue digest (the unique constraints make it so)."""
+
+    kind = models.CharField(_("rappel"), max_length=32, choices=ReminderKind.choices)
+    derogation = models.ForeignKey(
+        Derogation, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
+    )
+    day = models.DateField(_("jour"))
+    recipient_email = models.EmailField(_("destinataire"))
+    recipient_role = models.CharField(_("qualité"), max_length=16, choices=RecipientRole.choices)
+    language = models.CharField(_("langue"), max_length=2, choices=LANGUAGES, default="fr")
+    status = models.CharField(
+        _("état"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "derogation", "recipient_email"],
+                condition=Q(derogation__isnull=False),
+                name="one_reminder_per_derogation_threshold_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "day", "recipient_email"],
+                condition=Q(derogation__isnull=True),
+                name="one_digest_per_day_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ReminderKind.OVERDUE_DIGEST, derogation__isnull=True)
+                | (~Q(kind=ReminderKind.OVERDUE_DIGEST) & Q(derogation__isnull=False)),
+                name="reminder_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_email}"

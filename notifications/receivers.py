@@ -1,42 +1,117 @@
+"""What leaves the house when the domain announces an event.
+
+Acts that follow a transition are issued here (through derogations.lifecycle), and every
+issued act gets its outbox rows in the transaction that issued it; its letter is rendered
+after commit by the worker.
+"""
+
 from django.db import transaction
 
-from derogations.enums import Kind
-from derogations.models import Decision, Incident
+from accounts.models import User
+from derogations import lifecycle
+from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
+from derogations.models import Decision, DerogationRequest, Incident
 
 from .models import Delivery, RecipientRole
 
+# The act each transition issues at once (grant and refusal are issued on validation).
+ACT_OF_TRANSITION = {
+    "submit": DecisionKind.ACKNOWLEDGMENT,
+    "declare_inadmissible": DecisionKind.INADMISSIBILITY,
+    "request_complements": DecisionKind.COMPLEMENT_REQUEST,
+}
+# Acts that go to the operator only; decisions also go to the professionals concerned.
+OPERATOR_ONLY_KINDS = frozenset(ACT_OF_TRANSITION.values())
 
-def recipients_for(decision: Decision) -> list[tuple[str, str]]:
-    """(email, role) pairs: the operator's members and contact, then the copies."""
-    request = decision.request
-    seen: set[str] = set()
-    result: list[tuple[str, str]] = []
 
-    def add(email: str, role: str) -> None:
+class _Recipients:
+    """(email, role) pairs in order, each address once (case-insensitive)."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.pairs: list[tuple[str, str]] = []
+
+    def add(self, email: str, role: str) -> None:
         key = email.strip().lower()
-        if key and key not in seen:
-            seen.add(key)
-            result.append((key, role))
+        if key and key not in self.seen:
+            self.seen.add(key)
+            self.pairs.append((key, role))
 
-    add(request.contact_email, RecipientRole.OPERATOR)
+
+def _operator_and_copies(request: DerogationRequest, recipients: _Recipients, copies: bool) -> None:
+    recipients.add(request.contact_email, RecipientRole.OPERATOR)
     for email in request.organisation.members.filter(is_active=True).values_list(
         "email", flat=True
     ):
-        add(email, RecipientRole.OPERATOR)
+        recipients.add(email, RecipientRole.OPERATOR)
+    if not copies:
+        return
     if request.kind == Kind.INDIVIDUAL:
-        add(request.prescriber_email, RecipientRole.PRESCRIBER)
-    add(request.director_email, RecipientRole.DIRECTOR)
-    return result
+        recipients.add(request.prescriber_email, RecipientRole.PRESCRIBER)
+        recipients.add(request.director_email, RecipientRole.DIRECTOR)
+    else:
+        # A global derogation: the facility listed on the request, if any.
+        recipients.add(request.director_email, RecipientRole.FACILITY)
+
+
+def recipients_for(act: Decision) -> list[tuple[str, str]]:
+    """Who receives this act's letter.
+
+    Acknowledgment, complement request, inadmissibility: the operator (its contact and its
+    members). Grant and refusal: the operator, with copies to the prescriber and the
+    facility director (individual) or to the listed facility (global). Suspension,
+    resumption, change of conditions, lifting: everyone who received the grant, and
+    whoever would receive it today (a new member of the operator).
+    """
+    request = act.request
+    recipients = _Recipients()
+    if act.kind in FOLLOW_UP_KINDS:
+        grant_id = request.derogation.grant_id
+        for email, role in Delivery.objects.filter(
+            decision_id=grant_id, resend_of__isnull=True
+        ).values_list("recipient_email", "recipient_role"):
+            recipients.add(email, role)
+    _operator_and_copies(request, recipients, copies=act.kind not in OPERATOR_ONLY_KINDS)
+    return recipients.pairs
+
+
+def languages_of(emails: list[str]) -> dict[str, str]:
+    """English for the recipients who are users with English as their language."""
+    english = User.objects.filter(email__in=emails, preferred_language="en").values_list(
+        "email", flat=True
+    )
+    return {email.lower(): "en" for email in english}
+
+
+def on_request_transitioned(
+    sender: type,
+    request: DerogationRequest,
+    transition: str,
+    actor: User,
+    comment: str = "",
+    **kwargs: object,
+) -> None:
+    """Submission, inadmissibility and complement requests each issue their act."""
+    kind = ACT_OF_TRANSITION.get(transition)
+    if kind is not None:
+        lifecycle.issue_act(request, actor, kind, motivation=comment)
 
 
 def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> None:
-    """Write the outbox rows in the deciding transaction; queue the letter after commit."""
+    """Write the outbox rows in the issuing transaction; queue the letter after commit."""
     from .tasks import issue_letter
 
+    pairs = recipients_for(decision)
+    languages = languages_of([email for email, _role in pairs])
     Delivery.objects.bulk_create(
         [
-            Delivery(decision=decision, recipient_email=email, recipient_role=role)
-            for email, role in recipients_for(decision)
+            Delivery(
+                decision=decision,
+                recipient_email=email,
+                recipient_role=role,
+                language=languages.get(email, "fr"),
+            )
+            for email, role in pairs
         ],
         ignore_conflicts=True,
     )
@@ -45,7 +120,7 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
     def queue_letter() -> None:
         issue_letter.delay(decision_pk)
 
-    # robust: a broker outage must not undo or break the decision; the sweep re-queues.
+    # robust: a broker outage must not undo or break the act; the sweep re-queues.
     # (A named function, not functools.partial: Django logs robust failures with the
     # callback's __qualname__, which a partial lacks.)
     transaction.on_commit(queue_letter, robust=True)

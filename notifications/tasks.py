@@ -2,30 +2,33 @@
 
 import logging
 import smtplib
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from derogations.documents import record_letter
-from derogations.models import Incident
-from derogations.professionals import magic_link
+from derogations.documents import record_letter, record_union_sheet
+from derogations.models import Decision, Incident, UnionNotification
 
-from .letters import render_decision_letter, verification_url
-from .models import Delivery, DeliveryStatus, RecipientRole
+from . import emails
+from .letters import render_act_letter, render_union_sheet
+from .models import Delivery, DeliveryStatus, Reminder
+from .reminders import write_due_reminders
 
 logger = logging.getLogger(__name__)
 
 # Temporary failures worth retrying: network, SMTP 4xx, refused connections.
 RETRYABLE = (OSError, smtplib.SMTPException)
 MAX_RETRIES = 7
-# Copies sent to health professionals carry their signed link to the decision.
-PROFESSIONAL_ROLES = frozenset({RecipientRole.PRESCRIBER, RecipientRole.DIRECTOR})
+UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 
 def retry_delay(retries: int) -> int:
@@ -33,105 +36,110 @@ def retry_delay(retries: int) -> int:
     return delays[min(retries, len(delays) - 1)]
 
 
+def _render_letter(act: Decision) -> bytes:
+    logger.info("Rendering the letter of act %s (%s)", act.pk, act.kind)
+    # Integration tests only: a slow render leaves time to kill the worker in the middle.
+    delay = settings.PORTAL_TEST_RENDER_DELAY
+    if delay:
+        time.sleep(delay)
+    return render_act_letter(act)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def]
-    """Render the decision letter once, then queue one send per pending copy."""
+    """Render the act's letter once (and its Art. 54(2) sheet), then queue one send per
+    copy not yet sent."""
     try:
-        record_letter(decision_pk, render_decision_letter)
+        record_letter(decision_pk, _render_letter)
+        sheet = UnionNotification.objects.filter(grant_id=decision_pk).values_list("pk", flat=True)
+        for notification_pk in sheet:
+            record_union_sheet(notification_pk, render_union_sheet)
     except OSError as exc:  # storage unavailable: try again later
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
-    pending = Delivery.objects.filter(
-        decision_id=decision_pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
-    ).values_list("pk", flat=True)
+    pending = Delivery.objects.filter(decision_id=decision_pk, status__in=UNSENT).values_list(
+        "pk", flat=True
+    )
     for delivery_pk in pending:
         send_delivery.delay(delivery_pk)
 
 
-def message_id_for(delivery: Delivery) -> str:
-    return f"<letter-{delivery.decision_id}-{delivery.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
-
-
-def build_email(delivery: Delivery) -> EmailMessage:
-    decision = delivery.decision
-    request = decision.request
-    with translation.override("fr"):
-        context = {
-            "delivery": delivery,
-            "decision": decision,
-            "request": request,
-            "verification_url": verification_url(decision),
-            "file_url": settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk]),
-            "professional_url": settings.PORTAL_BASE_URL
-            + magic_link(decision, delivery.recipient_email)
-            if delivery.recipient_role in PROFESSIONAL_ROLES
-            else "",
-            "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
-        }
-        subject = render_to_string("emails/decision_subject.txt", context).strip()
-        body = render_to_string("emails/decision_body.txt", context)
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient_email],
-        headers={"Message-ID": message_id_for(delivery)},
-    )
-    decision.letter.open("rb")
-    try:
-        message.attach(f"{request.reference}.pdf", decision.letter.read(), "application/pdf")
-    finally:
-        decision.letter.close()
-    return message
+def _send_once[Row: (Delivery, Reminder)](
+    task: Any,
+    queryset: "models.QuerySet[Row]",
+    pk: int,
+    build: Callable[[Row], EmailMessage],
+    ready: Callable[[Row], bool] = lambda row: True,
+) -> str:
+    """Send the email of one outbox row. The row stays locked while the SMTP server
+    accepts it, so two workers never send the same email; a row already sent is skipped.
+    A temporary failure is written on the row, then the task retries later."""
+    with transaction.atomic():
+        row = queryset.select_for_update(of=("self",)).get(pk=pk)
+        if row.status == DeliveryStatus.SENT:
+            return "already-sent"
+        if not ready(row):
+            return "not-ready"
+        row.attempts += 1
+        message = build(row)
+        try:
+            message.send()
+        except RETRYABLE as exc:
+            row.status = DeliveryStatus.FAILED
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.save(update_fields=["status", "attempts", "last_error"])
+            error = exc
+        else:
+            row.status = DeliveryStatus.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+            fields = ["status", "attempts", "sent_at", "last_error"]
+            if isinstance(row, Delivery):
+                row.message_id = message.extra_headers["Message-ID"]
+                fields.append("message_id")
+            row.save(update_fields=fields)
+            return "sent"
+    logger.warning("%s %s failed (attempt %s): %s", type(row).__name__, pk, row.attempts, error)
+    raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
-    """Send one copy. The row stays locked while the SMTP server accepts it, so two
-    workers never send the same copy; a copy already sent is skipped."""
-    error = None
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("decision__request")
-            .get(pk=delivery_pk)
-        )
-        if delivery.status == DeliveryStatus.SENT:
-            return "already-sent"
-        if not delivery.decision.letter_sha256:
-            return "letter-not-ready"  # issue_letter queues this copy again once rendered
-        delivery.attempts += 1
-        try:
-            build_email(delivery).send()
-        except RETRYABLE as exc:
-            error = exc
-            delivery.status = DeliveryStatus.FAILED
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delivery.save(update_fields=["status", "attempts", "last_error"])
-        else:
-            delivery.status = DeliveryStatus.SENT
-            delivery.sent_at = timezone.now()
-            delivery.message_id = message_id_for(delivery)
-            delivery.last_error = ""
-            delivery.save(
-                update_fields=["status", "attempts", "sent_at", "message_id", "last_error"]
-            )
-    if error is not None:
-        logger.warning("Delivery %s failed (attempt %s): %s", delivery_pk, delivery.attempts, error)
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
-    return "sent"
+    """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
+    return _send_once(
+        self,
+        Delivery.objects.select_related("decision__request__organisation"),
+        delivery_pk,
+        emails.letter_email,
+        ready=lambda d: bool(d.decision.letter_sha256),
+    )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def]
+    return _send_once(
+        self,
+        Reminder.objects.select_related("derogation__request__organisation"),
+        reminder_pk,
+        emails.reminder_email,
+    )
 
 
 @shared_task
 def sweep_pending(older_than_seconds: int = 120) -> int:
-    """Re-queue copies left pending or failed (Redis down at commit, worker lost...)."""
+    """Re-queue copies and reminders left pending or failed (Redis down at commit, worker
+    lost...). Returns the number of acts whose letter was queued again."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     decisions = set(
-        Delivery.objects.filter(
-            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], created_at__lt=cutoff
-        ).values_list("decision_id", flat=True)
+        Delivery.objects.filter(status__in=UNSENT, created_at__lt=cutoff).values_list(
+            "decision_id", flat=True
+        )
     )
     for decision_pk in decisions:
         issue_letter.delay(decision_pk)
+    for reminder_pk in Reminder.objects.filter(
+        status__in=UNSENT, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        send_reminder.delay(reminder_pk)
     return len(decisions)
 
 
@@ -169,3 +177,23 @@ def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyp
             return "sent"
     logger.warning("Incident alert %s failed: %s", incident_pk, error)
     raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
+
+
+@shared_task
+def send_reminders() -> int:
+    """Daily (celery beat): global derogations ending in 30 and 7 days (to the operator and
+    ANSM staff) and the digest of overdue files (to staff). Each reminder is written once
+    per derogation, threshold and recipient (or per day for the digest): running it twice
+    sends nothing more. Returns the number of reminders written."""
+    with transaction.atomic():
+        created = write_due_reminders(timezone.localdate())
+        pending = list(
+            Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True)
+        )
+
+        def queue() -> None:
+            for reminder_pk in pending:
+                send_reminder.delay(reminder_pk)
+
+        transaction.on_commit(queue, robust=True)
+    return created

@@ -11,4 +11,9 @@ urlpatterns = [
         views.patient_sheet,
         name="patient_sheet",
     ),
+    path(
+        "instruction/dossiers/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
+        views.resend,
+        name="resend",
+    ),
 ]

@@ -1,18 +1,26 @@
-"""Demo only: read the emails that the file email backend wrote to var/mail/."""
+"""The demo mailbox (emails the file backend wrote to var/mail/), and staff resending a
+copy of a letter."""
 
 import email
 from email import policy
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from derogations import professionals
+from derogations import access, professionals
 from derogations.enums import DerogationStatus
+from derogations.lifecycle import TransitionError
 
 from .letters import render_patient_sheet
+from .models import Delivery
+from .services import resend_delivery
 
 MAX_SHOWN = 50
 
@@ -64,3 +72,37 @@ def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
     filename = f"{opened.decision.request.reference}-information-patient.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class ResendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du nouvel envoi"),
+        max_length=2000,
+        error_messages={"required": _("Indiquez pourquoi le courrier est envoyé à nouveau.")},
+    )
+
+
+@access.staff_required
+@require_POST
+def resend(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    """ANSM staff send one copy of a letter again, deliberately (recorded and audited)."""
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("decision"),
+        pk=delivery_pk,
+        decision__request__in=access.visible_requests(request.user).filter(pk=pk),
+    )
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect(reverse("reviews:file", args=[pk]) + "#envois")
+    try:
+        resend_delivery(delivery, request.user, form.cleaned_data["reason"])
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Le courrier est envoyé à nouveau à %(email)s.")
+            % {"email": delivery.recipient_email},
+        )
+    return redirect(reverse("reviews:file", args=[pk]) + "#envois")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from derogations import access, lifecycle
-from derogations.enums import DecisionKind, Kind
+from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
 
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
 from .services import GRID_FIELDS
@@ -26,7 +26,9 @@ def _helper(button_name: str, label: str) -> FormHelper:
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Décision proposée"), choices=DecisionKind.choices, widget=forms.RadioSelect
+        label=_("Décision proposée"),
+        choices=[(k, label) for k, label in DecisionKind.choices if k in FOUR_EYES_KINDS],
+        widget=forms.RadioSelect,
     )
     template = forms.ModelChoiceField(
         label=_("Modèle de motivation"),

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from derogations.enums import DecisionKind
+from derogations.enums import FOUR_EYES_KINDS, DecisionKind
 from derogations.models import DerogationRequest
 
 from .enums import Assessment, BenefitRisk
@@ -137,7 +137,12 @@ class MotivationTemplate(models.Model):
     """A standard wording an evaluator starts a motivation from, then edits."""
 
     title = models.CharField(_("intitulé"), max_length=200)
-    kind = models.CharField(_("décision"), max_length=16, choices=DecisionKind.choices)
+    kind = models.CharField(
+        _("décision"),
+        max_length=16,
+        # Templates word the decisions an evaluator proposes: grant or refusal.
+        choices=[(k, label) for k, label in DecisionKind.choices if k in FOUR_EYES_KINDS],
+    )
     body = models.TextField(_("texte"))
     active = models.BooleanField(_("proposé aux évaluateurs"), default=True)
 

@@ -19,4 +19,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/prendre/", views.take, name="take"),
     path("dossiers/<int:pk>/attribuer/", views.assign, name="assign"),
     path("dossiers/<int:pk>/rendre/", views.unassign, name="unassign"),
+    path("suivi/", views.followup_list, name="followup"),
+    path("dossiers/<int:pk>/suspendre/", views.suspend, name="suspend"),
+    path("dossiers/<int:pk>/reprendre/", views.resume, name="resume"),
+    path("dossiers/<int:pk>/conditions/", views.change_conditions, name="change_conditions"),
+    path("dossiers/<int:pk>/lever/", views.lift, name="lift"),
+    path(
+        "dossiers/<int:pk>/notification-ue/",
+        views.union_notification,
+        name="union_notification",
+    ),
 ]

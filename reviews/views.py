@@ -1,10 +1,10 @@
 from collections.abc import Callable
-from functools import wraps
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from derogations import access, lifecycle
+from derogations.access import staff_required
 from derogations.enums import DecisionState
-from derogations.models import OPEN_STATUSES
+from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
 
-from . import admissibility, services
+from . import admissibility, followup, services
+from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
     AssignForm,
@@ -36,20 +39,6 @@ from .queue import (
     csv_lines,
     filtered_requests,
 )
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ANSM staff only; anyone else gets a 404, as if the page did not exist."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not access.is_staff_member(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 # Preset views of the queue, shown as tabs: (key, label, query parameters).
 PRESETS = [
@@ -180,6 +169,17 @@ def _render_file(
         and derogation_request.status in services.GRID_EDITABLE_STATUSES
     )
     templates = MotivationTemplate.objects.active()
+    derogation = (
+        Derogation.objects.filter(request=derogation_request)
+        .select_related("grant__union_notification__recorded_by")
+        .first()
+    )
+    union_notification = (
+        getattr(derogation.grant, "union_notification", None) if derogation else None
+    )
+    acts = derogation_request.decisions.select_related(
+        "proposed_by", "reviewed_by"
+    ).prefetch_related(Prefetch("deliveries", to_attr="delivery_list"))
     context = {
         "req": derogation_request,
         "allowed": allowed,
@@ -187,7 +187,16 @@ def _render_file(
         "may_review_proposal": proposal is not None
         and "grant" in allowed
         and proposal.proposed_by_id != request.user.pk,
-        "decisions": derogation_request.decisions.select_related("proposed_by", "reviewed_by"),
+        "decisions": acts,
+        "derogation": derogation,
+        "follow_ups": lifecycle.allowed_follow_ups(derogation, request.user),
+        "follow_up_forms": {
+            name: forms.get(f"{name}_form") or _follow_up_form(name) for name in FOLLOW_UP_FORMS
+        },
+        "union_notification": union_notification,
+        "union_notification_form": forms.get("union_notification_form")
+        or UnionNotificationForm(prefix="union"),
+        "may_resend": request.user.is_evaluator,
         "timeline": derogation_request.audit_entries.select_related("actor"),
         "checklist": admissibility.checklist(derogation_request),
         "complement_requests": derogation_request.complement_requests.select_related(
@@ -429,4 +438,114 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _assign(
         request, pk, lambda: lifecycle.assign(req, request.user, None),
         _("Le dossier %(ref)s n'est plus attribué.") % {"ref": req.reference},
+    )  # fmt: skip
+
+
+# --- Follow-up of granted derogations ---------------------------------------------------
+
+
+@staff_required
+@require_GET
+def followup_list(request: HttpRequest) -> HttpResponse:
+    """Derogations in force and suspended, with their end dates, filtered."""
+    form = followup.FollowUpFilterForm(request.GET or None)
+    derogations = followup.followed_derogations(form.filters())
+    page = Paginator(derogations, followup.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reviews/followup.html",
+        {"page": page, "form": form, "today": timezone.localdate()},
+    )
+
+
+# name: (form class, button, success message); the view calls lifecycle.<name>.
+FOLLOW_UP_FORMS: dict[str, tuple[type[FollowUpActForm], object, object]] = {
+    "suspend": (
+        FollowUpActForm,
+        gettext_lazy("Suspendre la dérogation"),
+        gettext_lazy(
+            "La dérogation est suspendue. Le courrier part à tous les destinataires de l'octroi."
+        ),
+    ),
+    "resume": (
+        FollowUpActForm,
+        gettext_lazy("Reprendre la dérogation"),
+        gettext_lazy(
+            "La dérogation reprend effet. Le courrier part à tous les destinataires de l'octroi."
+        ),
+    ),
+    "change_conditions": (
+        ConditionsForm,
+        gettext_lazy("Modifier les conditions"),
+        gettext_lazy(
+            "Les conditions sont modifiées. Le courrier part à tous les destinataires de l'octroi."
+        ),
+    ),
+    "lift": (
+        FollowUpActForm,
+        gettext_lazy("Lever la dérogation"),
+        gettext_lazy(
+            "La dérogation est levée. Le courrier part à tous les destinataires de l'octroi."
+        ),
+    ),
+}
+
+
+def _follow_up_form(name: str, data: object = None) -> FollowUpActForm:
+    form_class, button, _success = FOLLOW_UP_FORMS[name]
+    return form_class(data, button=str(button), name=name, prefix=name)
+
+
+def _issue_follow_up(
+    name: str, req: DerogationRequest, user: User, data: dict[str, Any]
+) -> Decision:
+    if name == "change_conditions":
+        return lifecycle.change_conditions(
+            req, user, data["motivation"], data["conditions"], data["valid_until"]
+        )
+    return getattr(lifecycle, name)(req, user, data["motivation"])
+
+
+def _follow_up_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    @staff_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+        form = _follow_up_form(name, request.POST)
+        if not form.is_valid():
+            return _render_file(request, pk, **{f"{name}_form": form})
+        data = form.cleaned_data
+        return _done(
+            request,
+            pk,
+            lambda: _issue_follow_up(name, req, request.user, data),
+            str(FOLLOW_UP_FORMS[name][2]),
+        )
+
+    view.__name__ = name
+    return view
+
+
+suspend = _follow_up_view("suspend")
+resume = _follow_up_view("resume")
+change_conditions = _follow_up_view("change_conditions")
+lift = _follow_up_view("lift")
+
+
+@staff_required
+@require_POST
+def union_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record when and how the Art. 54(2) sheet was sent to the Commission."""
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = UnionNotificationForm(request.POST, prefix="union")
+    if not form.is_valid():
+        return _render_file(request, pk, union_notification_form=form)
+    data = form.cleaned_data
+    return _done(
+        request, pk,
+        lambda: lifecycle.record_union_notification(
+            req, request.user, sent_on=data["sent_on"], channel=data["channel"],
+            reference=data["reference"],
+        ),
+        _("L'envoi de la notification à la Commission et aux États membres est enregistré."),
     )  # fmt: skip

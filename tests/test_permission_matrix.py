@@ -73,6 +73,14 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:password_reset_confirm": ((200,) * 7, (200,) * 7),
     "accounts:password_reset_complete": ((200,) * 7, (405,) * 7),
     "accounts:password_change":       ((302, 200, 200, 200, 200, 200, 200), (302, 200, 200, 200, 200, 200, 200)),
+    "reviews:followup":               ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:suspend":                ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:resume":                 ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:change_conditions":      ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:lift":                   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "reviews:union_notification":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "notifications:resend":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "derogations:union_sheet":        ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
     # Public registry: open to all, read only.
@@ -148,7 +156,11 @@ def world(org_a, org_b):
         organisation=org_a, created_by=users["operator_a"], global_kind=True
     )
     factories.proposed(global_granted, users["evaluator"])
-    lifecycle.validate_decision(global_granted, users["senior"])
+    # With its Art. 54(2) sheet rendered, as it is once the worker has run.
+    sheet = lifecycle.validate_decision(global_granted, users["senior"]).union_notification
+    sheet.sheet.save("sheet.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    sheet.sheet_sha256 = "1" * 64
+    sheet.save(update_fields=["sheet", "sheet_sha256"])
     global_granted.refresh_from_db()
     return {
         "users": users,
@@ -183,7 +195,13 @@ def url_for(name: str, world) -> str:
     if "pk" in converters and name.startswith("accounts:"):
         kwargs["pk"] = world["organisation"].pk
     elif "pk" in converters:
-        kwargs["pk"] = (world["draft"] if on_draft else world["granted"]).pk
+        kwargs["pk"] = (
+            world["draft"]
+            if on_draft
+            else world["global_granted"]
+            if name == "derogations:union_sheet"
+            else world["granted"]
+        ).pk
     if "step" in converters:
         kwargs["step"] = "depot"  # the last step: POST submits (refused: incomplete)
     if "invitation_pk" in converters:
@@ -203,6 +221,8 @@ def url_for(name: str, world) -> str:
         kwargs["reference"] = world["global_granted"].reference
     if "incident_pk" in converters:
         kwargs["incident_pk"] = 1
+    if "delivery_pk" in converters:
+        kwargs["delivery_pk"] = world["decision"].deliveries.first().pk
     return reverse(name, kwargs=kwargs)
 
 

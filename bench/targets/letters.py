@@ -34,7 +34,7 @@ def run(ctx: Context) -> list[Row]:
     )
     assert decision is not None, "the generator makes granted global requests"
     repeat = max(5, ctx.repeat // 2)
-    letter = _median_ms(lambda: letters.render_decision_letter(decision), repeat)
+    letter = _median_ms(lambda: letters.render_act_letter(decision), repeat)
     one_line = _median_ms(lambda: letters.render_pdf("bench/one_line.html", {}), repeat)
     ratio = letter / one_line
     return [

@@ -211,7 +211,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.remind_complements_due",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Global derogations ending in 30 and 7 days; digest of overdue files. Idempotent.
+    "send-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+# Seconds the worker waits before rendering a letter: 0 except in the integration test
+# that kills a worker in the middle of a render (set through config.settings.test_worker).
+PORTAL_TEST_RENDER_DELAY = 0
 
 # --- Portal ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)

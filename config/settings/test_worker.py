@@ -5,7 +5,7 @@ from the environment as they are, like production, so the worker talks to the ve
 database, broker and SMTP sink of the test that started it.
 """
 
-from config.env import env_str
+from config.env import env_int, env_str
 
 from .base import *  # noqa: F403
 
@@ -18,3 +18,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # Short retry delays so that the fault tests see a retry within seconds.
 NOTIFICATION_RETRY_DELAYS = [1, 1, 2, 2, 3, 3, 5]
+# A slow render, so that a test can kill the worker in the middle of one.
+PORTAL_TEST_RENDER_DELAY = env_int("PORTAL_TEST_RENDER_DELAY", 0)

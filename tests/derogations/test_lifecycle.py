@@ -195,7 +195,7 @@ def test_sent_back_proposal_keeps_comment_and_allows_new_proposal(draft_a, evalu
     lifecycle.propose_decision(
         draft_a, evaluator, kind=DecisionKind.GRANT, motivation="v2", valid_until=FUTURE
     )
-    assert Decision.objects.filter(request=draft_a).count() == 2
+    assert Decision.objects.filter(request=draft_a, kind=DecisionKind.GRANT).count() == 2
 
 
 @pytest.mark.django_db

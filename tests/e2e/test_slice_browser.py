@@ -1,6 +1,7 @@
 """The slice in a real headless Chromium: file, decide with four eyes, verify the letter."""
 
 import pytest
+from playwright.sync_api import expect
 
 from derogations.models import Decision, DerogationRequest
 from tests import factories
@@ -53,9 +54,10 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     logout(page)
 
     # Anyone verifies the letter by its code.
-    decision = Decision.objects.get(request=req, state="issued")
+    decision = Decision.objects.get(request=req, state="issued", kind="grant")
     page.goto(f"{live_server.url}/verifier/")
     page.get_by_label("Code de vérification").fill(decision.verification_code)
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_text("Ce courrier est authentique.").is_visible()
+    # The answer is a new page (GET form): wait for it rather than look at once.
+    expect(page.get_by_text("Ce courrier est authentique.")).to_be_visible()
     assert page.get_by_text(req.reference).first.is_visible()

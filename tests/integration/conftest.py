@@ -145,8 +145,47 @@ def _database_url() -> str:
 
 
 @pytest.fixture
+def celery_worker_env():
+    """Extra environment of the test worker; a test module may override this fixture
+    (e.g. PORTAL_TEST_RENDER_DELAY to slow letter rendering down)."""
+    return {}
+
+
+def start_worker(env: dict, log_path: Path) -> CeleryWorker:
+    """Start a `celery -A config worker` process (its own process group) and wait until
+    it is ready."""
+    name = f"integration-{uuid.uuid4().hex[:8]}@localhost"
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+        "--concurrency=1", "-l", "info", "-n", name,
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    worker = CeleryWorker(process, name, log_path, env)
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT
+    while f"{name} ready." not in worker.log():
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited:\n{worker.log()}", pytrace=False)
+        if time.monotonic() > deadline:
+            stop_process(process)
+            pytest.fail(f"Celery worker not ready in time:\n{worker.log()}", pytrace=False)
+        time.sleep(0.2)
+    return worker
+
+
+@pytest.fixture
 def celery_worker(
-    request, transactional_db, redis_server, smtp_sink, celery_broker_settings, tmp_path
+    request,
+    transactional_db,
+    redis_server,
+    smtp_sink,
+    celery_broker_settings,
+    celery_worker_env,
+    tmp_path,
 ):
     """A real `celery -A config worker` process on the test database, Redis and SMTP sink.
 
@@ -156,7 +195,6 @@ def celery_worker(
 
     redis_port = int(redis_server.rsplit(":", 1)[1].split("/")[0])
     _redis_command(redis_port, "FLUSHALL")  # no task left over by a previous test
-    name = f"integration-{uuid.uuid4().hex[:8]}@localhost"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
@@ -166,31 +204,15 @@ def celery_worker(
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
         "PYTHONUNBUFFERED": "1",
+        **celery_worker_env,
     }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-        "--concurrency=1", "-l", "info", "-n", name,
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
     log_path = tmp_path / "celery-worker.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    worker = CeleryWorker(process, name, log_path, env)
     request.node.celery_worker_log = log_path  # shown with a failure (hook below)
+    worker = start_worker(env, log_path)
     try:
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while f"{name} ready." not in worker.log():
-            if process.poll() is not None:
-                pytest.fail(f"Celery worker exited:\n{worker.log()}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"Celery worker not ready in time:\n{worker.log()}", pytrace=False)
-            time.sleep(0.2)
         yield worker
     finally:
-        stop_process(process, timeout=30)
+        stop_process(worker.process, timeout=30)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -200,3 +222,21 @@ def pytest_runtest_makereport(item, call):
     if report.failed and log_path is not None and Path(log_path).exists():
         report.sections.append(("Celery worker log", Path(log_path).read_text(errors="replace")))
     return report
+
+
+def messages_about(sink, act) -> list:
+    """The messages the sink received for this act (its kind is in the subject)."""
+    label = str(act.get_kind_display())
+    return [
+        m
+        for m in sink.messages()
+        if label in m["Subject"] and act.request.reference in m["Subject"]
+    ]
+
+
+def wait_until(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.2)

@@ -27,6 +27,7 @@ def letter_bytes(decision) -> bytes:
 
 def _grant(req, evaluator, senior, motivation="Considérant le bénéfice significatif."):
     factories.proposed(req, evaluator, motivation=motivation)
+    mail.outbox.clear()  # the acknowledgment of receipt went out at submission
     decision = lifecycle.validate_decision(req, senior)
     decision.refresh_from_db()  # the letter was stored after commit
     return decision

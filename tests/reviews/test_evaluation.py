@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from derogations import calendar, lifecycle
 from derogations.enums import DecisionKind, Status
 from derogations.models import ComplementRequest
-from notifications.letters import render_decision_letter
+from notifications.letters import render_act_letter
 from reviews import services
 from reviews.enums import Assessment
 from reviews.models import EvaluationGrid, GridRevision, MotivationTemplate, PrivateNote
@@ -322,7 +322,7 @@ def test_private_notes_are_never_shown_outside_ansm(draft_a, evaluator, senior, 
     assert "authentique" in verify.content.decode() and hidden not in verify.content.decode()
     export = client_for(evaluator).get(reverse("reviews:export_csv"))
     assert hidden not in b"".join(export.streaming_content).decode()
-    letter = render_decision_letter(decision)
+    letter = render_act_letter(decision)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(letter)).pages)
     assert draft_a.reference in text and hidden not in text
     assert all(hidden not in m.body for m in mail.outbox)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from derogations import lifecycle
-from derogations.enums import DecisionState, Status
+from derogations.enums import FOUR_EYES_KINDS, DecisionState, Status
 from derogations.models import Decision
 from reviews import services
 from tests import factories
@@ -100,7 +100,12 @@ def test_full_decision_through_screens(draft_a, evaluator, senior, other_senior)
         reverse("reviews:validate", args=[draft_a.pk]), follow=True
     )
     assert "déjà été traitée" in response.content.decode()
-    assert Decision.objects.filter(request=draft_a, state=DecisionState.ISSUED).count() == 1
+    assert (
+        Decision.objects.filter(
+            request=draft_a, state=DecisionState.ISSUED, kind__in=FOUR_EYES_KINDS
+        ).count()
+        == 1
+    )
 
 
 def test_send_back_needs_comment(draft_a, evaluator, senior):

@@ -1,4 +1,5 @@
-"""Demo data: accounts of every role and requests of both kinds in every state.
+"""Demo data: accounts of every role, requests of both kinds in every state, and granted
+derogations that are in force, suspended and lifted.
 
 Idempotent: accounts are created or reset to their demo password; requests are created
 only once. Every request goes through the real lifecycle functions.
@@ -23,6 +24,7 @@ from derogations.enums import (
     IvdClass,
     Kind,
     RegulatoryStatus,
+    UnionNotificationChannel,
     Urgency,
 )
 from derogations.models import Consent, Decision, DerogationRequest
@@ -272,6 +274,31 @@ class Command(BaseCommand):
             contact_email=operator.email,
             device_name="HemoTrace Rare",
             urgency=Urgency.VITAL,
+        )
+        # Follow-up: a suspended and a lifted derogation, each with its letter.
+        suspended = until(Kind.GLOBAL, "granted", orgs[0], operator)
+        lifecycle.suspend(
+            suspended,
+            evaluator,
+            "Considérant les deux incidents graves déclarés sur le lot 2026-04 (résultats "
+            "faussement négatifs), la dérogation est suspendue dans l'attente de l'analyse "
+            "du fabricant.",
+        )
+        lifted = until(Kind.INDIVIDUAL, "granted", orgs[0], operator)
+        lifecycle.suspend(lifted, evaluator, "Signalement d'un défaut de calibration.")
+        lifecycle.lift(
+            lifted,
+            senior,
+            "Considérant que l'analyse du fabricant confirme un défaut de calibration "
+            "exposant le patient à un risque de diagnostic erroné, la dérogation est levée.",
+        )
+        # The Art. 54(2) notification of one global grant is recorded as sent.
+        lifecycle.record_union_notification(
+            suspended,
+            evaluator,
+            sent_on=today,
+            channel=UnionNotificationChannel.PLATFORM,
+            reference="NOTIF-FR-2026-001",
         )
         # The public registry: more granted global derogations (suspension, lifting and
         # expiry come through the follow-up acts of the lifecycle).
