@@ -78,7 +78,9 @@ def build_world() -> World:
     world.files["empty"] = DerogationRequest.objects.create(
         organisation=org, created_by=users["operator"], kind=Kind.INDIVIDUAL
     )
-    world.code = Decision.objects.get(request=world.files[Status.GRANTED]).verification_code
+    world.code = Decision.objects.get(
+        request=world.files[Status.GRANTED], kind="grant"
+    ).verification_code
     return world
 
 

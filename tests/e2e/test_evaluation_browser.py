@@ -96,7 +96,7 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     assert page.get_by_text("La décision est signée").is_visible()
     req.refresh_from_db()
     assert req.status == Status.GRANTED
-    decision = Decision.objects.get(request=req, state=DecisionState.ISSUED)
+    decision = Decision.objects.get(request=req, state=DecisionState.ISSUED, kind="grant")
     assert decision.letter_sha256
     with decision.letter.open("rb") as handle:
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
