@@ -196,3 +196,26 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.helper = _helper(_("Changer le mot de passe"))
+
+
+class SecondFactorForm(forms.Form):
+    """The six-digit code of the authenticator app (TOTP)."""
+
+    code = forms.CharField(
+        label=_("Code à usage unique"),
+        help_text=_("Les 6 chiffres affichés par votre application d'authentification."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper(_("Valider"), "verify")
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Saisissez les 6 chiffres du code, sans lettre."))
+        return code

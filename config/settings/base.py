@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "crispy_forms",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "derogations",
     "reviews",
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -112,6 +115,11 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Second factor (TOTP) of staff accounts: see accounts/second_factor.py.
+OTP_TOTP_ISSUER = "ANSM Dérogations DMDIV"
+# Demo conveniences (the current code of the demo staff accounts on the code page).
+# Never in production: config/settings/production.py refuses it.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"

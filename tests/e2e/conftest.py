@@ -47,6 +47,25 @@ def login(page, live_server, email: str, password: str) -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+    pass_second_factor(page, email)
+
+
+def pass_second_factor(page, email: str) -> None:
+    """Staff (and enrolled accounts) give their TOTP code, as a person would: on the
+    enrolment page from the secret it shows, on the code page from a device enrolled now."""
+    from accounts.models import User
+    from accounts.second_factor import current_code
+    from tests.second_factor import code_for_secret, new_device
+
+    if page.url.endswith("/compte/double-authentification/activer/"):
+        code = code_for_secret(page.locator("code.portal-secret").inner_text())
+    elif "/compte/double-authentification/" in page.url:
+        code = current_code(new_device(User.objects.get(email__iexact=email)))
+    else:
+        return
+    page.get_by_label("Code à usage unique").fill(code)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()
 
 
 def logout(page) -> None:
