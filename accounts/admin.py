@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Invitation, Membership, Organisation, User
+from .models import Invitation, LoginThrottle, Membership, Organisation, User
 
 
 @admin.register(User)
@@ -57,3 +57,13 @@ def _portal_login(request, extra_context=None):
 
 
 admin.site.login = _portal_login
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Counters of failed sign-ins: deleting a row lifts its lockout."""
+
+    list_display = ["scope", "key", "failures", "last_failure_at"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+    readonly_fields = ["scope", "key", "failures", "last_failure_at"]

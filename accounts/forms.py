@@ -35,6 +35,22 @@ class LoginForm(auth_forms.AuthenticationForm):
         self.fields["password"].label = _("Mot de passe")
         self.helper = _helper(_("Se connecter"), "login")
 
+    def clean(self) -> dict[str, object]:
+        """The password is checked only if the account and the address are not locked out
+        (accounts/throttle.py); the attempt is counted before the check."""
+        from . import throttle
+
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        keys = throttle.keys_for(self.request, username)
+        locked = throttle.reserve(keys)
+        if locked is not None:
+            raise forms.ValidationError(locked.message, code="locked")
+        cleaned = super().clean()
+        throttle.succeeded(keys)
+        return cleaned
+
 
 class SignUpForm(forms.Form):
     """A new operator account. With an invitation, the address is the invited one."""

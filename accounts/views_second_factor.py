@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import second_factor
+from . import second_factor, throttle
 from .forms import SecondFactorForm
 
 
@@ -39,8 +39,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:second_factor_setup")
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        keys = throttle.keys_for(request, f"totp:{request.user.pk}")
+        locked = throttle.reserve(keys)
+        if locked is not None:
+            form.add_error("code", locked.message)
+            return _code_page(request, form, next_url)
         device = second_factor.verify(request.user, form.cleaned_data["code"])
         if device is not None:
+            throttle.succeeded(keys)
             second_factor.mark_verified(request, device)
             return _done(request, next_url)
         form.add_error(
@@ -51,6 +57,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "chaque nouvel essai est retardé."
             ),
         )
+    return _code_page(request, form, next_url)
+
+
+def _code_page(request: HttpRequest, form: SecondFactorForm, next_url: str) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor.html",

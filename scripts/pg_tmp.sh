@@ -31,7 +31,7 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start -o "\
     -c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB" \

@@ -117,6 +117,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Second factor (TOTP) of staff accounts: see accounts/second_factor.py.
 OTP_TOTP_ISSUER = "ANSM Dérogations DMDIV"
+# Brute-force lockout of the sign-in and second-factor forms (accounts/throttle.py): after
+# this many failures an account, or an address, is refused for LOCKOUT_SECONDS.
+LOGIN_THROTTLE_LIMITS = {
+    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 5),
+    "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
+}
+LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
 # Demo conveniences (the current code of the demo staff accounts on the code page).
 # Never in production: config/settings/production.py refuses it.
 PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
