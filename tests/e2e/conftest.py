@@ -32,13 +32,40 @@ def browser():
         browser.close()
 
 
+# Collects the Content-Security-Policy violations of every page (the policy is enforced by
+# the portal's headers; an init script is not subject to it).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile + ":" + event.lineNumber
+  );
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations || []")
+
+
 @pytest.fixture
 def page(browser):
+    """A browser page; the test fails if any page it loaded violated the CSP."""
     context = browser.new_context(locale="fr-FR")
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
+    violations += csp_violations(page) if not page.is_closed() else []
     context.close()
+    assert violations == [], violations
 
 
 def login(page, live_server, email: str, password: str) -> None:
