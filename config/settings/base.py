@@ -93,6 +93,9 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# The application's role (DATABASE_URL) may only INSERT and SELECT the audit table;
+# migrations run with DATABASE_URL set to the tables' owner, then `manage.py grant_app_role`
+# gives the application's role its privileges (scripts/stack.sh, MIGRATION_DATABASE_URL).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------
