@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Invitation, Membership, Organisation, User
+from .models import Invitation, LoginThrottle, Membership, Organisation, User
 
 
 @admin.register(User)
@@ -44,3 +44,26 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+def _portal_login(request, extra_context=None):
+    """The admin has no login form of its own: the portal's (lockout, second factor)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login")
+    )
+
+
+admin.site.login = _portal_login
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Counters of failed sign-ins: deleting a row lifts its lockout."""
+
+    list_display = ["scope", "key", "failures", "last_failure_at"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+    readonly_fields = ["scope", "key", "failures", "last_failure_at"]

@@ -35,6 +35,22 @@ class LoginForm(auth_forms.AuthenticationForm):
         self.fields["password"].label = _("Mot de passe")
         self.helper = _helper(_("Se connecter"), "login")
 
+    def clean(self) -> dict[str, object]:
+        """The password is checked only if the account and the address are not locked out
+        (accounts/throttle.py); the attempt is counted before the check."""
+        from . import throttle
+
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        keys = throttle.keys_for(self.request, username)
+        locked = throttle.reserve(keys)
+        if locked is not None:
+            raise forms.ValidationError(locked.message, code="locked")
+        cleaned = super().clean()
+        throttle.succeeded(keys)
+        return cleaned
+
 
 class SignUpForm(forms.Form):
     """A new operator account. With an invitation, the address is the invited one."""
@@ -196,3 +212,26 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.helper = _helper(_("Changer le mot de passe"))
+
+
+class SecondFactorForm(forms.Form):
+    """The six-digit code of the authenticator app (TOTP)."""
+
+    code = forms.CharField(
+        label=_("Code à usage unique"),
+        help_text=_("Les 6 chiffres affichés par votre application d'authentification."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper(_("Valider"), "verify")
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Saisissez les 6 chiffres du code, sans lettre."))
+        return code

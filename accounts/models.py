@@ -209,3 +209,26 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.state == InvitationState.PENDING and self.expires_at <= timezone.now()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts counted per account and per address (accounts/throttle.py).
+
+    Stored in the database (not in a cache) and updated under a row lock, so that parallel
+    attempts cannot slip past the limit.
+    """
+
+    scope = models.CharField(_("portée"), max_length=16)
+    key = models.CharField(_("clé"), max_length=254)
+    failures = models.PositiveIntegerField(_("échecs"), default=0)
+    last_failure_at = models.DateTimeField(_("dernier échec"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("limitation de connexion")
+        verbose_name_plural = _("limitations de connexion")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="unique_login_throttle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.failures})"

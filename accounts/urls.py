@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_second_factor
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -19,6 +19,13 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.start, name="start"),
     path("profil/", views.profile, name="profile"),
+    # Second factor (TOTP): the code after the password, enrolment of a device
+    path("double-authentification/", views_second_factor.verify, name="second_factor"),
+    path(
+        "double-authentification/activer/",
+        views_second_factor.setup,
+        name="second_factor_setup",
+    ),
     # Sign-up and email verification
     path("inscription/", views.signup, name="signup"),
     path("inscription/envoyee/", views.signup_done, name="signup_done"),

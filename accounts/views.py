@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, services, tokens
+from . import access, second_factor, services, tokens
 from .enums import InvitationState
 from .forms import (
     EmailForm,
@@ -56,7 +56,12 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
     membership = request.user.memberships.select_related("organisation").first()
-    return render(request, "accounts/profile.html", {"membership": membership})
+    has_second_factor = second_factor.confirmed_devices(request.user).exists()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"membership": membership, "has_second_factor": has_second_factor},
+    )
 
 
 # --- Sign-up and email verification ---------------------------------------------------

@@ -44,13 +44,17 @@ def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F
     """Requests that concern this health professional, whatever their status.
 
     Those that name them: as prescriber, by their RPPS number (only when its Luhn key is
-    valid) or their account's email, and as facility director by that email; and the
+    valid) or their account's email, as device user or facility director by that email; and the
     global requests for a facility (FINESS) of one of those requests.
     """
     qs = DerogationRequest.objects.all()
     if not user.is_authenticated or not user.is_active or user.role != Role.PROFESSIONAL:
         return qs.none()
-    named = Q(prescriber_email__iexact=user.email) | Q(director_email__iexact=user.email)
+    named = (
+        Q(prescriber_email__iexact=user.email)
+        | Q(user_email__iexact=user.email)
+        | Q(director_email__iexact=user.email)
+    )
     if user.rpps.isdigit() and len(user.rpps) == 11 and luhn_is_valid(user.rpps):
         named |= Q(prescriber_rpps=user.rpps)
     facilities = qs.filter(named).exclude(facility_finess="").values("facility_finess")

@@ -50,7 +50,11 @@ def magic_link(decision: Decision, email: str) -> str:
 def concerned_emails(decision: Decision) -> set[str]:
     """The professionals' addresses a copy of this decision goes to."""
     req = decision.request
-    return {e.strip().lower() for e in (req.prescriber_email, req.director_email) if e.strip()}
+    return {
+        e.strip().lower()
+        for e in (req.prescriber_email, req.user_email, req.director_email)
+        if e.strip()
+    }
 
 
 def read_link(token: str) -> tuple[Decision, str]:
@@ -134,6 +138,8 @@ def role_of(decision: Decision, user: User | None, email: str) -> str:
         user is not None and user.rpps and user.rpps == req.prescriber_rpps
     ):
         return _("Prescripteur")
+    if email == req.user_email.lower():
+        return _("Utilisateur du dispositif")
     if email == req.director_email.lower():
         return _("Directeur d'établissement")
     return _("Professionnel de l'établissement")

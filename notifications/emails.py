@@ -17,7 +17,9 @@ from .letters import file_url, verification_url
 from .models import Delivery, RecipientRole, Reminder, ReminderKind
 
 OVERDUE_DIGEST_LIMIT = 200
-PROFESSIONAL_ROLES = frozenset({RecipientRole.PRESCRIBER, RecipientRole.DIRECTOR})
+PROFESSIONAL_ROLES = frozenset(
+    {RecipientRole.PRESCRIBER, RecipientRole.USER, RecipientRole.DIRECTOR}
+)
 
 
 def message_id_for(delivery: Delivery) -> str:
@@ -79,7 +81,8 @@ def reminder_email(reminder: Reminder) -> EmailMessage:
         name = "overdue_digest"
     else:
         derogation = reminder.derogation
-        assert derogation is not None
+        if derogation is None:  # only the overdue digest has no derogation (DB constraint)
+            raise ValueError(f"reminder {reminder.pk} of kind {reminder.kind} has no derogation")
         context.update(
             derogation=derogation,
             request=derogation.request,

@@ -48,6 +48,7 @@ def _operator_and_copies(request: DerogationRequest, recipients: _Recipients, co
         return
     if request.kind == Kind.INDIVIDUAL:
         recipients.add(request.prescriber_email, RecipientRole.PRESCRIBER)
+        recipients.add(request.user_email, RecipientRole.USER)
         recipients.add(request.director_email, RecipientRole.DIRECTOR)
     else:
         # A global derogation: the facility listed on the request, if any.

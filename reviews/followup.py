@@ -7,13 +7,13 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from derogations.enums import DerogationStatus, Kind, UnionNotificationChannel
-from derogations.models import Derogation
+from derogations.models import Derogation, Incident
 
 from .forms import _helper
 
@@ -84,7 +84,10 @@ def followed_derogations(
     today = today or timezone.localdate()
     not_expired = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     state = filters.get("etat", "")
-    qs = Derogation.objects.select_related("request__organisation", "grant")
+    qs = Derogation.objects.select_related("request__organisation", "grant").annotate(
+        # Incidents declared by professionals flag the derogation (issue 6 → follow-up).
+        has_incident=Exists(Incident.objects.filter(request_id=OuterRef("request_id")))
+    )
     if state == IN_FORCE:
         qs = qs.filter(not_expired, status=DerogationStatus.ACTIVE)
     elif state == SUSPENDED:

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL 15 for the tests, tuned for speed (no durability).
 #   bash scripts/pg_tmp.sh start   # prints DATABASE_URL=postgres://portal:portal@127.0.0.1:PORT/portal
+#                                  # and APP_DATABASE_URL=postgres://portal_app:portal_app@...
+# Two roles: portal owns the database and its tables (migrations; the tests create their
+# database with it); portal_app is what the application connects as in production: it gets
+# its privileges from `manage.py grant_app_role portal_app` (audit table: INSERT, SELECT).
 #   bash scripts/pg_tmp.sh stop    # stops it and removes its directory
 # State (directory, port, URL) goes to $PG_TMP_STATE (default var/pg_tmp.env).
 set -euo pipefail
@@ -31,15 +35,18 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start -o "\
     -c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB" \
+    -c "CREATE ROLE portal_app LOGIN PASSWORD 'portal_app' NOCREATEDB NOCREATEROLE" \
     -c "CREATE DATABASE portal OWNER portal"
 
   local url="postgres://portal:portal@127.0.0.1:$port/portal"
-  echo "DATABASE_URL=$url" >>"$STATE"
+  local app_url="postgres://portal_app:portal_app@127.0.0.1:$port/portal"
+  printf 'DATABASE_URL=%s\nAPP_DATABASE_URL=%s\n' "$url" "$app_url" >>"$STATE"
   echo "DATABASE_URL=$url"
+  echo "APP_DATABASE_URL=$app_url"
 }
 
 stop() {

@@ -36,6 +36,12 @@ launch() {  # launch NAME COMMAND...: in the background, with the stack's enviro
 }
 # shellcheck source=/dev/null
 manage() { (set -a && source "$STACK/env" && exec .venv/bin/python manage.py "$@"); }
+# Migrations and grants run as the owner of the tables, the application as portal_app.
+# shellcheck source=/dev/null
+manage_as_owner() {
+  (set -a && source "$STACK/env" && DATABASE_URL=$MIGRATION_DATABASE_URL \
+    exec .venv/bin/python manage.py "$@")
+}
 
 write_env() {
   [[ -s $STACK/secret_key ]] || (umask 077 && .venv/bin/python -c \
@@ -46,7 +52,10 @@ export DJANGO_SECRET_KEY=$(cat "$STACK/secret_key")
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 # Plain HTTP on loopback: no HTTPS redirect, no secure-only cookies.
 export DJANGO_HTTPS=0
-export DATABASE_URL=postgres://portal:portal@127.0.0.1:$PG_PORT/portal
+# The application connects as portal_app (audit table: INSERT and SELECT only); migrations
+# run as portal, the owner of the tables.
+export DATABASE_URL=postgres://portal_app:portal_app@127.0.0.1:$PG_PORT/portal
+export MIGRATION_DATABASE_URL=postgres://portal:portal@127.0.0.1:$PG_PORT/portal
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 export EMAIL_URL=smtp://127.0.0.1:$SMTP_PORT
 export DJANGO_STORAGE=file
@@ -82,6 +91,9 @@ start_postgres() {
   if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'portal'") ]]; then
     "${psql[@]}" -c "CREATE ROLE portal LOGIN PASSWORD 'portal'"
   fi
+  if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'portal_app'") ]]; then
+    "${psql[@]}" -c "CREATE ROLE portal_app LOGIN PASSWORD 'portal_app' NOCREATEDB NOCREATEROLE"
+  fi
   if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'portal'") ]]; then
     "${psql[@]}" -c "CREATE DATABASE portal OWNER portal"
   fi
@@ -101,7 +113,8 @@ start() {
   wait_port smtp "$SMTP_PORT"
 
   step "Migrating, collecting static files, compiling translations"
-  manage migrate --noinput -v 0
+  manage_as_owner migrate --noinput -v 0
+  manage_as_owner grant_app_role portal_app >/dev/null
   manage collectstatic --noinput -v 0
   manage compilemessages --ignore=.venv --ignore=var -v 0
 

@@ -7,7 +7,7 @@ started=$SECONDS
 
 bash scripts/bootstrap.sh
 # The suite's own settings only (pyproject), whatever this shell has configured.
-unset DATABASE_URL REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE DJANGO_STORAGE MEDIA_ROOT PORTAL_VAR_DIR
+unset DATABASE_URL APP_DATABASE_URL MIGRATION_DATABASE_URL REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE DJANGO_STORAGE MEDIA_ROOT PORTAL_VAR_DIR
 echo "==> Compiling translations"
 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
@@ -24,9 +24,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "==> Starting a throw-away PostgreSQL 15"
-DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
+pg_urls=$(bash scripts/pg_tmp.sh start)
+DATABASE_URL=$(sed -n 's/^DATABASE_URL=//p' <<<"$pg_urls")
 [[ -n $DATABASE_URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
-export DATABASE_URL
+# The restricted application role, for tests/security/test_audit_role.py.
+APP_DATABASE_URL=$(sed -n 's/^APP_DATABASE_URL=//p' <<<"$pg_urls")
+export DATABASE_URL APP_DATABASE_URL
 
 echo "==> Quality gate: ruff format, ruff check, migrations up to date"
 .venv/bin/ruff format --check --quiet .

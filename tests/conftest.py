@@ -2,6 +2,15 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests import second_factor as second_factor_helpers
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _staff_clients_pass_the_second_factor():
+    """Client.force_login passes the second factor for real (tests/second_factor.py)."""
+    second_factor_helpers.install()
+    yield
+    second_factor_helpers.uninstall()
 
 
 @pytest.fixture

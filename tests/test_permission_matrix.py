@@ -55,6 +55,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:unassign":               ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "accounts:start":                 ((302,) * 7, (302, 405, 405, 405, 405, 405, 405)),
     "accounts:profile":               ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "accounts:second_factor":         ((302,) * 7, (302,) * 7),
+    "accounts:second_factor_setup":   ((302, 200, 200, 200, 302, 302, 302), (302, 400, 400, 400, 302, 302, 302)),
     "accounts:signup":                ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:signup_done":           ((200,) * 7, (405,) * 7),
     "accounts:resend_verification":   ((200,) * 7, (200,) * 7),

@@ -22,7 +22,8 @@ def _median_ms(render: Callable[[], bytes], repeat: int) -> float:
         before = time.perf_counter()
         pdf = render()
         times.append((time.perf_counter() - before) * 1000)
-        assert pdf.startswith(b"%PDF")
+        if not pdf.startswith(b"%PDF"):
+            raise RuntimeError("the renderer did not return a PDF")
     return statistics.median(times)
 
 
@@ -32,7 +33,8 @@ def run(ctx: Context) -> list[Row]:
         .filter(state=DecisionState.ISSUED, kind=DecisionKind.GRANT, request__kind="global")
         .first()
     )
-    assert decision is not None, "the generator makes granted global requests"
+    if decision is None:
+        raise RuntimeError("no granted global request: run bench/generate.py first")
     repeat = max(5, ctx.repeat // 2)
     letter = _median_ms(lambda: letters.render_act_letter(decision), repeat)
     one_line = _median_ms(lambda: letters.render_pdf("bench/one_line.html", {}), repeat)

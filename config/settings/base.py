@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "crispy_forms",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "derogations",
     "reviews",
@@ -48,8 +52,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +93,9 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# The application's role (DATABASE_URL) may only INSERT and SELECT the audit table;
+# migrations run with DATABASE_URL set to the tables' owner, then `manage.py grant_app_role`
+# gives the application's role its privileges (scripts/stack.sh, MIGRATION_DATABASE_URL).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------
@@ -112,6 +121,18 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Second factor (TOTP) of staff accounts: see accounts/second_factor.py.
+OTP_TOTP_ISSUER = "ANSM Dérogations DMDIV"
+# Brute-force lockout of the sign-in and second-factor forms (accounts/throttle.py): after
+# this many failures an account, or an address, is refused for LOCKOUT_SECONDS.
+LOGIN_THROTTLE_LIMITS = {
+    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 5),
+    "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
+}
+LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Demo conveniences (the current code of the demo staff accounts on the code page).
+# Never in production: config/settings/production.py refuses it.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -232,6 +253,22 @@ PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@a
 PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
 
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style, no eval, no nonce needed:
+# scripts are files from our origin only (DSFR's module and nomodule files, base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

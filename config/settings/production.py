@@ -12,6 +12,8 @@ if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-"):  # n
     )
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_DEBUG must not be true with production settings")
+if PORTAL_DEMO:  # noqa: F405
+    raise ImproperlyConfigured("PORTAL_DEMO must not be true with production settings")
 
 _https = env_bool("DJANGO_HTTPS", True)
 SESSION_COOKIE_SECURE = _https

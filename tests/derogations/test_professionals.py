@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.validators import luhn_is_valid
 from derogations import access, lifecycle, professionals
 from derogations.enums import DecisionKind
-from derogations.models import AuditEntry, Consent, Incident
+from derogations.models import AuditEntry, Consent, DerogationRequest, Incident
 from tests import factories
 from tests.conftest import client_for
 
@@ -198,10 +198,13 @@ def test_link_kept_in_session_expires_too(granted):
 def test_emailed_copies_carry_the_link_for_professionals_only(
     draft_a, evaluator, senior, django_capture_on_commit_callbacks
 ):
+    # The device user named on the request gets a copy and a link too.
+    DerogationRequest.objects.filter(pk=draft_a.pk).update(user_email="biologiste@chu.example")
+    draft_a.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         decision = issue(draft_a, evaluator, senior)
     by_recipient = {m.to[0]: m.body for m in mail.outbox}
-    for email in ("dr.roux@chu.example", "direction@chu.example"):
+    for email in ("dr.roux@chu.example", "biologiste@chu.example", "direction@chu.example"):
         path = professionals.magic_link(decision, email).split("/lien/")[0]
         assert "/professionnels/lien/" in by_recipient[email]
         assert path in by_recipient[email]

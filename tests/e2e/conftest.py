@@ -32,13 +32,40 @@ def browser():
         browser.close()
 
 
+# Collects the Content-Security-Policy violations of every page (the policy is enforced by
+# the portal's headers; an init script is not subject to it).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile + ":" + event.lineNumber
+  );
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations || []")
+
+
 @pytest.fixture
 def page(browser):
+    """A browser page; the test fails if any page it loaded violated the CSP."""
     context = browser.new_context(locale="fr-FR")
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
+    violations += csp_violations(page) if not page.is_closed() else []
     context.close()
+    assert violations == [], violations
 
 
 def login(page, live_server, email: str, password: str) -> None:
@@ -46,6 +73,25 @@ def login(page, live_server, email: str, password: str) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    pass_second_factor(page, email)
+
+
+def pass_second_factor(page, email: str) -> None:
+    """Staff (and enrolled accounts) give their TOTP code, as a person would: on the
+    enrolment page from the secret it shows, on the code page from a device enrolled now."""
+    from accounts.models import User
+    from accounts.second_factor import current_code
+    from tests.second_factor import code_for_secret, new_device
+
+    if page.url.endswith("/compte/double-authentification/activer/"):
+        code = code_for_secret(page.locator("code.portal-secret").inner_text())
+    elif "/compte/double-authentification/" in page.url:
+        code = current_code(new_device(User.objects.get(email__iexact=email)))
+    else:
+        return
+    page.get_by_label("Code à usage unique").fill(code)
+    page.get_by_role("button", name="Valider").click()
     page.wait_for_load_state()
 
 

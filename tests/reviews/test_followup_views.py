@@ -53,6 +53,19 @@ def test_followup_lists_derogations_in_force_and_suspended(cast, evaluator, seni
     assert sorted(rows(response)) == sorted([active.reference, suspended.reference])
     html = response.content.decode()
     assert "En vigueur" in html and "Suspendue" in html and "jours restants" in html
+    assert "Incident déclaré" not in html
+    lifecycle.record_incident(
+        active,
+        declarant=None,
+        declarant_email=active.director_email or "direction@chu.example",
+        declarant_role="director",
+        occurred_on=TODAY,
+        description="Résultat discordant.",
+        device_lot="LOT-1",
+        severity="serious",
+        patient_outcome="Aucune.",
+    )
+    assert client.get(FOLLOWUP).content.decode().count("Incident déclaré") == 1
     assert rows(client.get(FOLLOWUP, {"etat": "suspendues"})) == [suspended.reference]
     assert rows(client.get(FOLLOWUP, {"etat": "levees"})) == [lifted.reference]
     assert rows(client.get(FOLLOWUP, {"etat": "expirees"})) == [expired.reference]

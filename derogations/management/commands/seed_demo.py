@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import second_factor
 from accounts import services as account_services
 from accounts.enums import OperatorRole, Role
 from accounts.models import Invitation, Membership, Organisation, User
@@ -32,6 +33,8 @@ from derogations.professionals import magic_link
 from derogations.scenarios import Cast
 
 PASSWORD = "demo-Derogations-2026"  # noqa: S105 (published demo password)
+# Published TOTP secret of the demo staff accounts (second factor), see README.
+DEMO_TOTP_SECRET = "ANSMDEMOTOTPSECRETFORDEMOONLY234"  # noqa: S105 (published demo secret)
 
 ORGANISATIONS = [
     ("Diagnostica Rara SAS", "81234567600017", OperatorRole.MANUFACTURER),
@@ -171,6 +174,8 @@ class Command(BaseCommand):
                 user.set_password(PASSWORD)
                 user.save(update_fields=["password"])
                 users[email] = user
+                if second_factor.is_mandatory_for(user):
+                    second_factor.set_demo_device(user, DEMO_TOTP_SECRET)
                 if org_index is not None:
                     Membership.objects.get_or_create(
                         user=user,
@@ -187,6 +192,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for label, email, *_rest in ACCOUNTS:
             self.stdout.write(f"{label}: {email} / {PASSWORD}")
+        self.stdout.write(
+            f"agents ANSM, double authentification : clé TOTP {DEMO_TOTP_SECRET} "
+            f"(oathtool --totp -b {DEMO_TOTP_SECRET}) ; le code du moment est aussi affiché "
+            "sur la page du code en démonstration"
+        )
         self.stdout.write(
             f"invitation en attente (Diagnostica Rara) : {INVITED}, lien dans /demo/courriels/"
         )

@@ -1,0 +1,95 @@
+"""Brute-force protection of the sign-in forms: lockout by account and by address.
+
+Each attempt first *reserves* a failure on the account's and the address's counters (rows
+of LoginThrottle, locked with SELECT ... FOR UPDATE in one transaction) and only then is the
+password (or the TOTP code) checked; a success gives the reservation back. So however many
+attempts run in parallel, at most the configured limit of them get their password checked
+before the lockout. A locked account or address is refused without checking anything.
+Limits: settings.LOGIN_THROTTLE_LIMITS (failures) and LOGIN_THROTTLE_LOCKOUT_SECONDS.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from .models import LoginThrottle
+
+ACCOUNT = "account"
+ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class Locked:
+    seconds: int
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, math.ceil(self.seconds / 60))
+        return ngettext(
+            "Trop de tentatives de connexion infructueuses. Par sécurité, la connexion est "
+            "bloquée pendant encore %(minutes)d minute. Réessayez ensuite ; si vous avez "
+            "oublié votre mot de passe, réinitialisez-le.",
+            "Trop de tentatives de connexion infructueuses. Par sécurité, la connexion est "
+            "bloquée pendant encore %(minutes)d minutes. Réessayez ensuite ; si vous avez "
+            "oublié votre mot de passe, réinitialisez-le.",
+            minutes,
+        ) % {"minutes": minutes}
+
+
+def address_of(request: HttpRequest | None) -> str:
+    # REMOTE_ADDR only: a client chooses X-Forwarded-For. Behind a reverse proxy, the proxy
+    # must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips with a trusted proxy).
+    if request is None:
+        return "unknown"
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def keys_for(request: HttpRequest | None, account: str) -> list[tuple[str, str]]:
+    return [(ACCOUNT, account.strip().lower()[:254]), (ADDRESS, address_of(request))]
+
+
+def reserve(keys: list[tuple[str, str]]) -> Locked | None:
+    """Count this attempt as a failure in advance, or say how long the lockout lasts."""
+    limits = settings.LOGIN_THROTTLE_LIMITS
+    lockout = settings.LOGIN_THROTTLE_LOCKOUT_SECONDS
+    now = timezone.now()
+    with transaction.atomic():
+        LoginThrottle.objects.bulk_create(
+            [LoginThrottle(scope=scope, key=key) for scope, key in keys], ignore_conflicts=True
+        )
+        wanted = Q()
+        for scope, key in keys:
+            wanted |= Q(scope=scope, key=key)
+        rows = list(
+            LoginThrottle.objects.select_for_update()
+            .filter(wanted)
+            .order_by("scope", "key")  # always the same lock order: no deadlock
+        )
+        waits = []
+        for row in rows:
+            if row.last_failure_at and (now - row.last_failure_at).total_seconds() >= lockout:
+                row.failures = 0  # the lockout (or the counting window) is over
+            if row.failures >= limits[row.scope]:
+                waits.append(lockout - (now - row.last_failure_at).total_seconds())
+        if waits:
+            return Locked(seconds=max(1, math.ceil(max(waits))))
+        for row in rows:
+            row.failures += 1
+            row.last_failure_at = now
+            row.save(update_fields=["failures", "last_failure_at"])
+    return None
+
+
+def succeeded(keys: list[tuple[str, str]]) -> None:
+    """The check passed: the account starts afresh, the address gets its reservation back."""
+    with transaction.atomic():
+        for scope, key in keys:
+            for row in LoginThrottle.objects.select_for_update().filter(scope=scope, key=key):
+                row.failures = 0 if scope == ACCOUNT else max(0, row.failures - 1)
+                row.save(update_fields=["failures"])

@@ -1,0 +1,122 @@
+"""Second factor pages: the code asked after the password, and the enrolment of a device."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import second_factor, throttle
+from .forms import SecondFactorForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _done(request: HttpRequest, next_url: str) -> HttpResponse:
+    return redirect(next_url or "accounts:start")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """After the password: the code of an enrolled device (or enrolment if there is none)."""
+    next_url = _next_url(request)
+    if second_factor.is_verified(request):
+        return _done(request, next_url)
+    if not second_factor.confirmed_devices(request.user).exists():
+        if not second_factor.is_required(request):
+            return _done(request, next_url)
+        return redirect("accounts:second_factor_setup")
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        keys = throttle.keys_for(request, f"totp:{request.user.pk}")
+        locked = throttle.reserve(keys)
+        if locked is not None:
+            form.add_error("code", locked.message)
+            return _code_page(request, form, next_url)
+        device = second_factor.verify(request.user, form.cleaned_data["code"])
+        if device is not None:
+            throttle.succeeded(keys)
+            second_factor.mark_verified(request, device)
+            return _done(request, next_url)
+        form.add_error(
+            "code",
+            _(
+                "Ce code n'est pas valide : il a peut-être expiré ou déjà servi. Saisissez le "
+                "code affiché en ce moment par votre application. Après plusieurs erreurs, "
+                "chaque nouvel essai est retardé."
+            ),
+        )
+    return _code_page(request, form, next_url)
+
+
+def _code_page(request: HttpRequest, form: SecondFactorForm, next_url: str) -> HttpResponse:
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "next": next_url, "demo_code": second_factor.demo_code(request.user)},
+        status=200 if not form.errors else 400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: QR code and secret, confirmed by a first code.
+
+    A session that owes its second factor and whose account already has a device must give
+    that device's code first: a stolen password alone cannot enrol another device.
+    """
+    has_device = second_factor.confirmed_devices(request.user).exists()
+    if has_device and not second_factor.is_verified(request):
+        return redirect("accounts:second_factor")
+    if has_device:
+        messages.info(request, _("La double authentification est déjà active sur votre compte."))
+        return redirect("accounts:profile")
+    device = second_factor.pending_device(request.user)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = second_factor.verify(request.user, form.cleaned_data["code"], device)
+        if confirmed is not None:
+            confirmed.confirmed = True
+            confirmed.save(update_fields=["confirmed"])
+            second_factor.mark_verified(request, confirmed)
+            messages.success(
+                request,
+                _(
+                    "Double authentification activée : ce code vous sera demandé à chaque "
+                    "connexion."
+                ),
+            )
+            return redirect("accounts:start")
+        form.add_error(
+            "code",
+            _(
+                "Ce code ne correspond pas à la clé affichée. Vérifiez que l'heure de votre "
+                "téléphone est exacte et saisissez le code affiché en ce moment."
+            ),
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, title=_("QR code de la clé secrète"), svgclass="portal-qr"
+    )
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": second_factor.secret_base32(device),
+            "mandatory": second_factor.is_mandatory_for(request.user),
+        },
+        status=200 if not form.errors else 400,
+    )
