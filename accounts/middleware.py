@@ -30,7 +30,7 @@ class SecondFactorMiddleware:
     """The one place that enforces the second factor (accounts.second_factor).
 
     A signed-in session that owes a second factor and has not passed it reaches only the
-    code and enrolment pages, logout and the language switch; any other URL (the staff
+    code and enrolment pages (and the emailed enrolment link), logout and the language switch; any other URL (the staff
     space, the Django admin, every page) redirects to the code page. No query is made: the
     role is on the user and the verification in the session.
     """
@@ -49,7 +49,9 @@ class SecondFactorMiddleware:
 
         if second_factor.is_required(request) and not second_factor.is_verified(request):
             allowed = {reverse(name) for name in self.ALLOWED} | {reverse("set_language")}
-            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+            # The enrolment page's prefix also lets the emailed enrolment link through.
+            prefixes = (settings.STATIC_URL, reverse("accounts:second_factor_setup"))
+            if request.path not in allowed and not request.path.startswith(prefixes):
                 target = reverse("accounts:second_factor")
                 if request.method == "GET":
                     target += "?" + urlencode({"next": request.get_full_path()})

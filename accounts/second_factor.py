@@ -9,6 +9,8 @@ SecondFactorMiddleware (accounts.middleware) is the one place that enforces it.
 
 import base64
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.oath import TOTP
@@ -20,6 +22,11 @@ from .models import User
 # Session keys: a second factor is required (set at login), and the device that passed it.
 REQUIRED_SESSION_KEY = "accounts_second_factor_required"
 VERIFIED_SESSION_KEY = "accounts_second_factor_device"
+# A staff account proves it holds its mailbox before it may see a new device's secret: the
+# enrolment page of a mandatory account opens only from a link emailed to it, bound to the
+# pending device, so a stolen password alone can enrol nothing.
+ENROLMENT_SESSION_KEY = "accounts_second_factor_enrolment"
+ENROLMENT_SALT = "accounts.second-factor-enrolment"
 DEVICE_NAME = "TOTP"
 DEMO_DEVICE_NAME = "demo"
 
@@ -86,6 +93,39 @@ def pending_device(user: User) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
+
+
+def enrolment_token(device: TOTPDevice) -> str:
+    return signing.dumps([device.user_id, device.pk], salt=ENROLMENT_SALT)
+
+
+def read_enrolment_token(token: str, user: User) -> TOTPDevice | None | bool:
+    """The pending device a link opens for this user; False if the link is too old; None if
+    it is not ours, forged, or its device was enrolled or replaced since."""
+    try:
+        value = signing.loads(
+            token, salt=ENROLMENT_SALT, max_age=settings.SECOND_FACTOR_ENROLMENT_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        return False
+    except signing.BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and value[0] == user.pk):
+        return None
+    return TOTPDevice.objects.filter(pk=value[1], user=user, confirmed=False).first()
+
+
+def enrolment_opened(request: HttpRequest, device: TOTPDevice) -> bool:
+    """May this session see the secret of this pending device? Always for an account whose
+    second factor is optional (it passed its whole login); for staff, only once the emailed
+    link was opened in this session."""
+    if not is_mandatory_for(request.user):
+        return True
+    return request.session.get(ENROLMENT_SESSION_KEY) == device.pk
+
+
+def open_enrolment(request: HttpRequest, device: TOTPDevice) -> None:
+    request.session[ENROLMENT_SESSION_KEY] = device.pk
 
 
 def secret_base32(device: TOTPDevice) -> str:

@@ -26,6 +26,11 @@ urlpatterns = [
         views_second_factor.setup,
         name="second_factor_setup",
     ),
+    path(
+        "double-authentification/activer/<str:token>/",
+        views_second_factor.enrolment_link,
+        name="second_factor_link",
+    ),
     # Sign-up and email verification
     path("inscription/", views.signup, name="signup"),
     path("inscription/envoyee/", views.signup_done, name="signup_done"),

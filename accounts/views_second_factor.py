@@ -1,5 +1,7 @@
 """Second factor pages: the code asked after the password, and the enrolment of a device."""
 
+import time
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,8 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import second_factor, throttle
+from . import emails, second_factor, throttle
 from .forms import SecondFactorForm
+
+LINK_SENT_AT = "accounts_second_factor_link_sent_at"
+LINK_RESEND_DELAY = 60  # seconds between two enrolment emails asked by one session
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -84,6 +89,8 @@ def setup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("La double authentification est déjà active sur votre compte."))
         return redirect("accounts:profile")
     device = second_factor.pending_device(request.user)
+    if not second_factor.enrolment_opened(request, device):
+        return _enrolment_link_page(request, device)
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         confirmed = second_factor.verify(request.user, form.cleaned_data["code"], device)
@@ -120,3 +127,53 @@ def setup(request: HttpRequest) -> HttpResponse:
         },
         status=200 if not form.errors else 400,
     )
+
+
+def _enrolment_link_page(request: HttpRequest, device) -> HttpResponse:
+    """Staff: the secret is shown only after the emailed link is opened (see second_factor)."""
+    if request.method == "POST" and "send_link" not in request.POST:
+        return redirect("accounts:second_factor_setup")  # a code, but no secret shown yet
+    if request.method == "POST":
+        sent_at = request.session.get(LINK_SENT_AT, 0)
+        if time.time() - sent_at < LINK_RESEND_DELAY:
+            messages.warning(
+                request,
+                _(
+                    "Un lien vient déjà de vous être envoyé. Attendez une minute avant d'en "
+                    "demander un autre, et vérifiez vos courriers indésirables."
+                ),
+            )
+        else:
+            link = emails.absolute_url(
+                "accounts:second_factor_link", second_factor.enrolment_token(device)
+            )
+            message = emails.render_email(
+                "second_factor_link",
+                {"user": request.user, "link": link, "hours": 1},
+                request.user.email,
+            )
+            emails.send_on_commit(message)
+            request.session[LINK_SENT_AT] = time.time()
+            messages.success(
+                request,
+                _("Le lien d'activation a été envoyé à %(email)s.") % {"email": request.user.email},
+            )
+        return redirect("accounts:second_factor_setup")
+    return render(request, "accounts/second_factor_link.html", {"email": request.user.email})
+
+
+@login_required
+@require_http_methods(["GET"])
+def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: opens the enrolment page of its pending device in this session."""
+    device = second_factor.read_enrolment_token(token, request.user)
+    if device is False or device is None:
+        expired = device is False
+        return render(
+            request,
+            "accounts/second_factor_link_problem.html",
+            {"expired": expired},
+            status=410 if expired else 400,
+        )
+    second_factor.open_enrolment(request, device)
+    return redirect("accounts:second_factor_setup")

@@ -7,6 +7,7 @@ session that did not pass it uses Client.force_login_password_only.
 """
 
 import base64
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -22,6 +23,13 @@ def code_for_secret(secret_base32: str) -> str:
     """The current code of a base32 secret, as an authenticator app computes it."""
     padded = secret_base32 + "=" * (-len(secret_base32) % 8)
     return f"{TOTP(base64.b32decode(padded)).token():06d}"
+
+
+def enrolment_path(body: str) -> str:
+    """The path of the enrolment link in the email that carries it."""
+    match = re.search(r"https?://[^/\s]+(/compte/double-authentification/activer/\S+/)", body)
+    assert match, body
+    return match.group(1)
 
 
 def new_device(user) -> TOTPDevice:

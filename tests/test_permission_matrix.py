@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:profile":               ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
     "accounts:second_factor":         ((302,) * 7, (302,) * 7),
     "accounts:second_factor_setup":   ((302, 200, 200, 200, 302, 302, 302), (302, 400, 400, 400, 302, 302, 302)),
+    "accounts:second_factor_link":    ((302,) + (400,) * 6, (302,) + (405,) * 6),  # forged token
     "accounts:signup":                ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:signup_done":           ((200,) * 7, (405,) * 7),
     "accounts:resend_verification":   ((200,) * 7, (200,) * 7),

@@ -115,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lifetimes of the links we email, in seconds: email verification at sign-up, invitation
 # into an organisation, password reset (Django's setting).
 ACCOUNT_VERIFICATION_MAX_AGE = env_int("ACCOUNT_VERIFICATION_MAX_AGE", 60 * 60 * 48)
+# The emailed link that opens a staff account's second-factor enrolment (seconds).
+SECOND_FACTOR_ENROLMENT_MAX_AGE = env_int("SECOND_FACTOR_ENROLMENT_MAX_AGE", 60 * 60)
 ACCOUNT_INVITATION_MAX_AGE = env_int("ACCOUNT_INVITATION_MAX_AGE", 60 * 60 * 24 * 14)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
 SESSION_COOKIE_AGE = 60 * 60 * 8

@@ -85,6 +85,8 @@ def pass_second_factor(page, email: str) -> None:
     from tests.second_factor import code_for_secret, new_device
 
     if page.url.endswith("/compte/double-authentification/activer/"):
+        if not page.locator("code.portal-secret").count():
+            open_enrolment_link(page, email)
         code = code_for_secret(page.locator("code.portal-secret").inner_text())
     elif "/compte/double-authentification/" in page.url:
         code = current_code(new_device(User.objects.get(email__iexact=email)))
@@ -92,6 +94,22 @@ def pass_second_factor(page, email: str) -> None:
         return
     page.get_by_label("Code à usage unique").fill(code)
     page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()
+
+
+def open_enrolment_link(page, email: str) -> None:
+    """A staff account's enrolment opens from the link emailed to it: ask for it, then open
+    it from the message, as the person would from their mailbox."""
+    from django.core import mail
+
+    from tests.second_factor import enrolment_path
+
+    sent = len(mail.outbox)
+    page.get_by_role("button", name="Recevoir le lien d'activation").click()
+    page.wait_for_load_state()
+    message = mail.outbox[sent]
+    assert message.to == [email], message.to
+    page.goto(page.url.split("/compte/", 1)[0] + enrolment_path(message.body))
     page.wait_for_load_state()
 
 

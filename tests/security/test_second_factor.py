@@ -4,13 +4,14 @@ import re
 import time
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import second_factor
 from tests import factories
-from tests.second_factor import code_for_secret, new_device
+from tests.second_factor import code_for_secret, enrolment_path, new_device
 from tests.test_permission_matrix import ADMIN_NAMESPACE, discovered_url_names, url_for
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ SETUP = "/compte/double-authentification/activer/"
 ALLOWED_BEFORE_SECOND_FACTOR = {
     "accounts:second_factor",
     "accounts:second_factor_setup",
+    "accounts:second_factor_link",
     "accounts:logout",
     "set_language",
 }
@@ -31,6 +33,17 @@ def password_login(user) -> Client:
     )
     assert response.status_code == 302, response.status_code
     return client
+
+
+def enrolment_link_sent(client: Client, user, on_commit) -> str:
+    """Ask for the enrolment link and read it from the email sent to the account (sent once
+    the request's transaction commits: on_commit is django_capture_on_commit_callbacks)."""
+    sent = len(mail.outbox)
+    with on_commit(execute=True):
+        assert client.post(SETUP, {"send_link": ""}).status_code == 302
+    (message,) = mail.outbox[sent:]
+    assert message.to == [user.email]
+    return enrolment_path(message.body)
 
 
 def secret_on(page: str) -> str:
@@ -61,12 +74,23 @@ def test_no_url_answers_a_staff_session_without_second_factor(world, role):
             assert response["Location"].startswith(VERIFY), (url, method, response["Location"])
 
 
-def test_staff_password_login_leads_to_enrolment_then_to_the_queue(evaluator):
+def test_staff_password_login_leads_to_enrolment_then_to_the_queue(
+    evaluator, django_capture_on_commit_callbacks
+):
     client = password_login(evaluator)
     key_after_password = client.session.session_key
     response = client.get(reverse("reviews:queue"))
     assert response.status_code == 302 and response["Location"].startswith(VERIFY)
     response = client.get(response["Location"], follow=True)
+    assert response.redirect_chain[-1][0] == SETUP
+    page = response.content.decode()
+    # The password alone does not show the secret: the enrolment opens from a link emailed
+    # to the account.
+    assert "portal-secret" not in page and "Recevoir le lien d'activation" in page
+    assert client.post(SETUP, {"code": "123456"}).status_code == 302  # no code taken yet
+    assert not mail.outbox
+    link = enrolment_link_sent(client, evaluator, django_capture_on_commit_callbacks)
+    response = client.get(link, follow=True)
     assert response.redirect_chain[-1][0] == SETUP
     page = response.content.decode()
     assert "<svg" in page and "Activer la double authentification" in page
@@ -176,3 +200,38 @@ def test_logout_is_possible_before_the_second_factor(senior):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_enrolment_link_works_for_its_account_only_and_not_once_enrolled(
+    evaluator, senior, django_capture_on_commit_callbacks
+):
+    client = password_login(evaluator)
+    link = enrolment_link_sent(client, evaluator, django_capture_on_commit_callbacks)
+    # Asked again at once: no second email.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(SETUP, {"send_link": ""}).status_code == 302
+    assert len(mail.outbox) == 1
+
+    # Another staff account (its own password) cannot use it.
+    other = password_login(senior)
+    response = other.get(link)
+    assert response.status_code == 400
+    assert "Ce lien d'activation n'est pas valide" in response.content.decode()
+    assert "portal-secret" not in other.get(SETUP).content.decode()
+
+    # A forged or altered link neither.
+    assert client.get(link[:-3] + "xx/").status_code == 400
+
+    # Its own account: the secret shows; once enrolled, the link is spent.
+    secret = secret_on(client.get(link, follow=True).content.decode())
+    assert client.post(SETUP, {"code": code_for_secret(secret)}).status_code == 302
+    assert client.get(link).status_code == 400
+
+
+def test_an_old_enrolment_link_has_expired(evaluator, settings, django_capture_on_commit_callbacks):
+    settings.SECOND_FACTOR_ENROLMENT_MAX_AGE = -1
+    client = password_login(evaluator)
+    link = enrolment_link_sent(client, evaluator, django_capture_on_commit_callbacks)
+    response = client.get(link)
+    assert response.status_code == 410
+    assert "Ce lien d'activation a expiré" in response.content.decode()
