@@ -170,9 +170,11 @@ def horizontal(
     rows: list[tuple[str, list[float | None]]],
     targets: list[tuple[float, str]] | None = None,
     target_label: str = "",
+    empty: str = "",
 ) -> Chart:
     """One row per label, one bar per series in it; ``targets``: a marker per row with
-    its text under the row's label, ``target_label`` the markers' legend."""
+    its text under the row's label, ``target_label`` the markers' legend; ``empty`` the
+    text of a row without values."""
     chart = Chart(key, title, description, series, marker_label=target_label, horizontal=True)
     per_row = len(series) * ROW_HEIGHT + ROW_GAP
     chart.plot_left = LABEL_WIDTH
@@ -210,7 +212,11 @@ def horizontal(
                     height=ROW_HEIGHT - 4,
                     series=s,
                     value=value,
-                    text=number(value),
+                    text=number(value)
+                    if value is not None or not empty
+                    else empty
+                    if s == 0
+                    else "",
                     text_x=chart.plot_left + length + 4,
                     text_y=y + ROW_HEIGHT / 2 + 4,
                 )

@@ -59,6 +59,7 @@ class DashboardFilterForm(forms.Form):
         ],
         coerce=int,
         required=False,
+        initial=str(DEFAULT_PERIOD),
         empty_value=DEFAULT_PERIOD,
         error_messages={
             "invalid_choice": gettext_lazy(
@@ -133,7 +134,7 @@ def month_label(start: datetime.date) -> str:
 
 
 def short_month_label(start: datetime.date) -> str:
-    return date_format(start, "M y")
+    return date_format(start, "N y")
 
 
 # --- Figures --------------------------------------------------------------------------------
@@ -364,7 +365,6 @@ def _decisions_by_month(
 
 def build_charts(board: Dashboard) -> dict[str, charts.Chart]:
     """The four charts of the page, from its figures (the tables show the same ones)."""
-    months = board.months
     statuses = charts.horizontal(
         "statuts",
         _("Dossiers par statut"),
@@ -377,11 +377,11 @@ def build_charts(board: Dashboard) -> dict[str, charts.Chart]:
         "delais",
         _("Délai de traitement et cible, par type de demande"),
         _(
-            "Médiane et 90e centile du délai, en jours ouvrés, des décisions des %(months)s "
-            "derniers mois, comparés à la cible de chaque type : %(summary)s."
+            "Médiane et 90e centile du délai, en jours ouvrés, des décisions signées depuis le "
+            "%(since)s, comparés à la cible de chaque type : %(summary)s."
         )
         % {
-            "months": months,
+            "since": date_format(board.since, "j F Y"),
             "summary": "; ".join(
                 _("%(label)s : médiane %(median)s, 90e centile %(p90)s, cible %(target)s")
                 % {
@@ -398,6 +398,7 @@ def build_charts(board: Dashboard) -> dict[str, charts.Chart]:
             charts.Series(_("90e centile"), "second", hatched=True),
         ],
         [(str(time.category.label), [time.median, time.p90]) for time in board.processing],
+        empty=_("aucune décision"),
         targets=[
             (time.category.target, _("cible : %(days)s j ouvrés") % {"days": time.category.target})
             for time in board.processing
