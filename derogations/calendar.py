@@ -78,3 +78,19 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def subtract_working_days(end: datetime.date, days: int) -> datetime.date:
+    """The working day ``days`` working days before ``end`` (``end`` itself if ``days`` is 0).
+
+    The inverse of ``add_working_days`` for a working-day start:
+    ``subtract_working_days(add_working_days(start, n), n) == start``.
+    """
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    day = end
+    while days:
+        day -= ONE_DAY
+        if is_working_day(day):
+            days -= 1
+    return day

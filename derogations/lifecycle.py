@@ -168,6 +168,7 @@ def _run(
             from_status=from_status,
             to_status=transition.target,
             comment=comment,
+            created_at=timezone.now(),  # the lifecycle's clock, like the request's dates
         )
         events.request_transitioned.send(
             sender=DerogationRequest, request=request, transition=name, actor=actor, comment=comment
@@ -416,7 +417,11 @@ def request_complements(
     def apply(locked: DerogationRequest) -> None:
         _stop_clock(locked)
         ComplementRequest.objects.create(
-            request=locked, questions=questions, due_date=due_date, requested_by=actor
+            request=locked,
+            questions=questions,
+            due_date=due_date,
+            requested_by=actor,
+            requested_at=locked.clock_stopped_at,  # the moment the clock stopped
         )
 
     return _run(request.pk, "request_complements", actor, comment=questions, apply=apply)

@@ -4,14 +4,16 @@ Nothing here writes a status: every step is a call to derogations.lifecycle.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
 
 from django.utils import timezone
 
 from accounts.models import User
 
-from . import lifecycle
+from . import calendar, lifecycle
 from .enums import DecisionKind, Status
 from .models import DerogationRequest
 
@@ -83,3 +85,69 @@ def _advance(req: DerogationRequest, state: Status, cast: Cast) -> None:
     if state == Status.DECISION_PROPOSED:
         return
     lifecycle.validate_decision(req, cast.senior)
+
+
+@contextmanager
+def played_at(moment: datetime.datetime) -> Iterator[None]:
+    """Play lifecycle steps at a past moment (demo history only): Django's clock, which
+    the lifecycle reads for every date it writes, is set to ``moment`` meanwhile."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def moment_after(start: datetime.datetime, working_days: int) -> datetime.datetime:
+    """The same time of day ``working_days`` working days after ``start`` (local time)."""
+    local = timezone.localtime(start)
+    day = calendar.add_working_days(local.date(), working_days)
+    return timezone.make_aware(datetime.datetime.combine(day, local.time().replace(tzinfo=None)))
+
+
+def decided_at_past_dates(
+    request: DerogationRequest,
+    cast: Cast,
+    received: datetime.datetime,
+    *,
+    grant: bool,
+    working_days: int,
+    stop: tuple[int, int] | None = None,
+) -> DerogationRequest:
+    """A request received at ``received`` and decided ``working_days`` working days later
+    (``stop``: complements asked after that many working days, answered so many later;
+    they push the decision back as much). Steps that would be in the future are left
+    undone: the request stays in review."""
+    now = timezone.now()
+    with played_at(received):
+        lifecycle.submit(request, cast.operator)
+        lifecycle.declare_admissible(request, cast.evaluator)
+    stopped = 0
+    if stop is not None:
+        asked = moment_after(received, stop[0])
+        answered = moment_after(asked, stop[1])
+        if answered < now:
+            with played_at(asked):
+                lifecycle.request_complements(
+                    request,
+                    cast.evaluator,
+                    COMPLEMENT_QUESTIONS,
+                    due_date=lifecycle.default_complement_due_date(),
+                )
+            with played_at(answered):
+                lifecycle.answer_complements(request, cast.operator, "Rapport complet joint.")
+            stopped = stop[1]
+    decided = moment_after(received, working_days + stopped)
+    if decided < now:
+        with played_at(decided - datetime.timedelta(hours=3)):
+            for step in before_proposal:
+                step(request, cast.evaluator)
+            lifecycle.propose_decision(
+                request,
+                cast.evaluator,
+                kind=DecisionKind.GRANT if grant else DecisionKind.REFUSAL,
+                motivation=GRANT_MOTIVATION if grant else REFUSAL_MOTIVATION,
+                conditions="Traçabilité des lots ; déclaration de tout incident." if grant else "",
+                valid_until=timezone.localdate() + datetime.timedelta(days=180) if grant else None,
+            )
+        with played_at(decided):
+            lifecycle.validate_decision(request, cast.senior)
+    request.refresh_from_db()
+    return request

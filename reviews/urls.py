@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("tableau-de-bord/", views.team_dashboard, name="team_dashboard"),
     path("dossiers/<int:pk>/", views.file, name="file"),
     path("dossiers/<int:pk>/recevable/", views.admissible, name="admissible"),
     path("dossiers/<int:pk>/irrecevable/", views.inadmissible, name="inadmissible"),

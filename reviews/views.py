@@ -18,7 +18,7 @@ from derogations.access import staff_required
 from derogations.enums import DecisionState
 from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
 
-from . import admissibility, followup, services
+from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
@@ -109,6 +109,20 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     filename = f"dossiers-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@staff_required
+@require_GET
+def team_dashboard(request: HttpRequest) -> HttpResponse:
+    """The team's dashboard: four charts, each with the table of its figures."""
+    form = dashboard.DashboardFilterForm(request.GET or None)
+    months, kind = form.filters()
+    board = dashboard.compute(months, kind)
+    return render(
+        request,
+        "reviews/dashboard.html",
+        {"form": form, "board": board, "charts": dashboard.build_charts(board)},
+    )
 
 
 INADMISSIBLE = (

@@ -9,6 +9,7 @@ from derogations.calendar import (
     easter_sunday,
     is_working_day,
     public_holidays,
+    subtract_working_days,
     working_days_between,
 )
 
@@ -85,3 +86,14 @@ def test_add_and_between_agree(days):
     for start in (D(2026, 4, 3), D(2026, 12, 24), D(2027, 5, 7), D(2026, 11, 21)):
         end = add_working_days(start, days)
         assert working_days_between(start, end) == days
+
+
+def test_subtract_working_days_undoes_add_working_days():
+    start = D(2026, 11, 6)  # a Friday, the week before Armistice (Wednesday 11)
+    for days in (0, 1, 3, 30):
+        assert subtract_working_days(add_working_days(start, days), days) == start
+    # Monday 16 November, 5 working days back: 13, 12, (11 off), 10, 9 and Friday 6.
+    assert subtract_working_days(D(2026, 11, 16), 5) == start
+    assert subtract_working_days(D(2026, 11, 16), 0) == D(2026, 11, 16)
+    with pytest.raises(ValueError):
+        subtract_working_days(start, -1)

@@ -236,6 +236,8 @@ VISITS: dict[str, list[Visit]] = {
             url("reviews:queue", query="status=submitted&kind=individual&tri=-echeance"),
         ),
         Visit("file-instruction-vide", url("reviews:queue", query="q=introuvable")),
+        Visit("tableau-de-bord-equipe", url("reviews:team_dashboard"), shot=True),
+        Visit("tableau-de-bord-equipe-erreur", url("reviews:team_dashboard", query="periode=7")),
         Visit("dossier-depose", url("reviews:file", Status.SUBMITTED), shot=True),
         Visit(
             "dossier-irrecevable-erreurs",

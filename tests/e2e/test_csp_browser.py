@@ -44,7 +44,11 @@ def test_main_pages_have_no_csp_violation(page, live_server, org_a):
     # The evaluator enrols a device through the page (QR code and secret), then works.
     login(page, live_server, "csp.eva@ansm.example", factories.PASSWORD)
     found += csp_violations(page)
-    for path in ("/instruction/", f"/instruction/dossiers/{granted.pk}/"):
+    for path in (
+        "/instruction/",
+        f"/instruction/dossiers/{granted.pk}/",
+        "/instruction/tableau-de-bord/",
+    ):
         found += visit(page, base + path)
     assert found == []
 

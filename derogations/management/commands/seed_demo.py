@@ -6,6 +6,7 @@ only once. Every request goes through the real lifecycle functions.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -16,7 +17,7 @@ from accounts import second_factor
 from accounts import services as account_services
 from accounts.enums import OperatorRole, Role
 from accounts.models import Invitation, Membership, Organisation, User
-from derogations import filing, lifecycle, requirements, scenarios, uploads
+from derogations import calendar, filing, lifecycle, requirements, scenarios, uploads
 from derogations.enums import (
     AttachmentCategory,
     DecisionKind,
@@ -260,6 +261,8 @@ class Command(BaseCommand):
             attach_demo_documents(req, author)
             return req
 
+        cast = Cast(operator, evaluator, senior)
+
         def until(kind: str, state: str, org: Organisation, author: User) -> DerogationRequest:
             return scenarios.bring_to(
                 new(kind, org, author), state, Cast(author, evaluator, senior)
@@ -315,6 +318,46 @@ class Command(BaseCommand):
         for _n in range(2):
             until(Kind.GLOBAL, "granted", orgs[0], operator)
         self._professional_follow_up(users)
+        self._history(lambda kind, **extra: new(kind, orgs[0], operator, **extra), cast)
+
+    def _history(self, new: Callable[..., DerogationRequest], cast: Cast) -> None:
+        """A year of requests received and decided at past dates, for the team dashboard:
+        decisions every month, some late, some after complements, two files still open."""
+        today = timezone.localdate()
+        for k, months_ago in enumerate(range(11, 0, -1)):
+            year, month = today.year, today.month - months_ago
+            if month < 1:
+                year, month = year - 1, month + 12
+            first = datetime.date(year, month, 1)
+            received = timezone.make_aware(
+                datetime.datetime.combine(
+                    calendar.add_working_days(first, 1 + k % 3), datetime.time(10)
+                )
+            )
+            urgent = k % 3 == 0
+            req = new(
+                Kind.INDIVIDUAL,
+                patient_age="1980",
+                urgency=Urgency.URGENT if urgent else Urgency.STANDARD,
+                urgency_reason="Décision thérapeutique attendue sous 8 jours." if urgent else "",
+            )
+            scenarios.decided_at_past_dates(
+                req,
+                cast,
+                received,
+                grant=k % 4 != 3,
+                working_days=3 + k % 4 if urgent else 18 + (k * 7) % 25,
+                stop=(5, 8) if k % 3 == 1 else None,
+            )
+            if k % 4 == 0:
+                scenarios.decided_at_past_dates(
+                    new(Kind.GLOBAL), cast, received, grant=True, working_days=40 + (k * 9) % 35
+                )
+        # Still in review long after their target date: the overdue trend rises.
+        for months_ago, fields in ((4, {}), (2, {"urgency": Urgency.URGENT})):
+            received = timezone.now() - datetime.timedelta(days=30 * months_ago)
+            req = new(Kind.INDIVIDUAL, patient_age="1975", urgency_reason="Urgent.", **fields)
+            scenarios.decided_at_past_dates(req, cast, received, grant=True, working_days=400)
 
     def _professional_follow_up(self, users: dict[str, User]) -> None:
         """Dr Roux informed a patient and declared an incident on her granted request."""
