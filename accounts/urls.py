@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_second_factor
+from . import oidc, views, views_second_factor
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -9,12 +9,33 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
+        oidc.LoginView.as_view(
             template_name="accounts/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
         ),
         name="login",
+    ),
+    # Sign-in through the State's identity providers (accounts/oidc.py)
+    path(
+        "connexion/proconnect/",
+        oidc.StartView.as_view(provider_name=oidc.PROCONNECT),
+        name="oidc_start_proconnect",
+    ),
+    path(
+        "connexion/proconnect/retour/",
+        oidc.CallbackView.as_view(provider_name=oidc.PROCONNECT),
+        name="oidc_callback_proconnect",
+    ),
+    path(
+        "connexion/pro-sante-connect/",
+        oidc.StartView.as_view(provider_name=oidc.PROSANTECONNECT),
+        name="oidc_start_prosanteconnect",
+    ),
+    path(
+        "connexion/pro-sante-connect/retour/",
+        oidc.CallbackView.as_view(provider_name=oidc.PROSANTECONNECT),
+        name="oidc_callback_prosanteconnect",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.start, name="start"),
