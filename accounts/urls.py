@@ -16,27 +16,6 @@ urlpatterns = [
         ),
         name="login",
     ),
-    # Sign-in through the State's identity providers (accounts/oidc.py)
-    path(
-        "connexion/proconnect/",
-        oidc.StartView.as_view(provider_name=oidc.PROCONNECT),
-        name="oidc_start_proconnect",
-    ),
-    path(
-        "connexion/proconnect/retour/",
-        oidc.CallbackView.as_view(provider_name=oidc.PROCONNECT),
-        name="oidc_callback_proconnect",
-    ),
-    path(
-        "connexion/pro-sante-connect/",
-        oidc.StartView.as_view(provider_name=oidc.PROSANTECONNECT),
-        name="oidc_start_prosanteconnect",
-    ),
-    path(
-        "connexion/pro-sante-connect/retour/",
-        oidc.CallbackView.as_view(provider_name=oidc.PROSANTECONNECT),
-        name="oidc_callback_prosanteconnect",
-    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.start, name="start"),
     path("profil/", views.profile, name="profile"),
@@ -85,3 +64,21 @@ urlpatterns = [
     ),
     path("mot-de-passe/modifier/", views.password_change, name="password_change"),
 ]
+
+# Sign-in through the State's identity providers (accounts/oidc.py): start and callback.
+for _provider, _slug in (
+    (oidc.PROCONNECT, "proconnect"),
+    (oidc.PROSANTECONNECT, "pro-sante-connect"),
+):
+    urlpatterns += [
+        path(
+            f"connexion/{_slug}/",
+            oidc.StartView.as_view(provider_name=_provider),
+            name=f"oidc_start_{_provider}",
+        ),
+        path(
+            f"connexion/{_slug}/retour/",
+            oidc.CallbackView.as_view(provider_name=_provider),
+            name=f"oidc_callback_{_provider}",
+        ),
+    ]

@@ -53,14 +53,16 @@ echo "==> Migrating, static files, demo data, load accounts"
 "$py" -m bench.load.prepare "$LOAD_FIXTURES" --evaluators "$LOAD_EVALUATORS"
 
 echo "==> gunicorn on 127.0.0.1:$port (${LOAD_WORKERS:-4} workers)"
-.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$port" \
-  --workers "${LOAD_WORKERS:-4}" --log-level warning --error-logfile "$run/gunicorn.log" &
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$port" --timeout 120 \
+  --workers "${LOAD_WORKERS:-4}" --log-level warning >"$run/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
-for _ in $(seq 100); do
-  "$py" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/registre/', timeout=2)" \
-    2>/dev/null && break
-  sleep 0.2
+up=""
+for _ in $(seq 120); do
+  if "$py" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/registre/', timeout=5)" \
+    2>/dev/null; then up=1; break; fi
+  sleep 0.5
 done
+[[ -n $up ]] || { echo "gunicorn did not answer" >&2; tail -40 "$run/gunicorn.log" >&2; exit 1; }
 
 echo "==> locust: $LOAD_OPERATORS operators, $LOAD_EVALUATORS evaluators, $LOAD_PUBLIC public, ${duration} s"
 status=0

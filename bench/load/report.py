@@ -22,7 +22,8 @@ def main(stats_path: str, failures_path: str) -> int:
     for row in [*sorted(endpoints, key=lambda r: r["Name"]), total]:
         print(
             f"{row['Name']:<38} {row['Request Count']:>8} {row['Failure Count']:>8} "
-            f"{float(row['Requests/s']):>7.2f} {row['Median Response Time']:>9} {row['95%']:>7}"
+            f"{float(row['Requests/s']):>7.2f} {float(row['Median Response Time']):>9.0f} "
+            f"{float(row['95%']):>7.0f}"
         )
     problems = []
     if int(total["Failure Count"]):
