@@ -81,6 +81,10 @@ FAILURES = {
     "no_email": _(
         "%(provider)s n'a pas transmis d'adresse électronique : la connexion est impossible."
     ),
+    "acr": _(
+        "%(provider)s n'a pas confirmé le niveau d'authentification demandé : la connexion "
+        "est refusée."
+    ),
     "inactive": _("Ce compte est désactivé."),
     "error": _(
         "La connexion avec %(provider)s a échoué. Réessayez ou connectez-vous avec votre "
@@ -278,6 +282,12 @@ class ProviderBackend(OIDCAuthenticationBackend):
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo sub differs from the ID token's")
         try:
+            # The ID token must carry one of the authentication levels asked for (acr_values).
+            if (
+                self.provider.acr_values
+                and payload.get("acr") not in self.provider.acr_values.split()
+            ):
+                raise Refused("acr")
             if self.provider.name == PROCONNECT:
                 return agent_for(claims, self.provider)
             return professional_for(claims, self.provider)

@@ -194,7 +194,12 @@ def test_pro_sante_connect_refuses_an_operator_email(client, providers, operator
 
 def test_staff_agent_signs_in_then_must_pass_the_second_factor(client, providers, evaluator):
     before = (evaluator.role, evaluator.is_staff, evaluator.first_name)
-    claims = {"email": "EVALUATEUR@ansm.example", "given_name": "Autre", "role": "administrator"}
+    claims = {
+        "email": "EVALUATEUR@ansm.example",
+        "given_name": "Autre",
+        "role": "administrator",
+        "acr": "eidas1",
+    }
     response = _sign_in(client, "proconnect", providers, "pc-eval", claims)
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(evaluator.pk)
@@ -210,7 +215,8 @@ def test_staff_agent_signs_in_then_must_pass_the_second_factor(client, providers
 
 def test_unknown_agent_is_refused_with_a_french_message(client, providers, operator_a):
     for sub, email in (("pc-unknown", "inconnu@ansm.example"), ("pc-op", operator_a.email)):
-        response = _sign_in(client, "proconnect", providers, sub, {"email": email}, follow=True)
+        claims = {"email": email, "acr": "eidas1"}
+        response = _sign_in(client, "proconnect", providers, sub, claims, follow=True)
         assert response.status_code == 200
         assert SESSION_KEY not in client.session
         assert "Aucun compte d'agent de l'ANSM actif ne correspond" in _messages(response)
@@ -218,8 +224,17 @@ def test_unknown_agent_is_refused_with_a_french_message(client, providers, opera
     assert not User.objects.filter(email="inconnu@ansm.example").exists()
 
 
+def test_agent_without_the_requested_authentication_level_is_refused(client, providers, evaluator):
+    for sub, acr in (("pc-noacr", None), ("pc-lowacr", "eidas0")):
+        claims = {"email": evaluator.email} | ({"acr": acr} if acr else {})
+        response = _sign_in(client, "proconnect", providers, sub, claims, follow=True)
+        assert SESSION_KEY not in client.session
+        assert "n'a pas confirmé le niveau d'authentification demandé" in _messages(response)
+
+
 def test_altered_or_replayed_state_is_refused(client, providers, evaluator):
-    callback = _authorize(client, "proconnect", providers, "pc-eval2", {"email": evaluator.email})
+    claims = {"email": evaluator.email, "acr": "eidas1"}
+    callback = _authorize(client, "proconnect", providers, "pc-eval2", claims)
     parts = urlparse(callback)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     altered = urlunparse(parts._replace(query=urlencode({**query, "state": "forged"})))
