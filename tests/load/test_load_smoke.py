@@ -28,7 +28,7 @@ def test_load_smoke(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1500,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     with open(tmp_path / "result_stats.csv", encoding="utf-8") as stats:
