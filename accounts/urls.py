@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_second_factor
+from . import oidc, views, views_second_factor
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -9,7 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
+        oidc.LoginView.as_view(
             template_name="accounts/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
@@ -69,3 +69,21 @@ urlpatterns = [
     ),
     path("mot-de-passe/modifier/", views.password_change, name="password_change"),
 ]
+
+# Sign-in through the State's identity providers (accounts/oidc.py): start and callback.
+for _provider, _slug in (
+    (oidc.PROCONNECT, "proconnect"),
+    (oidc.PROSANTECONNECT, "pro-sante-connect"),
+):
+    urlpatterns += [
+        path(
+            f"connexion/{_slug}/",
+            oidc.StartView.as_view(provider_name=_provider),
+            name=f"oidc_start_{_provider}",
+        ),
+        path(
+            f"connexion/{_slug}/retour/",
+            oidc.CallbackView.as_view(provider_name=_provider),
+            name=f"oidc_callback_{_provider}",
+        ),
+    ]

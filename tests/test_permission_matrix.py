@@ -39,6 +39,11 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:verify":             ((200,) * 7, (405,) * 7),
     "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout":                ((405,) * 7, (302,) * 7),
+    # OIDC sign-in: 404 while the provider is not configured (no PROCONNECT_* / PROSANTECONNECT_*)
+    "accounts:oidc_start_proconnect": ((404,) * 7, (405,) * 7),
+    "accounts:oidc_callback_proconnect": ((404,) * 7, (405,) * 7),
+    "accounts:oidc_start_prosanteconnect": ((404,) * 7, (405,) * 7),
+    "accounts:oidc_callback_prosanteconnect": ((404,) * 7, (405,) * 7),
     "reviews:queue":                  ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
     "reviews:file":                   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
     "reviews:admissible":             ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),

@@ -4,6 +4,7 @@ With no variable set, the portal runs on embedded defaults: SQLite, Celery tasks
 inline, emails written to files under var/mail. See README.md for the real stack.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -13,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import email_settings_from_url, env_bool, env_int, env_list, env_str
+from config.oidc import providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -132,6 +134,14 @@ LOGIN_THROTTLE_LIMITS = {
     "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
 }
 LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Sign-in through the State's OpenID Connect providers (accounts/oidc.py, config/oidc.py):
+# ProConnect for ANSM agents, Pro Santé Connect for health professionals, each enabled only
+# when its PROCONNECT_* / PROSANTECONNECT_* variables are set.
+OIDC_PROVIDERS = providers_from_env(os.environ)
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.ProviderBackend",
+]
 # Demo conveniences (the current code of the demo staff accounts on the code page).
 # Never in production: config/settings/production.py refuses it.
 PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
