@@ -54,7 +54,8 @@ def redis_server(tmp_path_factory):
     port = free_port()
     command = [
         executable, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),
-        "--save", "", "--appendonly", "no", "--daemonize", "no",
+        "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction",
+        "--daemonize", "no",
     ]  # fmt: skip
     with open(workdir / "redis.log", "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
