@@ -19,7 +19,7 @@ from derogations.models import AuditEntry, Decision, Derogation, DerogationReque
 from notifications.models import Delivery
 from tests import factories
 from tests.conftest import client_for
-from tests.integration.conftest import _missing, _redis_command
+from tests.integration.conftest import _missing, _redis_command, redis_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +75,7 @@ def test_connection_lost_mid_transition_leaves_nothing_and_a_retry_succeeds_once
     req = factories.RequestFactory(organisation=org_a)
     factories.proposed(req, factories.UserFactory(evaluator=True))
     proposal = Decision.objects.get(request=req, state=DecisionState.PROPOSED)
-    _redis_command(int(redis_server.rsplit(":", 1)[1].split("/")[0]), "FLUSHALL")
+    _redis_command(redis_port(redis_server), "FLUSHALL")
     client = client_for(senior)
     url = reverse("reviews:validate", args=[req.pk])
     outcome: dict[str, object] = {}

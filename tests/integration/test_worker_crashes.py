@@ -33,12 +33,13 @@ from notifications.models import Delivery, DeliveryStatus
 from tests import factories
 from tests.harness import free_port, stop_process
 from tests.integration.conftest import (
-    _database_url,
     _redis_command,
     _smtp_sink_class,
     messages_about,
+    redis_port,
     start_worker,
     wait_until,
+    worker_env,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -62,27 +63,20 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(django_db_setup, django_db_blocker, redis_server, tmp_path_factory):
-    from django.conf import settings
-
     workdir = tmp_path_factory.mktemp("crashes")
     checkpoints = workdir / "checkpoints"
     checkpoints.mkdir()
     sink = _smtp_sink_class()(free_port(), workdir / "mail").start()
-    redis_port = int(redis_server.rsplit(":", 1)[1].split("/")[0])
-    _redis_command(redis_port, "FLUSHALL")  # no task left over by a previous module
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_server,
-        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
-        "PYTHONUNBUFFERED": "1",
-        "PORTAL_FAULT_CHECKPOINT_DIR": str(checkpoints),
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-    }
+    _redis_command(redis_port(redis_server), "FLUSHALL")  # no task left over by a previous module
+    env = worker_env(
+        redis_server,
+        sink.port,
+        {
+            "PORTAL_FAULT_CHECKPOINT_DIR": str(checkpoints),
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        },
+    )
     result = Stack(sink, env, workdir / "celery-worker.log", checkpoints)
     try:
         result.start_worker()
