@@ -238,6 +238,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     ),
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 5),
     "unacked_restore_throttle": 1,
+    # A worker killed while it restores holds kombu's restore mutex until it expires.
+    "unacked_mutex_expire": env_int("CELERY_UNACKED_MUTEX_EXPIRE", 300),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

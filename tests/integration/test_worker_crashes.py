@@ -75,6 +75,8 @@ def stack(django_db_setup, django_db_blocker, redis_server, tmp_path_factory):
             "PORTAL_FAULT_CHECKPOINT_DIR": str(checkpoints),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            # A worker killed while restoring would block restores for 5 minutes.
+            "CELERY_UNACKED_MUTEX_EXPIRE": "2",
         },
     )
     result = Stack(sink, env, workdir / "celery-worker.log", checkpoints)
@@ -148,7 +150,7 @@ def test_crash_at_each_step_loses_nothing_and_sends_each_copy_once(crash_stack, 
         lambda: not deliveries.exclude(status=DeliveryStatus.SENT).exists(),
         90,
     )
-    time.sleep(2)  # leave room for a duplicate to show up, if the code could send one
+    time.sleep(1)  # leave room for a duplicate to show up, if the code could send one
 
     act.refresh_from_db()
     files = _letter_files(act)
