@@ -123,6 +123,7 @@ def test_crash_at_each_step_loses_nothing_and_sends_each_copy_once(crash_stack, 
     req = factories.RequestFactory(organisation=org_a)
     hold = stack.checkpoints / f"{step}.hold"
     hold.touch()
+    log_start = len(stack.log_path.read_text(errors="replace"))
 
     lifecycle.submit(req, req.created_by)  # the acknowledgment of receipt: one act
     act = Decision.objects.get(request=req, kind=DecisionKind.ACKNOWLEDGMENT)
@@ -153,6 +154,10 @@ def test_crash_at_each_step_loses_nothing_and_sends_each_copy_once(crash_stack, 
     time.sleep(1)  # leave room for a duplicate to show up, if the code could send one
 
     act.refresh_from_db()
+    log = stack.log_path.read_text(errors="replace")[log_start:]
+    renders = log.count(f"Rendering the letter of act {act.pk} ")
+    # Rendered again only when the crash came before the letter was stored and recorded.
+    assert renders == (2 if step in ("render", "store") else 1), renders
     files = _letter_files(act)
     assert len(files) == 1, files  # one letter, even when a crash left a half-done one
     assert hashlib.sha256(files[0].read_bytes()).hexdigest() == act.letter_sha256
