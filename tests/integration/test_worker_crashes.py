@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from config.faults import STEPS
 from derogations import lifecycle
@@ -62,7 +63,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker, redis_server, tmp_path_factory):
+def stack(django_db_setup, redis_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("crashes")
     checkpoints = workdir / "checkpoints"
     checkpoints.mkdir()
@@ -92,8 +93,6 @@ def stack(django_db_setup, django_db_blocker, redis_server, tmp_path_factory):
 @pytest.fixture
 def crash_stack(request, stack, transactional_db, celery_broker_settings):
     request.node.celery_worker_log = stack.log_path  # shown with a failure (conftest hook)
-    from django.conf import settings
-
     # Each test starts afresh: references restart with the emptied tables, so an earlier
     # test's messages and letter files would look like this one's.
     for leftover in [*stack.checkpoints.iterdir(), *stack.sink.paths()]:
@@ -109,10 +108,10 @@ def _reached_pid(marker: Path) -> int:
 
 
 def _letter_files(act: Decision) -> list[Path]:
-    from django.conf import settings
-
+    """The act's letter files (a second one would get a random suffix: name_abc1234.pdf)."""
+    stem = f"{act.request.reference}-{act.kind}-{act.pk}"
     root = Path(settings.MEDIA_ROOT) / "letters"
-    return sorted(root.rglob(f"{act.request.reference}-{act.kind}-{act.pk}*.pdf"))
+    return sorted([*root.rglob(f"{stem}.pdf"), *root.rglob(f"{stem}_*.pdf")])
 
 
 @pytest.mark.parametrize("kill", ["child", "worker"])
