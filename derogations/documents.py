@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from config.faults import checkpoint
+
 from .models import Decision, UnionNotification
 
 
@@ -27,7 +29,15 @@ def _record_once[M: models.Model](
         if getattr(obj, f"{prefix}_sha256"):
             return obj
         content = render(obj)
-        getattr(obj, prefix).save(name(obj), ContentFile(content), save=False)
+        field = getattr(obj, prefix)
+        # A file already at this name was left by a render that crashed before its row
+        # was committed (the row is locked and has no checksum): replace it, so that an
+        # act never has two letter files.
+        stored_name = field.field.generate_filename(obj, name(obj))
+        if field.storage.exists(stored_name):
+            field.storage.delete(stored_name)
+        field.save(name(obj), ContentFile(content), save=False)
+        checkpoint("store")
         setattr(obj, f"{prefix}_sha256", hashlib.sha256(content).hexdigest())
         setattr(obj, f"{prefix}_rendered_at", timezone.now())
         obj.save(update_fields=[prefix, f"{prefix}_sha256", f"{prefix}_rendered_at"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -105,11 +106,26 @@ class DraftLocked(Exception):
     """The request is no longer a draft: nothing of it may change here."""
 
 
-def save_step(draft: DerogationRequest, values: dict[str, object]) -> DerogationRequest:
+class DraftChanged(Exception):
+    """A colleague saved the draft after this form was shown: nothing was written.
+    ``current`` is the draft as saved now, ``fields`` the step's fields whose saved value
+    differs from what was posted."""
+
+    def __init__(self, current: DerogationRequest, fields: list[str]) -> None:
+        super().__init__(f"draft {current.pk} changed (now version {current.draft_version})")
+        self.current = current
+        self.fields = fields
+
+
+def save_step(
+    draft: DerogationRequest, values: dict[str, object], version: int | None = None
+) -> DerogationRequest:
     """Write the given (already validated) fields of a draft, under a row lock.
 
     Called with whatever fields of a step were valid, even when others were not: what the
-    operator typed correctly is never lost.
+    operator typed correctly is never lost. ``version`` is the draft_version the form was
+    shown with (None: not checked): when a colleague saved the draft since, and this save
+    would change something, nothing is written and DraftChanged is raised.
     """
     allowed = {name for step in steps_for(draft.kind) for name in step.fields}
     names = [name for name in values if name in allowed]
@@ -120,10 +136,18 @@ def save_step(draft: DerogationRequest, values: dict[str, object]) -> Derogation
         changed = [name for name in names if getattr(locked, name) != values[name]]
         if not changed:
             return locked  # nothing new: the draft keeps its date of last change
-        for name in changed:
-            setattr(locked, name, values[name])
-        locked.save(update_fields=[*changed, "updated_at"])
-    return locked
+        expected = locked.draft_version if version is None else version
+        # Optimistic lock: the UPDATE only applies to the version the form was shown with.
+        updated = DerogationRequest.objects.filter(
+            pk=locked.pk, status=Status.DRAFT, draft_version=expected
+        ).update(
+            **{name: values[name] for name in changed},
+            draft_version=F("draft_version") + 1,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise DraftChanged(locked, changed)
+    return DerogationRequest.objects.get(pk=locked.pk)
 
 
 def new_draft(

@@ -208,6 +208,11 @@ class DerogationRequest(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock of the draft's steps (derogations.filing.save_step): each save adds
+    # one; a form posted with an older number was shown before a colleague's save.
+    draft_version = models.PositiveIntegerField(
+        _("version du brouillon"), default=1, editable=False
+    )
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
 

@@ -154,6 +154,7 @@ def _render_step(
             "step_number": index + 1,
             "next_step": steps[index + 1] if index + 1 < len(steps) else None,
             "previous_step": steps[index - 1] if index > 0 else None,
+            "version_field": VERSION_FIELD,
             **context,
         },
         status=status,
@@ -192,6 +193,46 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
     return _render_step(request, kind, None, step, form=form)
 
 
+# Hidden field of a draft's step: the draft_version the form was shown with.
+VERSION_FIELD = "draft_version"
+
+
+def _posted_version(data: QueryDict) -> int | None:
+    """The version the form was shown with; None when the form did not send one (nothing
+    to check); a value that is not a number counts as an outdated one."""
+    raw = data.get(VERSION_FIELD)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
+
+
+def _render_conflict(
+    request: HttpRequest, conflict: filing.DraftChanged, step: filing.Step, form: RequestStepForm
+) -> HttpResponse:
+    """A colleague saved the draft meanwhile: nothing of this post is written; the form
+    shows what this member typed, with the colleague's version number, so that saving it
+    again (after checking) is a deliberate choice."""
+    labels = [
+        str(capfirst(DerogationRequest._meta.get_field(name).verbose_name))
+        for name in conflict.fields
+    ]
+    messages.error(
+        request,
+        _(
+            "Un membre de votre organisation a modifié ce brouillon pendant que vous le "
+            "complétiez : vos saisies n'ont pas été enregistrées, pour ne pas effacer les "
+            "siennes. Elles sont conservées ci-dessous. Champs concernés : %(fields)s. "
+            "Vérifiez-les (le récapitulatif montre la version enregistrée), puis enregistrez "
+            "à nouveau pour les confirmer."
+        )
+        % {"fields": ", ".join(labels)},
+    )
+    return _render_step(request, conflict.current.kind, conflict.current, step, 409, form=form)
+
+
 @login_required_keeping_input
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse:
@@ -209,10 +250,12 @@ def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse
         form.is_valid()
         values = _submitted_values(form, request.POST)
         try:
-            draft = filing.save_step(draft, values)
+            draft = filing.save_step(draft, values, _posted_version(request.POST))
         except filing.DraftLocked:
             messages.error(request, ALREADY_SUBMITTED)
             return redirect("derogations:detail", pk=pk)
+        except filing.DraftChanged as conflict:
+            return _render_conflict(request, conflict, current, form)
         if values and not form.errors:
             return _after_save(request, draft, current)
         if form.errors:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.faults import checkpoint
 from derogations.documents import record_letter, record_union_sheet
 from derogations.models import Decision, Incident, UnionNotification
 
@@ -42,6 +43,7 @@ def _render_letter(act: Decision) -> bytes:
     delay = settings.PORTAL_TEST_RENDER_DELAY
     if delay:
         time.sleep(delay)
+    checkpoint("render")
     return render_act_letter(act)
 
 
@@ -81,6 +83,7 @@ def _send_once[Row: (Delivery, Reminder)](
             return "not-ready"
         row.attempts += 1
         message = build(row)
+        checkpoint("send")
         try:
             message.send()
         except RETRYABLE as exc:
@@ -89,6 +92,9 @@ def _send_once[Row: (Delivery, Reminder)](
             row.save(update_fields=["status", "attempts", "last_error"])
             error = exc
         else:
+            # Accepted by the SMTP server, not yet recorded: a crash here sends this copy
+            # again on retry, with the same Message-ID (the only duplicate possible).
+            checkpoint("record")
             row.status = DeliveryStatus.SENT
             row.sent_at = timezone.now()
             row.last_error = ""

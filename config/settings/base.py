@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -230,9 +231,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Longer than any task or countdown, so an unacknowledged task is redelivered only
-# when its worker is really gone.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A task killed with its worker is redelivered, never lost: acknowledged after it ran
+# (acks_late), handed back at once when its pool child dies (reject_on_worker_lost), and
+# each process reserves one task at a time (prefetch 1).
+# Hard and soft time limits of a task (a letter render and a few SMTP sends take seconds).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Redis (kombu) hands an unacknowledged task to another worker after visibility_timeout
+# seconds: longer than any task plus the longest countdown (a task waiting for its ETA is
+# reserved, unacknowledged, by a worker), so that a task is redelivered only when its
+# worker is really gone (tests/notifications/test_celery_settings.py checks it). Every
+# unacked_restore_interval seconds each worker looks for such tasks (throttle 1: every
+# time), and once when it starts; the sweep of pending copies (below) is the other path.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT",
+        2 * (max(NOTIFICATION_RETRY_DELAYS) + CELERY_TASK_TIME_LIMIT),
+    ),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 5),
+    "unacked_restore_throttle": 1,
+    # A worker killed while it restores holds kombu's restore mutex until it expires.
+    "unacked_mutex_expire": env_int("CELERY_UNACKED_MUTEX_EXPIRE", 300),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-pending-deliveries": {
@@ -253,6 +273,9 @@ CELERY_BEAT_SCHEDULE = {
 # Seconds the worker waits before rendering a letter: 0 except in the integration test
 # that kills a worker in the middle of a render (set through config.settings.test_worker).
 PORTAL_TEST_RENDER_DELAY = 0
+# Directory of the fault-injection checkpoints (config/faults.py): empty, so inert, except
+# in the worker of the crash tests (config.settings.test_worker).
+PORTAL_FAULT_CHECKPOINT_DIR = ""
 
 # --- Portal ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)

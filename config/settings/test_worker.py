@@ -20,3 +20,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 NOTIFICATION_RETRY_DELAYS = [1, 1, 2, 2, 3, 3, 5]
 # A slow render, so that a test can kill the worker in the middle of one.
 PORTAL_TEST_RENDER_DELAY = env_int("PORTAL_TEST_RENDER_DELAY", 0)
+# Fault-injection checkpoints (config/faults.py) of the crash tests.
+PORTAL_FAULT_CHECKPOINT_DIR = env_str("PORTAL_FAULT_CHECKPOINT_DIR", "")

@@ -44,30 +44,56 @@ def _redis_command(port: int, *args: str) -> bytes:
 
 
 # --- Redis ----------------------------------------------------------------------------
+class RedisServer:
+    """A throw-away redis-server configured as in production (scripts/stack.sh,
+    docker-compose.yml): append-only file on, never evicting a key. It can be stopped and
+    started again on the same port and directory, keeping what its AOF holds."""
+
+    def __init__(self, workdir: Path, port: int) -> None:
+        self.workdir = workdir
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        executable = shutil.which("redis-server")
+        if executable is None:
+            _missing("redis-server is not installed (scripts/bootstrap.sh installs it)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        command = [
+            executable, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.workdir),
+            "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction",
+            "--daemonize", "no",
+        ]  # fmt: skip
+        with open(self.workdir / "redis.log", "ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(self.port, timeout=30, process=self.process)
+            deadline = time.monotonic() + 30
+            while _redis_command(self.port, "PING") != b"+PONG":  # not while loading the AOF
+                if time.monotonic() > deadline:
+                    raise TimeoutError("redis-server does not answer PING")
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM: Redis writes its AOF to disk and exits."""
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """URL (redis://127.0.0.1:PORT/0) of a throw-away redis-server, for the session."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        _missing("redis-server is not installed (scripts/bootstrap.sh installs it)")
-    workdir = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    command = [
-        executable, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),
-        "--save", "", "--appendonly", "no", "--daemonize", "no",
-    ]  # fmt: skip
-    with open(workdir / "redis.log", "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    server = RedisServer(tmp_path_factory.mktemp("redis"), free_port()).start()
     try:
-        wait_for_port(port, timeout=30, process=process)
-        deadline = time.monotonic() + 30
-        while _redis_command(port, "PING") != b"+PONG":
-            if time.monotonic() > deadline:
-                raise TimeoutError("redis-server does not answer PING")
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        stop_process(process)
+        server.stop()
 
 
 # --- SMTP sink ------------------------------------------------------------------------
@@ -151,6 +177,27 @@ def celery_worker_env():
     return {}
 
 
+def redis_port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+def worker_env(redis_url: str, smtp_port: int, extra: dict) -> dict:
+    """The environment of a test worker: the test's database, Redis, SMTP sink and media."""
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
 def start_worker(env: dict, log_path: Path) -> CeleryWorker:
     """Start a `celery -A config worker` process (its own process group) and wait until
     it is ready."""
@@ -191,21 +238,8 @@ def celery_worker(
 
     Requests `transactional_db`: what the test writes is committed, so the worker sees it.
     """
-    from django.conf import settings
-
-    redis_port = int(redis_server.rsplit(":", 1)[1].split("/")[0])
-    _redis_command(redis_port, "FLUSHALL")  # no task left over by a previous test
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_server,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
-        "PYTHONUNBUFFERED": "1",
-        **celery_worker_env,
-    }
+    _redis_command(redis_port(redis_server), "FLUSHALL")  # no task left over by a previous test
+    env = worker_env(redis_server, smtp_sink.port, celery_worker_env)
     log_path = tmp_path / "celery-worker.log"
     request.node.celery_worker_log = log_path  # shown with a failure (hook below)
     worker = start_worker(env, log_path)

@@ -1,0 +1,122 @@
+"""PostgreSQL loses the connection of a web request in the middle of a transition.
+
+The test holds a lock on the outbox table, so that the senior's "sign the decision" request
+stops inside its transaction after it has written the new status, the issued act, the
+derogation and the audit entry; then it terminates that request's backend from its own
+connection (pg_terminate_backend), as a database restart or a network cut would.
+"""
+
+import json
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from derogations.enums import DecisionState, Status
+from derogations.models import AuditEntry, Decision, Derogation, DerogationRequest
+from notifications.models import Delivery
+from tests import factories
+from tests.conftest import client_for
+from tests.integration.conftest import _missing, _redis_command, redis_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+# The statement the transition reaches last: writing the act's copies in the outbox.
+BLOCKED_QUERY = 'INSERT INTO "notifications_delivery"%'
+
+
+def _queued_letters(redis_url: str, decision_pk: int) -> int:
+    """issue_letter tasks for this act waiting in Redis (no worker runs here)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    count = 0
+    for raw in client.lrange("celery", 0, -1):
+        headers = json.loads(raw)["headers"]
+        if headers["task"] == "notifications.tasks.issue_letter" and headers["argsrepr"] == (
+            f"({decision_pk},)"
+        ):
+            count += 1
+    return count
+
+
+def _blocked_backend(cursor) -> int:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while True:
+        # pg_stat_activity is read once per transaction unless its snapshot is cleared.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+            [BLOCKED_QUERY],
+        )
+        row = cursor.fetchone()
+        if row:
+            return row[0]
+        if time.monotonic() > deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT pid, state, wait_event_type, left(query, 200) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            others = cursor.fetchall()
+            for other in others:  # do not leave the request waiting for ever
+                cursor.execute("SELECT pg_terminate_backend(%s)", [other[0]])
+            raise TimeoutError(f"the transition did not reach the outbox: {others}")
+        time.sleep(0.05)
+
+
+def test_connection_lost_mid_transition_leaves_nothing_and_a_retry_succeeds_once(
+    celery_broker_settings, redis_server, org_a, senior
+):
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: run scripts/test.sh")
+    req = factories.RequestFactory(organisation=org_a)
+    factories.proposed(req, factories.UserFactory(evaluator=True))
+    proposal = Decision.objects.get(request=req, state=DecisionState.PROPOSED)
+    _redis_command(redis_port(redis_server), "FLUSHALL")
+    client = client_for(senior)
+    url = reverse("reviews:validate", args=[req.pk])
+    outcome: dict[str, object] = {}
+
+    def sign() -> None:  # the senior's request, on its own database connection
+        try:
+            outcome["response"] = client.post(url)
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            outcome["error"] = exc
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE notifications_delivery IN SHARE ROW EXCLUSIVE MODE")
+        thread = threading.Thread(target=sign)
+        thread.start()
+        backend = _blocked_backend(cursor)
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    thread.join(30)
+    assert "error" not in outcome, outcome.get("error")
+    response = outcome["response"]
+
+    # A clear French page, not a raw 500 traceback.
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    page = response.content.decode()
+    assert "Service momentanément indisponible" in page
+    assert "Votre dernière action n'a pas été enregistrée" in page
+    assert "Traceback" not in page
+    # The transition is entirely absent.
+    assert DerogationRequest.objects.get(pk=req.pk).status == Status.DECISION_PROPOSED
+    assert Decision.objects.get(pk=proposal.pk).state == DecisionState.PROPOSED
+    assert not AuditEntry.objects.filter(request=req, action="grant").exists()
+    assert not Derogation.objects.filter(request=req).exists()
+    assert not Delivery.objects.filter(decision=proposal).exists()
+    assert _queued_letters(redis_server, proposal.pk) == 0
+
+    # The senior tries again: it is signed once; a third click changes nothing.
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302
+    assert DerogationRequest.objects.get(pk=req.pk).status == Status.GRANTED
+    assert Decision.objects.get(pk=proposal.pk).state == DecisionState.ISSUED
+    assert AuditEntry.objects.filter(request=req, action="grant").count() == 1
+    assert Derogation.objects.filter(request=req).count() == 1
+    assert Delivery.objects.filter(decision=proposal).count() >= 4
+    assert _queued_letters(redis_server, proposal.pk) == 1
