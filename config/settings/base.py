@@ -199,6 +199,11 @@ PORTAL_TARGET_WORKING_DAYS = {
 }
 # Largest attachment accepted, in bytes (each file of an upload; see derogations/uploads.py).
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# ClamAV daemon that scans every upload before it is accepted: tcp://host:port or
+# unix:///path/to/clamd.ctl. Empty: no antivirus scan. When set, a daemon that does not
+# answer (or a file above its StreamMaxLength) refuses the upload: it fails closed.
+CLAMAV_URL = env_str("CLAMAV_URL") or ""
+CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30)
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
 
