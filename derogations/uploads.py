@@ -6,9 +6,12 @@ container is opened (central directory only, nothing is extracted) to tell which
 format it is and to refuse a ZIP bomb. The extension must agree with the content.
 
 PDF check, and its limit: we scan the PDF's bytes, and the content of its compressed
-(FlateDecode) streams up to a budget, for the name tokens that run code or carry files
-(/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA), hex escapes decoded
-(/J#61vaScript). It is a screen, not a PDF parser: a token hidden behind a filter other than
+(FlateDecode) streams up to a budget, for the name tokens that run code, act on their own or
+carry files (/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA, /SubmitForm,
+/ImportData), hex escapes decoded (/J#61vaScript). Automatic actions (/OpenAction, run when
+the document opens, and /AA, run on page or field events) are refused too, even without a
+script: we cannot tell a harmless "open at page 1" from a hostile action without parsing
+the PDF, and the operator can always print the document to a plain PDF. It is a screen, not a PDF parser: a token hidden behind a filter other than
 Flate, an encrypted PDF or a malformed stream is not seen. The files are never rendered by
 the portal; they are served as downloads with ``nosniff``.
 
@@ -76,8 +79,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 ACCEPTED_EXTENSIONS = sorted({ext for exts in EXTENSIONS.values() for ext in exts})
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PDF_FORBIDDEN_NAMES = frozenset(
-    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
-)
+    {
+        b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia",
+        b"XFA", b"SubmitForm", b"ImportData", b"OpenAction", b"AA",
+    }
+)  # fmt: skip
 _PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
@@ -147,6 +153,7 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
             % {"type": EXTENSIONS[content_type][0].upper(), "ext": extension or "?"},
             code="extension_mismatch",
         )
+    check_polyglot(content, content_type)
     if content_type == PDF:
         check_pdf(content)
     check_antivirus(content)
@@ -220,6 +227,32 @@ def _zip_office_type(content: bytes) -> str:
         if mimetype in (ODT, ODS):
             return mimetype
     raise _refused_type()
+
+
+ZIP_TYPES = frozenset({DOCX, XLSX, ODT, ODS})
+# Markup a browser could take for a page (or a script) if it ever sniffed the file.
+_MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|object|embed|body|!doctype\s+html)\b", re.I)
+
+
+def check_polyglot(content: bytes, content_type: str) -> None:
+    """Refuse a file that is also something else: a ZIP archive appended to (or hidden in) a
+    PDF or an image, or HTML/SVG markup in its first kilobytes (where browsers sniff)."""
+    hidden_zip = content_type not in ZIP_TYPES and zipfile.is_zipfile(io.BytesIO(content))
+    if hidden_zip or _MARKUP.search(content[:4096]):
+        raise ValidationError(
+            _(
+                "Ce fichier contient, en plus d'un document %(type)s, une archive ou du code "
+                "de page web (fichier « polyglotte ») : il est refusé. Enregistrez-le à "
+                "nouveau depuis son application d'origine."
+            )
+            % {"type": EXTENSIONS[content_type][0].upper()},
+            code="polyglot",
+        )
+
+
+def safe_content_type(content_type: str) -> str:
+    """The type to serve a stored file with: one we accept, else a neutral download."""
+    return content_type if content_type in EXTENSIONS else "application/octet-stream"
 
 
 def pdf_forbidden_names(content: bytes) -> set[str]:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.core import mail
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given
@@ -51,6 +51,10 @@ from tests import factories, hostile
 from tests.test_permission_matrix import EXPECTED, url_for
 
 APPS = ("accounts", "derogations", "reviews", "notifications", "otp_totp")
+
+
+def qn(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def names(form_class, prefix: str | None = None, *extra: str) -> tuple[str, ...]:
@@ -227,8 +231,10 @@ TARGETS: dict[str, list[Target]] = {
 
 
 def _accepts_post(codes: tuple[int, ...]) -> bool:
-    # Some signed-in role gets something other than 405 (anonymous users are sent to login).
-    return any(code != 405 for code in codes[1:])
+    # Some signed-in role gets an answer other than 404 or 405 (anonymous users are sent to
+    # the login page). The professionals' pages (404 to everyone in the matrix, which has no
+    # signed link) are declared above all the same.
+    return any(code not in (404, 405) for code in codes[1:])
 
 
 def test_every_form_is_fuzzed():
@@ -294,21 +300,38 @@ def client_as(role: str, w: dict) -> Client:
 
 
 def snapshot(exempt: tuple[str, ...]) -> dict[str, str]:
-    tables = {}
-    for label in APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.label in exempt:
-                continue
-            rows = model._base_manager.order_by("pk").values_list()
-            tables[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-    return tables
+    """A digest of every row of every table of the portal (one query on PostgreSQL)."""
+    models = [
+        model
+        for label in APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in exempt
+    ]
+    if connection.vendor == "postgresql":
+        digest = (
+            "SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t.{pk}), '')) FROM {table} t"
+        )
+        parts = [
+            digest.format(pk=qn(m._meta.pk.column), table=qn(m._meta.db_table)) for m in models
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), [m._meta.label for m in models])
+            return dict(cursor.fetchall())
+    return {
+        m._meta.label: hashlib.sha256(
+            repr(list(m._base_manager.order_by("pk").values_list())).encode()
+        ).hexdigest()
+        for m in models
+    }
 
 
 def refused(response, method: str) -> bool:
-    """A 4xx, a form shown again (200 to a POST), or an error message on a redirect."""
+    """A 4xx, a form shown again (200 to a POST), or an error message on a redirect (only
+    this request's messages: older ones may wait in the client's cookie)."""
     if response.status_code >= 400 or (method == "POST" and response.status_code == 200):
         return True
-    return any(m.level >= messages.ERROR for m in get_messages(response.wsgi_request))
+    queued = getattr(response.wsgi_request, "_messages", None)
+    return any(m.level >= messages.ERROR for m in getattr(queued, "_queued_messages", []))
 
 
 def send(client: Client, target: Target, url: str, data: dict, upload: tuple | None):
@@ -316,7 +339,11 @@ def send(client: Client, target: Target, url: str, data: dict, upload: tuple | N
         return client.get(url, data)
     if upload is not None:
         name, content = upload
-        data = {**data, target.files: SimpleUploadedFile(name, content)}
+        try:
+            document = SimpleUploadedFile(name, content)
+        except SuspiciousFileOperation:  # the test client itself cannot send such a name
+            document = SimpleUploadedFile(f"x{name}.pdf", content)
+        data = {**data, target.files: document}
     return client.post(url, data)
 
 
@@ -326,19 +353,34 @@ uploads_strategy = st.one_of(
 )  # fmt: skip
 
 
-CASES = [(name, i) for name, targets in sorted(TARGETS.items()) for i in range(len(targets))]
+GROUPS = sorted({name.split(":")[0] for name in TARGETS})
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "index"), CASES, ids=[f"{n}-{i}" for n, i in CASES])
-def test_hostile_input_never_breaks_a_form(fuzz_world, name, index):
-    target = TARGETS[name][index]
-    url = target.url(fuzz_world)
-    client = client_as(target.role, fuzz_world)
+@pytest.mark.parametrize("group", GROUPS)
+def test_hostile_input_never_breaks_a_form(fuzz_world, group):
+    """One world per group of forms (building it is the slow part), each example in a
+    savepoint rolled back, every failing form reported."""
+    failures = []
+    for name, targets in sorted(TARGETS.items()):
+        if name.split(":")[0] != group:
+            continue
+        for index, target in enumerate(targets):
+            try:
+                fuzz(target, fuzz_world)
+            except Exception as exc:  # noqa: BLE001 (collected, reported below)
+                failures.append(f"{name}[{index}]: {type(exc).__name__}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+def fuzz(target: Target, world: dict) -> None:
+    url = target.url(world)
+    client = client_as(target.role, world)
     seen: list[int] = []
 
     @given(
-        data=hostile.payloads(target.fields), upload=uploads_strategy if target.files else st.none()
+        data=hostile.payloads(target.fields),
+        upload=uploads_strategy if target.files else st.none(),
     )
     def check(data, upload):
         with transaction.atomic():
