@@ -285,6 +285,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL") or "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG records ("Exception while resolving variable") carry the template
+        # context, patient data included, in their tracebacks: never below INFO.
+        "django.template": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

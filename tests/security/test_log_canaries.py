@@ -39,16 +39,17 @@ class Capture(logging.Handler):
 
 
 @pytest.fixture
-def every_log():
-    """Every logger (root, django.request, celery, weasyprint...) at DEBUG, into one list."""
+def every_log(settings):
+    """Every logger at DEBUG (root, django, django.request, celery, weasyprint...), as with
+    DJANGO_LOG_LEVEL=DEBUG, into one list. Loggers the project's LOGGING pins to a level
+    keep it: that pin is how the settings keep what they must out of the logs."""
     handler = Capture()
-    names = [
-        "",
-        "django",
-        "django.request",
-        "django.security",
-        "celery",
-        *logging.root.manager.loggerDict,
+    pinned = set(settings.LOGGING.get("loggers", {}))
+    names = ["", "django", "django.request", "django.security", "celery"]
+    names += [
+        name
+        for name in logging.root.manager.loggerDict
+        if not any(name == pin or name.startswith(f"{pin}.") for pin in pinned)
     ]
     saved = {}
     for name in names:
