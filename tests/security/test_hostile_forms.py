@@ -7,6 +7,7 @@ which object; test_every_form_is_fuzzed checks it against the permission matrix:
 that accepts a POST from some role has its line here.
 """
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -353,6 +354,11 @@ uploads_strategy = st.one_of(
 )  # fmt: skip
 
 
+# Each form is also fuzzed by a role that has no right on its object.
+OUTSIDERS = {"operator_a": "operator_b", "evaluator": "operator_a", "senior": "operator_a"}
+# Forms on the user's own space (their own account, their own new draft): no outsider.
+OWN_SPACE = {"derogations:create", "accounts:logout", "accounts:password_change",
+             "accounts:second_factor_setup"}  # fmt: skip
 GROUPS = sorted({name.split(":")[0] for name in TARGETS})
 
 
@@ -366,10 +372,16 @@ def test_hostile_input_never_breaks_a_form(fuzz_world, group):
         if name.split(":")[0] != group:
             continue
         for index, target in enumerate(targets):
-            try:
-                fuzz(target, fuzz_world)
-            except Exception as exc:  # noqa: BLE001 (collected, reported below)
-                failures.append(f"{name}[{index}]: {type(exc).__name__}: {exc}")
+            runs = [target]
+            outsider = OUTSIDERS.get(target.role)
+            if outsider and target.method == "POST" and name not in OWN_SPACE:
+                # Someone with no right on the object: refused, and nothing written at all.
+                runs.append(dataclasses.replace(target, role=outsider, may_write=()))
+            for run in runs:
+                try:
+                    fuzz(run, fuzz_world)
+                except Exception as exc:  # noqa: BLE001 (collected, reported below)
+                    failures.append(f"{name}[{index}] as {run.role}: {type(exc).__name__}: {exc}")
     assert not failures, "\n\n".join(failures)
 
 
