@@ -6,20 +6,32 @@ container is opened (central directory only, nothing is extracted) to tell which
 format it is and to refuse a ZIP bomb. The extension must agree with the content.
 
 PDF check, and its limit: we scan the PDF's bytes, and the content of its compressed
-(FlateDecode) streams up to a budget, for the name tokens that run code or carry files
-(/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA), hex escapes decoded
-(/J#61vaScript). It is a screen, not a PDF parser: a token hidden behind a filter other than
+(FlateDecode) streams up to a budget, for the name tokens that run code, act on their own or
+carry files (/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA, /SubmitForm,
+/ImportData), hex escapes decoded (/J#61vaScript). Automatic actions (/OpenAction, run when
+the document opens, and /AA, run on page or field events) are refused too, even without a
+script: we cannot tell a harmless "open at page 1" from a hostile action without parsing
+the PDF, and the operator can always print the document to a plain PDF. It is a screen, not a PDF parser: a token hidden behind a filter other than
 Flate, an encrypted PDF or a malformed stream is not seen. The files are never rendered by
 the portal; they are served as downloads with ``nosniff``.
+
+Antivirus: when settings.CLAMAV_URL names a ClamAV daemon, every file that passed the checks
+above is streamed to it (INSTREAM) before it is accepted. A file it flags is refused; a
+daemon that does not answer, answers garbage or refuses the size (StreamMaxLength) refuses
+the file too (fail closed): the operator is asked to try again later.
 """
 
 import hashlib
 import io
+import logging
 import re
+import socket
+import struct
 import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +45,8 @@ from accounts.models import User
 from . import lifecycle
 from .enums import Status
 from .models import Attachment, AuditEntry, DerogationRequest
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A ZIP-based office document that unpacks to more than this, or compresses more than
@@ -65,8 +79,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 ACCEPTED_EXTENSIONS = sorted({ext for exts in EXTENSIONS.values() for ext in exts})
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PDF_FORBIDDEN_NAMES = frozenset(
-    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
-)
+    {
+        b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia",
+        b"XFA", b"SubmitForm", b"ImportData", b"OpenAction", b"AA",
+    }
+)  # fmt: skip
 _PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
@@ -136,8 +153,10 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
             % {"type": EXTENSIONS[content_type][0].upper(), "ext": extension or "?"},
             code="extension_mismatch",
         )
+    check_polyglot(content, content_type)
     if content_type == PDF:
         check_pdf(content)
+    check_antivirus(content)
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
 
 
@@ -210,6 +229,32 @@ def _zip_office_type(content: bytes) -> str:
     raise _refused_type()
 
 
+ZIP_TYPES = frozenset({DOCX, XLSX, ODT, ODS})
+# Markup a browser could take for a page (or a script) if it ever sniffed the file.
+_MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|object|embed|body|!doctype\s+html)\b", re.I)
+
+
+def check_polyglot(content: bytes, content_type: str) -> None:
+    """Refuse a file that is also something else: a ZIP archive appended to (or hidden in) a
+    PDF or an image, or HTML/SVG markup in its first kilobytes (where browsers sniff)."""
+    hidden_zip = content_type not in ZIP_TYPES and zipfile.is_zipfile(io.BytesIO(content))
+    if hidden_zip or _MARKUP.search(content[:4096]):
+        raise ValidationError(
+            _(
+                "Ce fichier contient, en plus d'un document %(type)s, une archive ou du code "
+                "de page web (fichier « polyglotte ») : il est refusé. Enregistrez-le à "
+                "nouveau depuis son application d'origine."
+            )
+            % {"type": EXTENSIONS[content_type][0].upper()},
+            code="polyglot",
+        )
+
+
+def safe_content_type(content_type: str) -> str:
+    """The type to serve a stored file with: one we accept, else a neutral download."""
+    return content_type if content_type in EXTENSIONS else "application/octet-stream"
+
+
 def pdf_forbidden_names(content: bytes) -> set[str]:
     """The forbidden name tokens found in the PDF's bytes and in its Flate streams."""
     found: set[str] = set()
@@ -245,6 +290,115 @@ def check_pdf(content: bytes) -> None:
             )
             % {"names": ", ".join(f"/{name}" for name in sorted(found))},
             code="pdf_active",
+        )
+
+
+# --- Antivirus (ClamAV daemon) ------------------------------------------------------------
+
+CLAMAV_CHUNK_BYTES = 64 * 1024
+
+
+class ScanUnavailable(Exception):
+    """The daemon could not give a verdict (down, timeout, unexpected answer)."""
+
+
+class ScanLimitExceeded(ScanUnavailable):
+    """The daemon refused to read the whole file (above its StreamMaxLength)."""
+
+
+def _clamav_socket(url: str, timeout: float) -> socket.socket:
+    parts = urlsplit(url)
+    if parts.scheme == "tcp" and parts.hostname and parts.port:
+        return socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    if parts.scheme == "unix" and parts.path:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(parts.path)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+    raise ScanUnavailable(f"CLAMAV_URL must be tcp://host:port or unix:///path, got {url!r}")
+
+
+def _read_reply(sock: socket.socket) -> bytes:
+    reply = b""
+    while not reply.endswith(b"\0") and len(reply) < 4096:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    return reply.rstrip(b"\0").strip()
+
+
+def clamav_scan(content: bytes, url: str, timeout: float) -> str | None:
+    """Stream ``content`` to clamd (INSTREAM). None: clean; else the signature found.
+    Raise ScanUnavailable (or ScanLimitExceeded) when there is no verdict."""
+    try:
+        with _clamav_socket(url, timeout) as sock:
+            try:
+                sock.sendall(b"zINSTREAM\0")
+                for start in range(0, len(content), CLAMAV_CHUNK_BYTES):
+                    chunk = content[start : start + CLAMAV_CHUNK_BYTES]
+                    sock.sendall(struct.pack("!L", len(chunk)) + chunk)
+                sock.sendall(struct.pack("!L", 0))
+            except OSError:
+                # clamd closes the stream once it is above StreamMaxLength: its reason
+                # may still be readable.
+                reply = _read_reply(sock)
+                if b"size limit exceeded" in reply:
+                    raise ScanLimitExceeded(reply.decode("ascii", "replace")) from None
+                raise
+            reply = _read_reply(sock)
+    except OSError as exc:
+        raise ScanUnavailable(str(exc)) from exc
+    text = reply.decode("utf-8", "replace")
+    if text == "stream: OK":
+        return None
+    if text.startswith("stream: ") and text.endswith(" FOUND"):
+        return text[len("stream: ") : -len(" FOUND")]
+    if "size limit exceeded" in text:
+        raise ScanLimitExceeded(text)
+    raise ScanUnavailable(f"unexpected answer from clamd: {text[:200]!r}")
+
+
+def check_antivirus(content: bytes) -> None:
+    """Scan with the configured ClamAV daemon, if any; refuse (ValidationError, French) a
+    flagged file and, failing closed, a file that could not be scanned."""
+    url = getattr(settings, "CLAMAV_URL", "")
+    if not url:
+        return
+    sha256 = hashlib.sha256(content).hexdigest()
+    try:
+        signature = clamav_scan(content, url, getattr(settings, "CLAMAV_TIMEOUT_SECONDS", 30))
+    except ScanLimitExceeded:
+        logger.warning("Upload refused: above the antivirus scan limit (sha256 %s)", sha256)
+        raise ValidationError(
+            _(
+                "Le fichier est trop volumineux pour être analysé par l'antivirus : il est "
+                "refusé. Réduisez sa taille (par exemple en le découpant) puis réessayez."
+            ),
+            code="antivirus_limit",
+        ) from None
+    except ScanUnavailable as exc:
+        logger.error("Upload refused: antivirus unavailable (%s)", exc)
+        raise ValidationError(
+            _(
+                "Le fichier n'a pas pu être vérifié par l'antivirus, qui est momentanément "
+                "indisponible : il n'est pas enregistré. Réessayez dans quelques minutes."
+            ),
+            code="antivirus_unavailable",
+        ) from None
+    if signature is not None:
+        logger.warning("Upload refused: antivirus found %s (sha256 %s)", signature, sha256)
+        raise ValidationError(
+            _(
+                "L'antivirus a détecté un contenu malveillant dans ce fichier (%(signature)s) : "
+                "il est refusé."
+            )
+            % {"signature": signature},
+            code="antivirus_found",
         )
 
 

@@ -401,11 +401,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     attachment = get_object_or_404(
         access.visible_attachments(request.user), pk=attachment_pk, request_id=pk
     )
+    # Whatever the row holds, the name and type sent are safe ones: always a download.
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        filename=uploads.safe_file_name(attachment.original_name),
+        content_type=uploads.safe_content_type(attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

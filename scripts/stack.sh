@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The production-shaped stack, locally from Debian packages, all on loopback:
-# PostgreSQL 15, Redis, an SMTP sink, Celery worker and beat, gunicorn.
+# PostgreSQL 15, Redis, an SMTP sink, a ClamAV daemon, Celery worker and beat, gunicorn.
 #   bash scripts/stack.sh start|stop|status
 # State, pid files and logs live in var/stack/; `source var/stack/env` gives a shell the
 # same environment (mails received by the sink: var/stack/mail/).
@@ -12,9 +12,10 @@ PGBIN=/usr/lib/postgresql/15/bin
 PG_PORT=${STACK_PG_PORT:-5432}
 REDIS_PORT=${STACK_REDIS_PORT:-6379}
 SMTP_PORT=${STACK_SMTP_PORT:-1025}
+CLAMD_PORT=${STACK_CLAMD_PORT:-3310}
 WEB_PORT=${STACK_WEB_PORT:-8000}
 # Started in this order, stopped in the reverse one.
-SERVICES=(postgres redis smtp worker beat web)
+SERVICES=(postgres redis smtp clamd worker beat web)
 
 step() { printf '==> %s\n' "$*"; }
 as_postgres() { runuser -u postgres -- "$@"; }
@@ -58,6 +59,7 @@ export DATABASE_URL=postgres://portal_app:portal_app@127.0.0.1:$PG_PORT/portal
 export MIGRATION_DATABASE_URL=postgres://portal:portal@127.0.0.1:$PG_PORT/portal
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 export EMAIL_URL=smtp://127.0.0.1:$SMTP_PORT
+export CLAMAV_URL=tcp://127.0.0.1:$CLAMD_PORT
 export DJANGO_STORAGE=file
 export PORTAL_VAR_DIR=$STACK
 export MEDIA_ROOT=$STACK/media
@@ -99,6 +101,26 @@ start_postgres() {
   fi
 }
 
+# clamd with the official databases when freshclam has fetched them (/var/lib/clamav), else
+# with the test signatures only (EICAR; see tests/clamav.py): no network needed.
+start_clamd() {
+  local dir=$STACK/clamd
+  mkdir -p "$dir/db"
+  if compgen -G "/var/lib/clamav/*.c[lv]d" >/dev/null; then
+    cp -u /var/lib/clamav/*.c[lv]d "$dir/db/"
+  fi
+  .venv/bin/python -c 'import sys, pathlib; from tests.clamav import write_signatures; write_signatures(pathlib.Path(sys.argv[1]))' "$dir/db"
+  cat >"$dir/clamd.conf" <<CONF
+Foreground yes
+DatabaseDirectory $dir/db
+TCPAddr 127.0.0.1
+TCPSocket $CLAMD_PORT
+StreamMaxLength 25M
+LogFile $dir/clamd-scan.log
+CONF
+  launch clamd clamd --config-file "$dir/clamd.conf"
+}
+
 start() {
   bash scripts/bootstrap.sh
   mkdir -p "$STACK/redis" "$STACK/mail" "$STACK/media"
@@ -109,8 +131,11 @@ start() {
   launch redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK/redis" \
     --appendonly yes --maxmemory-policy noeviction --daemonize no
   launch smtp .venv/bin/python scripts/smtp_sink.py --port "$SMTP_PORT" --maildir "$STACK/mail"
+  step "Starting ClamAV (clamd) on 127.0.0.1:$CLAMD_PORT"
+  start_clamd
   wait_port redis "$REDIS_PORT"
   wait_port smtp "$SMTP_PORT"
+  wait_port clamd "$CLAMD_PORT"
 
   step "Migrating, collecting static files, compiling translations"
   manage_as_owner migrate --noinput -v 0

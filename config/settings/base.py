@@ -212,6 +212,11 @@ PORTAL_TARGET_WORKING_DAYS = {
 }
 # Largest attachment accepted, in bytes (each file of an upload; see derogations/uploads.py).
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# ClamAV daemon that scans every upload before it is accepted: tcp://host:port or
+# unix:///path/to/clamd.ctl. Empty: no antivirus scan. When set, a daemon that does not
+# answer (or a file above its StreamMaxLength) refuses the upload: it fails closed.
+CLAMAV_URL = env_str("CLAMAV_URL") or ""
+CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30)
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
 
@@ -315,6 +320,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL") or "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG records ("Exception while resolving variable") carry the template
+        # context, patient data included, in their tracebacks: never below INFO.
+        "django.template": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -87,9 +87,14 @@ def test_javascript_hidden_in_a_compressed_stream_is_found():
     assert uploads.pdf_forbidden_names(content) == {"JavaScript", "JS"}
 
 
-def test_an_open_action_without_script_is_accepted():
-    content = PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction [3 0 R /Fit]")
-    assert uploads.check_upload(upload("ok.pdf", content)).content_type == uploads.PDF
+def test_an_automatic_action_is_refused_even_without_a_script():
+    # Decision (issue 7): an /OpenAction or /AA is refused whatever it does; "Imprimer en
+    # PDF" gives a plain document.
+    for action in (b"/OpenAction [3 0 R /Fit]", b"/AA << /O 5 0 R >>"):
+        content = PDF.replace(b"/Type /Catalog", b"/Type /Catalog " + action)
+        with pytest.raises(uploads.ValidationError) as refused:
+            uploads.check_upload(upload("auto.pdf", content))
+        assert "contenu actif" in refused.value.messages[0]
 
 
 def test_zip_bomb_docx_is_refused():
