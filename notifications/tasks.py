@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 RETRYABLE = (OSError, smtplib.SMTPException)
 MAX_RETRIES = 7
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+# Copies sent by one task over one SMTP connection (an act with 2,000 recipients: 40 tasks
+# that the workers share, instead of 2,000 tasks and 2,000 connections).
+DELIVERY_BATCH = 50
 
 
 def retry_delay(retries: int) -> int:
@@ -56,11 +59,13 @@ def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def
             record_union_sheet(notification_pk, render_union_sheet)
     except OSError as exc:  # storage unavailable: try again later
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
-    pending = Delivery.objects.filter(decision_id=decision_pk, status__in=UNSENT).values_list(
-        "pk", flat=True
+    pending = list(
+        Delivery.objects.filter(decision_id=decision_pk, status__in=UNSENT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for delivery_pk in pending:
-        send_delivery.delay(delivery_pk)
+    for start in range(0, len(pending), DELIVERY_BATCH):
+        send_deliveries.delay(pending[start : start + DELIVERY_BATCH])
 
 
 def _send_once[Row: (Delivery, Reminder)](
@@ -69,10 +74,12 @@ def _send_once[Row: (Delivery, Reminder)](
     pk: int,
     build: Callable[[Row], EmailMessage],
     ready: Callable[[Row], bool] = lambda row: True,
+    connection: Any = None,
 ) -> str:
-    """Send the email of one outbox row. The row stays locked while the SMTP server
-    accepts it, so two workers never send the same email; a row already sent is skipped.
-    A temporary failure is written on the row, then the task retries later."""
+    """Send the email of one outbox row (over ``connection`` if given, an open SMTP
+    connection shared by a batch). The row stays locked while the SMTP server accepts it,
+    so two workers never send the same email; a row already sent is skipped. A temporary
+    failure is written on the row, then the task retries later."""
     with transaction.atomic():
         row = queryset.select_for_update(of=("self",)).get(pk=pk)
         if row.status == DeliveryStatus.SENT:
@@ -81,6 +88,7 @@ def _send_once[Row: (Delivery, Reminder)](
             return "not-ready"
         row.attempts += 1
         message = build(row)
+        message.connection = connection
         try:
             message.send()
         except RETRYABLE as exc:
@@ -102,6 +110,40 @@ def _send_once[Row: (Delivery, Reminder)](
     raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
 
 
+def _letter_copy(letters: dict[int, bytes]) -> Callable[[Delivery], EmailMessage]:
+    """Build a copy's email; each act's letter is read from storage once per task."""
+
+    def build(delivery: Delivery) -> EmailMessage:
+        if delivery.decision_id not in letters:
+            with delivery.decision.letter.open("rb") as handle:
+                letters[delivery.decision_id] = handle.read()
+        return emails.letter_email(delivery, letters[delivery.decision_id])
+
+    return build
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Send copies of letters over one SMTP connection, each as send_delivery would (its
+    row locked, marked sent once, same Message-ID). A temporary failure stops the batch
+    and retries it later: the copies already sent are skipped then."""
+    outcomes: dict[str, int] = {}
+    build = _letter_copy({})
+    rows = Delivery.objects.select_related("decision__request__organisation")
+    with get_connection() as connection:
+        for delivery_pk in delivery_pks:
+            outcome = _send_once(
+                self,
+                rows,
+                delivery_pk,
+                build,
+                ready=lambda d: bool(d.decision.letter_sha256),
+                connection=connection,
+            )
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
@@ -109,7 +151,7 @@ def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def
         self,
         Delivery.objects.select_related("decision__request__organisation"),
         delivery_pk,
-        emails.letter_email,
+        _letter_copy({}),
         ready=lambda d: bool(d.decision.letter_sha256),
     )
 
