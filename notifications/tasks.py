@@ -110,16 +110,32 @@ def _send_once[Row: (Delivery, Reminder)](
     raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
 
 
-def _letter_copy(letters: dict[int, bytes]) -> Callable[[Delivery], EmailMessage]:
-    """Build a copy's email; each act's letter is read from storage once per task."""
+class _Letters:
+    """The acts of a task's copies, each read once with its request and operator, and its
+    letter's PDF read from storage once: a batch of 50 copies of one act reads them once,
+    not 50 times."""
 
-    def build(delivery: Delivery) -> EmailMessage:
-        if delivery.decision_id not in letters:
-            with delivery.decision.letter.open("rb") as handle:
-                letters[delivery.decision_id] = handle.read()
-        return emails.letter_email(delivery, letters[delivery.decision_id])
+    def __init__(self) -> None:
+        self.acts: dict[int, Decision] = {}
+        self.pdfs: dict[int, bytes] = {}
 
-    return build
+    def act(self, delivery: Delivery) -> Decision:
+        if delivery.decision_id not in self.acts:
+            self.acts[delivery.decision_id] = Decision.objects.select_related(
+                "request__organisation"
+            ).get(pk=delivery.decision_id)
+        delivery.decision = self.acts[delivery.decision_id]
+        return delivery.decision
+
+    def ready(self, delivery: Delivery) -> bool:
+        return bool(self.act(delivery).letter_sha256)
+
+    def email(self, delivery: Delivery) -> EmailMessage:
+        act = self.act(delivery)
+        if act.pk not in self.pdfs:
+            with act.letter.open("rb") as handle:
+                self.pdfs[act.pk] = handle.read()
+        return emails.letter_email(delivery, self.pdfs[act.pk])
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -128,16 +144,15 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
     row locked, marked sent once, same Message-ID). A temporary failure stops the batch
     and retries it later: the copies already sent are skipped then."""
     outcomes: dict[str, int] = {}
-    build = _letter_copy({})
-    rows = Delivery.objects.select_related("decision__request__organisation")
+    letters = _Letters()
     with get_connection() as connection:
         for delivery_pk in delivery_pks:
             outcome = _send_once(
                 self,
-                rows,
+                Delivery.objects.all(),
                 delivery_pk,
-                build,
-                ready=lambda d: bool(d.decision.letter_sha256),
+                letters.email,
+                ready=letters.ready,
                 connection=connection,
             )
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -147,13 +162,8 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
-    return _send_once(
-        self,
-        Delivery.objects.select_related("decision__request__organisation"),
-        delivery_pk,
-        _letter_copy({}),
-        ready=lambda d: bool(d.decision.letter_sha256),
-    )
+    letters = _Letters()
+    return _send_once(self, Delivery.objects.all(), delivery_pk, letters.email, ready=letters.ready)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)

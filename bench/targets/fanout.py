@@ -176,7 +176,7 @@ def run(ctx: Context) -> list[Row]:
             with lifting.letter.open("rb") as handle:
                 pdf = handle.read()
             messages = [
-                (d.recipient_email, emails.letter_email(d, pdf).message().as_bytes())
+                (d.recipient_email, emails.letter_email(d, pdf).message().as_bytes(linesep="\r\n"))
                 for d in copies.select_related("decision__request__organisation")
             ]
             before = time.perf_counter()
