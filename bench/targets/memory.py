@@ -2,7 +2,8 @@
 
 gunicorn runs 1 sync worker on loopback with bench.settings (every request reaches the
 one worker measured); a plain http.client loop sends in turn the queue pages, the
-dashboard, the public registry (list, filtered, history, a summary page, CSV export), the
+dashboard, the public registry (list, filtered, history, a summary page, a searched CSV
+export), the
 letter verification page (with a real code), the trivial page and hello-world, with the
 session cookies of an evaluator and of an operator; then VmRSS is read from
 /proc/<worker>/status.
@@ -57,7 +58,7 @@ def _paths(ctx: Context) -> list[tuple[str, str]]:
         (_url("derogations:registry", {"page": "2"}), operator),
         (_url("derogations:verify", {"code": code}), ""),
         (_url("derogations:verify"), ""),
-        (_url("derogations:registry_csv"), ""),
+        (_url("derogations:registry_csv", {"q": "GenoRare Panel 1"}), ""),
         (_url("bench_trivial"), evaluator),
         (_url("bench_hello"), ""),
     ]
