@@ -68,24 +68,23 @@ def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def
         send_deliveries.delay(pending[start : start + DELIVERY_BATCH])
 
 
-def _send_once[Row: (Delivery, Reminder)](
-    task: Any,
+def _attempt[Row: (Delivery, Reminder)](
     queryset: "models.QuerySet[Row]",
     pk: int,
     build: Callable[[Row], EmailMessage],
     ready: Callable[[Row], bool] = lambda row: True,
     connection: Any = None,
-) -> str:
+) -> tuple[str, Exception | None]:
     """Send the email of one outbox row (over ``connection`` if given, an open SMTP
     connection shared by a batch). The row stays locked while the SMTP server accepts it,
     so two workers never send the same email; a row already sent is skipped. A temporary
-    failure is written on the row, then the task retries later."""
+    failure is written on the row and returned: ("failed", error)."""
     with transaction.atomic():
         row = queryset.select_for_update(of=("self",)).get(pk=pk)
         if row.status == DeliveryStatus.SENT:
-            return "already-sent"
+            return "already-sent", None
         if not ready(row):
-            return "not-ready"
+            return "not-ready", None
         row.attempts += 1
         message = build(row)
         message.connection = connection
@@ -105,9 +104,23 @@ def _send_once[Row: (Delivery, Reminder)](
                 row.message_id = message.extra_headers["Message-ID"]
                 fields.append("message_id")
             row.save(update_fields=fields)
-            return "sent"
+            return "sent", None
     logger.warning("%s %s failed (attempt %s): %s", type(row).__name__, pk, row.attempts, error)
-    raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
+    return "failed", error
+
+
+def _send_once[Row: (Delivery, Reminder)](
+    task: Any,
+    queryset: "models.QuerySet[Row]",
+    pk: int,
+    build: Callable[[Row], EmailMessage],
+    ready: Callable[[Row], bool] = lambda row: True,
+) -> str:
+    """One row (_attempt); after a temporary failure the task retries later."""
+    outcome, error = _attempt(queryset, pk, build, ready)
+    if error is not None:
+        raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
+    return outcome
 
 
 class _Letters:
@@ -141,14 +154,15 @@ class _Letters:
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Send copies of letters over one SMTP connection, each as send_delivery would (its
-    row locked, marked sent once, same Message-ID). A temporary failure stops the batch
-    and retries it later: the copies already sent are skipped then."""
+    row locked, marked sent once, same Message-ID). A copy refused for now is marked
+    failed and the others still go; then the task retries later, and the copies sent
+    meanwhile are skipped."""
     outcomes: dict[str, int] = {}
     letters = _Letters()
+    first_error = None
     with get_connection() as connection:
         for delivery_pk in delivery_pks:
-            outcome = _send_once(
-                self,
+            outcome, error = _attempt(
                 Delivery.objects.all(),
                 delivery_pk,
                 letters.email,
@@ -156,6 +170,9 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
                 connection=connection,
             )
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            first_error = first_error or error
+    if first_error is not None:
+        raise self.retry(exc=first_error, countdown=retry_delay(self.request.retries))
     return outcomes
 
 
