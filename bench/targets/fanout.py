@@ -8,7 +8,9 @@ senior lifts it through derogations.lifecycle, which queues the letter after com
 from the lift until every copy is marked sent. Then every Message-ID in the sink must be
 there exactly once, and the workers' logs must show one render of the letter (target 5:
 never one per recipient). The bare loop then sends the very same messages (built by
-notifications.emails beforehand, not timed) over one smtplib connection to the same sink.
+notifications.emails beforehand) over one smtplib connection to the same sink: compared
+once with the sending alone, once with the building of each message added (the work a
+sender without queue nor database does).
 """
 
 import os
@@ -175,10 +177,14 @@ def run(ctx: Context) -> list[Row]:
             lifting.refresh_from_db()
             with lifting.letter.open("rb") as handle:
                 pdf = handle.read()
-            messages = [
-                (d.recipient_email, emails.letter_email(d, pdf).message().as_bytes(linesep="\r\n"))
-                for d in copies.select_related("decision__request__organisation")
-            ]
+            rows = list(copies.select_related("decision__request__organisation"))
+
+            def build(delivery: Delivery) -> bytes:  # as Django's SMTP backend serialises
+                return emails.letter_email(delivery, pdf).message().as_bytes(linesep="\r\n")
+
+            before = time.perf_counter()
+            messages = [(d.recipient_email, build(d)) for d in rows]
+            build_s = time.perf_counter() - before
             before = time.perf_counter()
             with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
                 for recipient, data in messages:
@@ -189,16 +195,25 @@ def run(ctx: Context) -> list[Row]:
             for process in reversed(processes):
                 stop_process(process)
     once = set(ids) == expected and all(n == 1 for n in ids.values())
-    ratio = bare_s / fanout_s  # rates: total / fanout_s against total / bare_s
     size_kb = sum(len(data) for _r, data in messages) / len(messages) / 1024
+    rows = []
+    for loop, seconds in (
+        ("messages built beforehand", bare_s),
+        ("building each message (notifications.emails) as it goes", build_s + bare_s),
+    ):
+        ratio = seconds / fanout_s  # rates: total / fanout_s against total / seconds
+        rows.append(
+            Row(
+                f"6 fan-out of a lifting to {total:,} recipients, {WORKERS} Celery workers, "
+                f"against a bare smtplib loop {loop}",
+                f"{total / fanout_s:.0f} msg/s ({fanout_s:.1f} s from the lift) = {ratio:.0%} "
+                f"of the loop ({total / seconds:.0f} msg/s, {size_kb:.0f} KB each)",
+                f"≥ {BOUND:.0%}",
+                yes_no(ratio >= BOUND),
+            )
+        )
     return [
-        Row(
-            f"6 fan-out of a lifting to {total:,} recipients, {WORKERS} Celery workers",
-            f"{total / fanout_s:.0f} msg/s ({fanout_s:.1f} s from the lift) = {ratio:.0%} of "
-            f"a bare smtplib loop ({total / bare_s:.0f} msg/s, {size_kb:.0f} KB each)",
-            f"≥ {BOUND:.0%}",
-            yes_no(ratio >= BOUND),
-        ),
+        *rows,
         Row(
             "6 fan-out: every copy delivered once",
             f"{len(ids):,} Message-IDs for {total:,} copies, at most "
