@@ -35,6 +35,7 @@ def _probe(fmt: str, size: int) -> dict[str, float]:
 def run(ctx: Context) -> list[Row]:
     missing = SIZES[-1] - Derogation.objects.filter(request__kind="global").count()
     if missing > 0:
+        ctx.generator.resync()
         ctx.generator.requests(count=missing, granted_globals=missing, big_org_files=0)
         ctx.generator.analyze()
     rows = []
