@@ -464,6 +464,19 @@ class Generator:
                 )
             self.next_decision += 1
 
+    def resync(self) -> None:
+        """Continue numbering after rows the portal wrote itself (a lifting through the
+        lifecycle writes an audit entry and an act)."""
+        self.next_request = (DerogationRequest.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
+        self.next_audit = (AuditEntry.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
+        self.next_decision = (
+            max(
+                Decision.objects.aggregate(m=models.Max("id"))["m"] or 0,
+                Derogation.objects.aggregate(m=models.Max("id"))["m"] or 0,
+            )
+            + 1
+        )
+
     def _sequences(self) -> None:
         for (kind, year), number in self.numbers.items():
             ReferenceSequence.objects.update_or_create(

@@ -406,6 +406,14 @@ class Decision(models.Model):
                 name="one_pending_proposal_per_request",
             ),
         ]
+        indexes = [
+            # The registry's ETag: the newest issued act, read backwards (registry.latest_change).
+            models.Index(
+                fields=["-issued_at"],
+                name="decision_issued_at",
+                condition=Q(state=DecisionState.ISSUED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.request}"
@@ -452,7 +460,11 @@ class Derogation(models.Model):
     class Meta:
         verbose_name = _("dérogation en vigueur")
         verbose_name_plural = _("dérogations en vigueur")
-        indexes = [models.Index(fields=["status", "valid_until"], name="derogation_status_until")]
+        indexes = [
+            models.Index(fields=["status", "valid_until"], name="derogation_status_until"),
+            # The registry's ETag: the last expiry, read backwards (registry.latest_change).
+            models.Index(fields=["-valid_until"], name="derogation_valid_until"),
+        ]
         constraints = [
             # Expired is computed from the end date, never stored.
             models.CheckConstraint(

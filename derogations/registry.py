@@ -18,8 +18,9 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import Case, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -288,29 +289,65 @@ def csv_lines(rows: QuerySet[Derogation]) -> Iterator[str]:
 
 def latest_change(today: datetime.date | None = None) -> datetime.datetime | None:
     """When the registry last changed: the last act issued on a global derogation, or the
-    last expiry (midnight after its end date), whichever is later."""
+    last expiry (midnight after its end date), whichever is later.
+
+    Two lookups that read an index backwards from the newest row (decision_issued_at,
+    derogation_valid_until) and stop at the first global derogation: a fraction of a
+    millisecond whatever the registry's size, since every registry answer asks it."""
     today = today or timezone.localdate()
-    rows = Derogation.objects.filter(request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED)
-    found = rows.aggregate(
-        act=Max(
-            "request__decisions__issued_at",
-            filter=Q(request__decisions__state=DecisionState.ISSUED),
-        ),
-        expiry=Max("valid_until", filter=Q(valid_until__lt=today)),
-    )
-    moments = [found["act"]] if found["act"] else []
-    if found["expiry"]:
-        midnight = datetime.datetime.combine(
-            found["expiry"] + datetime.timedelta(days=1), datetime.time()
+    act = (
+        Decision.objects.filter(
+            state=DecisionState.ISSUED,
+            request__kind=Kind.GLOBAL,
+            request__derogation__grant__state=DecisionState.ISSUED,
         )
+        .order_by("-issued_at")
+        .values_list("issued_at", flat=True)
+        .first()
+    )
+    expiry = (
+        Derogation.objects.filter(
+            valid_until__lt=today, request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED
+        )
+        .order_by("-valid_until")
+        .values_list("valid_until", flat=True)
+        .first()
+    )
+    moments = [act] if act else []
+    if expiry:
+        midnight = datetime.datetime.combine(expiry + datetime.timedelta(days=1), datetime.time())
         moments.append(timezone.make_aware(midnight))
     return max(moments) if moments else None
 
 
+_CHANGE_KEY = "registry:latest-change"
+_UNKNOWN = object()
+
+
+def current_change() -> datetime.datetime | None:
+    """latest_change(), as this process asked it at most PORTAL_REGISTRY_VERSION_SECONDS
+    ago (in the cache): a busy registry answers most requests without any query."""
+    seconds = settings.PORTAL_REGISTRY_VERSION_SECONDS
+    found = cache.get(_CHANGE_KEY, _UNKNOWN) if seconds else _UNKNOWN
+    if found is _UNKNOWN:
+        found = latest_change()
+        if seconds:
+            cache.set(_CHANGE_KEY, found, seconds)
+    return found  # type: ignore[return-value]
+
+
+def forget_change(**kwargs: object) -> None:
+    """post_save of an act or a derogation (derogations.apps): ask the database again."""
+    cache.delete(_CHANGE_KEY)
+
+
 def etag(request: Any, *args: object, **kwargs: object) -> str:
     """Changes with the data, the day (expiries), the language and the signed-in user
-    (the page header shows them)."""
-    change = latest_change()
+    (the page header shows them). Computed once per request (the page cache reuses it)."""
+    cached = getattr(request, "_registry_etag", None)
+    if cached:
+        return cached
+    change = current_change()
     key = "|".join(
         [
             change.isoformat() if change else "-",
@@ -319,4 +356,5 @@ def etag(request: Any, *args: object, **kwargs: object) -> str:
             str(getattr(request.user, "pk", None) or 0),
         ]
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    request._registry_etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return request._registry_etag

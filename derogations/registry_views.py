@@ -1,15 +1,27 @@
 """Public registry of granted global derogations: pages, exports and Atom feed (no login).
 
 Every answer carries an ETag that changes with the registry (registry.etag): a client
-that already has the current version gets 304 Not Modified.
+that already has the current version gets 304 Not Modified. The list pages are rendered
+once per registry version, address and language for visitors without a session
+(visitor_cache): the next ones get the stored page with their own CSRF token.
 """
 
+import hashlib
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +32,44 @@ from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
 from .models import Decision
 
 conditional = condition(etag_func=registry.etag)
+
+PAGE_CACHE_SECONDS = 600
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = "\x00csrf\x00"  # never in a rendered page
+
+
+def visitor_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the page from the cache to a visitor without session or messages cookie: the
+    key holds the registry's ETag (data, day, language), so a change of the data is a new
+    key and nothing has to be invalidated. The stored page has a placeholder where the
+    CSRF token was (the language switch form); each answer puts the visitor's token."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or CookieStorage.cookie_name in request.COOKIES
+        ):
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"registry-page:{registry.etag(request)}:{path}"
+        stored = cache.get(key)
+        if stored is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                page = _CSRF_INPUT.sub(
+                    rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", response.content.decode(response.charset)
+                )
+                cache.set(key, (page, response["Content-Type"]), PAGE_CACHE_SECONDS)
+            return response
+        page, content_type = stored
+        response = HttpResponse(
+            page.replace(_CSRF_PLACEHOLDER, get_token(request)), content_type=content_type
+        )
+        patch_vary_headers(response, ["Cookie"])  # signed-in people see their own header
+        return response
+
+    return wrapped
 
 
 def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
@@ -44,12 +94,14 @@ def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
 
 @require_GET
 @conditional
+@visitor_cache
 def registry_list(request: HttpRequest) -> HttpResponse:
     return _list(request, history=False)
 
 
 @require_GET
 @conditional
+@visitor_cache
 def registry_history(request: HttpRequest) -> HttpResponse:
     return _list(request, history=True)
 

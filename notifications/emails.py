@@ -33,7 +33,8 @@ def _render(name: str, language: str, context: dict[str, object]) -> tuple[str, 
     return " ".join(subject.split()), body
 
 
-def letter_email(delivery: Delivery) -> EmailMessage:
+def letter_email(delivery: Delivery, letter: bytes) -> EmailMessage:
+    """The copy's email with the act's letter (its PDF, read from storage by the caller)."""
     act = delivery.decision
     request = act.request
     subject, body = _render(
@@ -60,8 +61,7 @@ def letter_email(delivery: Delivery) -> EmailMessage:
         to=[delivery.recipient_email],
         headers={"Message-ID": message_id_for(delivery)},
     )
-    with act.letter.open("rb") as handle:
-        message.attach(f"{request.reference}-{act.kind}.pdf", handle.read(), "application/pdf")
+    message.attach(f"{request.reference}-{act.kind}.pdf", letter, "application/pdf")
     return message
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 RETRYABLE = (OSError, smtplib.SMTPException)
 MAX_RETRIES = 7
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+# Copies sent by one task over one SMTP connection (an act with 2,000 recipients: 40 tasks
+# that the workers share, instead of 2,000 tasks and 2,000 connections).
+DELIVERY_BATCH = 50
 
 
 def retry_delay(retries: int) -> int:
@@ -58,32 +61,36 @@ def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def
             record_union_sheet(notification_pk, render_union_sheet)
     except OSError as exc:  # storage unavailable: try again later
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
-    pending = Delivery.objects.filter(decision_id=decision_pk, status__in=UNSENT).values_list(
-        "pk", flat=True
+    pending = list(
+        Delivery.objects.filter(decision_id=decision_pk, status__in=UNSENT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for delivery_pk in pending:
-        send_delivery.delay(delivery_pk)
+    for start in range(0, len(pending), DELIVERY_BATCH):
+        send_deliveries.delay(pending[start : start + DELIVERY_BATCH])
 
 
-def _send_once[Row: (Delivery, Reminder)](
-    task: Any,
+def _attempt[Row: (Delivery, Reminder)](
     queryset: "models.QuerySet[Row]",
     pk: int,
     build: Callable[[Row], EmailMessage],
     ready: Callable[[Row], bool] = lambda row: True,
-) -> str:
-    """Send the email of one outbox row. The row stays locked while the SMTP server
-    accepts it, so two workers never send the same email; a row already sent is skipped.
-    A temporary failure is written on the row, then the task retries later."""
+    connection: Any = None,
+) -> tuple[str, Exception | None]:
+    """Send the email of one outbox row (over ``connection`` if given, an open SMTP
+    connection shared by a batch). The row stays locked while the SMTP server accepts it,
+    so two workers never send the same email; a row already sent is skipped. A temporary
+    failure is written on the row and returned: ("failed", error)."""
     with transaction.atomic():
         row = queryset.select_for_update(of=("self",)).get(pk=pk)
         if row.status == DeliveryStatus.SENT:
-            return "already-sent"
+            return "already-sent", None
         if not ready(row):
-            return "not-ready"
+            return "not-ready", None
         row.attempts += 1
         message = build(row)
         checkpoint("send")
+        message.connection = connection
         try:
             message.send()
         except RETRYABLE as exc:
@@ -103,21 +110,83 @@ def _send_once[Row: (Delivery, Reminder)](
                 row.message_id = message.extra_headers["Message-ID"]
                 fields.append("message_id")
             row.save(update_fields=fields)
-            return "sent"
+            return "sent", None
     logger.warning("%s %s failed (attempt %s): %s", type(row).__name__, pk, row.attempts, error)
-    raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
+    return "failed", error
+
+
+def _send_once[Row: (Delivery, Reminder)](
+    task: Any,
+    queryset: "models.QuerySet[Row]",
+    pk: int,
+    build: Callable[[Row], EmailMessage],
+    ready: Callable[[Row], bool] = lambda row: True,
+) -> str:
+    """One row (_attempt); after a temporary failure the task retries later."""
+    outcome, error = _attempt(queryset, pk, build, ready)
+    if error is not None:
+        raise task.retry(exc=error, countdown=retry_delay(task.request.retries))
+    return outcome
+
+
+class _Letters:
+    """The acts of a task's copies, each read once with its request and operator, and its
+    letter's PDF read from storage once: a batch of 50 copies of one act reads them once,
+    not 50 times."""
+
+    def __init__(self) -> None:
+        self.acts: dict[int, Decision] = {}
+        self.pdfs: dict[int, bytes] = {}
+
+    def act(self, delivery: Delivery) -> Decision:
+        if delivery.decision_id not in self.acts:
+            self.acts[delivery.decision_id] = Decision.objects.select_related(
+                "request__organisation"
+            ).get(pk=delivery.decision_id)
+        delivery.decision = self.acts[delivery.decision_id]
+        return delivery.decision
+
+    def ready(self, delivery: Delivery) -> bool:
+        return bool(self.act(delivery).letter_sha256)
+
+    def email(self, delivery: Delivery) -> EmailMessage:
+        act = self.act(delivery)
+        if act.pk not in self.pdfs:
+            with act.letter.open("rb") as handle:
+                self.pdfs[act.pk] = handle.read()
+        return emails.letter_email(delivery, self.pdfs[act.pk])
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Send copies of letters over one SMTP connection, each as send_delivery would (its
+    row locked, marked sent once, same Message-ID). A copy refused for now is marked
+    failed and the others still go; then the task retries later, and the copies sent
+    meanwhile are skipped."""
+    outcomes: dict[str, int] = {}
+    letters = _Letters()
+    first_error = None
+    with get_connection() as connection:
+        for delivery_pk in delivery_pks:
+            outcome, error = _attempt(
+                Delivery.objects.all(),
+                delivery_pk,
+                letters.email,
+                ready=letters.ready,
+                connection=connection,
+            )
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            first_error = first_error or error
+    if first_error is not None:
+        raise self.retry(exc=first_error, countdown=retry_delay(self.request.retries))
+    return outcomes
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
-    return _send_once(
-        self,
-        Delivery.objects.select_related("decision__request__organisation"),
-        delivery_pk,
-        emails.letter_email,
-        ready=lambda d: bool(d.decision.letter_sha256),
-    )
+    letters = _Letters()
+    return _send_once(self, Delivery.objects.all(), delivery_pk, letters.email, ready=letters.ready)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)

@@ -9,6 +9,7 @@ step() { printf '==> %s\n' "$*"; }
 PACKAGES=(
   postgresql-15 redis-server chromium libharfbuzz-subset0 libpango-1.0-0
   libpangoft2-1.0-0 poppler-utils gettext fonts-dejavu-core clamav-daemon
+  wrk  # bench/run.sh: load driver of target 3 (registry under gunicorn)
 )
 PYTHON_CANDIDATES=(/root/.pyenv/versions/3.12.1/bin/python3.12 python3.12)
 

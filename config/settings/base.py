@@ -291,6 +291,10 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"
 # Days a professional's signed link (sent with the copy of a decision) stays valid.
 PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
+# Seconds a web process keeps the registry's version (registry.current_change) before
+# asking the database again; a change made by this process is seen at once, one made by
+# another process within these seconds. 0: ask on every answer.
+PORTAL_REGISTRY_VERSION_SECONDS = env_int("PORTAL_REGISTRY_VERSION_SECONDS", 2)
 
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): no inline script or style, no eval, no nonce needed:

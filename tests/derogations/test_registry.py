@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -254,13 +255,13 @@ def test_list_query_count_is_constant(org_a, evaluator, senior, django_assert_nu
         grant_global(org_a, evaluator, senior)
     client = Client()
     url = reverse("derogations:registry")
-    # ETag aggregate, count, page rows (with request, operator and grant)
-    with django_assert_num_queries(3):
+    # ETag (last act, last expiry), count, page rows (with request, operator and grant)
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["entries"]) == 2
     for _ in range(6):
         grant_global(org_a, evaluator, senior)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(url, {"q": "GenoRare", "tri": "statut"})
     assert len(response.context["entries"]) == 8
 
@@ -275,3 +276,58 @@ def test_pagination_keeps_the_filters(world, monkeypatch):
     assert "q=Diagnostica&amp;tri=reference&amp;page=2" in html
     second = client.get(url, {"q": "Diagnostica", "tri": "reference", "page": 2})
     assert page_refs(second) == [world["lifted"].reference]
+
+
+def test_visitors_get_the_stored_page_with_their_own_csrf_token(
+    org_a, evaluator, senior, django_assert_num_queries
+):
+    grant_global(org_a, evaluator, senior, device_name="NeoScreen Lysosomal")
+    url = reverse("derogations:registry")
+    first = Client(enforce_csrf_checks=True).get(url)
+    assert "NeoScreen Lysosomal" in first.content.decode()
+    visitor = Client(enforce_csrf_checks=True)
+    with django_assert_num_queries(0):  # the registry's version is known; page stored
+        stored = visitor.get(url)
+    html = stored.content.decode()
+    assert stored.status_code == 200 and stored.context is None  # not rendered again
+    assert "NeoScreen Lysosomal" in html and "\x00" not in html
+    assert "Cookie" in stored["Vary"]
+    # The language switch of the stored page works with this visitor's own token.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    switched = visitor.post(
+        reverse("set_language"), {"language": "en", "next": url, "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+    # A new grant is a new version: rendered again, with it.
+    grant_global(org_a, evaluator, senior, device_name="HemoScreen Rare")
+    assert "HemoScreen Rare" in Client().get(url).content.decode()
+
+
+def test_signed_in_people_never_get_a_stored_page(org_a, evaluator, senior, operator_a):
+    grant_global(org_a, evaluator, senior)
+    url = reverse("derogations:registry")
+    Client().get(url)  # stored for visitors
+    client = Client()
+    client.force_login(operator_a)
+    response = client.get(url)
+    assert response.context is not None  # rendered for this person
+    assert operator_a.email in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["derogations:registry_csv", "derogations:registry_json"])
+def test_exports_stream_with_a_constant_number_of_queries(
+    org_a, evaluator, senior, django_assert_num_queries, name
+):
+    url = reverse(name)
+    grant_global(org_a, evaluator, senior)
+    sizes = []
+    for more in (0, 5):
+        for _ in range(more):
+            grant_global(org_a, evaluator, senior)
+        # ETag (two lookups), then the rows read in chunks by one query
+        with django_assert_num_queries(3):
+            response = Client().get(url)
+            assert response.streaming
+            body = b"".join(response.streaming_content).decode("utf-8-sig")
+        sizes.append(body.count("DER-GLO-"))
+    assert sizes == [2, 12]  # each reference twice: the row and its address
