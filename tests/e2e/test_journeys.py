@@ -5,6 +5,7 @@ lifting). Every page the journey reaches is checked with axe-core in each of its
 (empty, refused with errors, filled); the test fails on any WCAG A/AA violation and, with
 JavaScript on, on any Content-Security-Policy violation."""
 
+import datetime
 import re
 
 import pytest
@@ -282,4 +283,140 @@ def test_individual_request_from_sign_up_to_lifting(journey, staff, pdf, tmp_pat
     j.sign_out()
     j.verify(grant.verification_code, "La dérogation a été levée.", "vérification levée")
     assert Derogation.objects.get(request=req).status == DerogationStatus.LIFTED
+    j.assert_clean()
+
+
+# --- The global request ----------------------------------------------------------------------
+
+
+def population(end: datetime.date) -> dict[str, str]:
+    return {
+        "id_population": "Patients porteurs du variant GR-7, adultes",
+        "id_expected_patients": "40",
+        "id_quantity": "40 trousses",
+        "id_requested_start_date": timezone.localdate().isoformat(),
+        "id_requested_end_date": end.isoformat(),
+        "id_facilities_concerned": "CHU Exemple (FINESS 750000001)",
+    }
+
+
+def registry_shows(j: Journey, reference: str, state: str, where: str, *, history=False) -> None:
+    """The public registry (current or history) lists the derogation with its state, and its
+    public sheet says the same."""
+    j.go(reverse("derogations:registry_history" if history else "derogations:registry"), where)
+    row = j.page.locator("tr", has_text=reference)
+    expect(row.locator(".fr-badge")).to_have_text(state)
+    j.follow(reference, f"{where} (fiche)")
+    expect(j.page.locator(".fr-badge").first).to_have_text(state)
+
+
+def test_global_request_published_renewed_expired_and_lifted(journey, staff, pdf, tmp_path):
+    j = journey
+    evaluator, senior = staff
+    organisation = factories.OrganisationFactory(name="Diagnostica Nova SAS")
+    admin = factories.operator_of(organisation, email="admin@nova.example")
+    admin.memberships.update(is_admin=True)
+    email = "hugo.bernard@nova.example"
+
+    # The organisation's administrator invites a colleague (refused once without address).
+    j.sign_in(admin.email)
+    j.follow("Mon organisation", "organisation")
+    j.press_empty("Envoyer l'invitation", "organisation invitation erreurs")
+    j.page.get_by_label("Adresse électronique de la personne à inviter").fill(email)
+    j.press("Envoyer l'invitation")
+    j.see(f"Invitation envoyée à {email}")
+    j.check("organisation invitation envoyée")
+    j.sign_out()
+
+    # The colleague joins from the emailed link: creates the account, then signs in.
+    j.go(j.emailed_path(email, r"/compte/invitations/\S+"), "invitation")
+    j.follow("Créer mon compte", "inscription sur invitation vide")
+    j.press_empty("Créer mon compte", "inscription sur invitation erreurs")
+    j.fill(
+        {
+            "id_first_name": "Hugo",
+            "id_last_name": "Bernard",
+            "id_password1": PASSWORD,
+            "id_password2": PASSWORD,
+        }
+    )
+    j.press("Créer mon compte")
+    j.see("vous avez rejoint l'organisation Diagnostica Nova SAS")
+    j.sign_in(email, PASSWORD)
+
+    # A global request, with its documents.
+    end = timezone.localdate() + datetime.timedelta(days=200)
+    file_request(
+        j,
+        "global",
+        population(end),
+        ("instructions_labelling", "performance_evaluation", "safety_risk", "ce_procedure"),
+        pdf,
+    )
+    req = DerogationRequest.objects.get()
+    assert req.status == Status.SUBMITTED and req.is_global
+    j.sign_out()
+
+    # Evaluation and four-eyes grant, with an end date.
+    admit(j, req, evaluator.email, "global")
+    grade_and_propose(
+        j,
+        req,
+        "global",
+        id_conditions="Traçabilité des lots.",
+        id_valid_until=end.isoformat(),
+    )
+    grant = sign(j, req, senior.email, "global")
+    text = j.pdf_text(reverse("derogations:letter", args=[req.pk, grant.pk]), tmp_path)
+    assert f"Décision n° {req.reference} — octroi d'une dérogation" in text
+    assert "GenoRare PCR Kit" in text and "sont autorisées à titre dérogatoire" in text
+    assert "notifiée à la Commission européenne" in text
+    j.sign_out()
+
+    # Published on the public registry, in force.
+    registry_shows(j, req.reference, "En vigueur", "registre en vigueur")
+    j.verify(grant.verification_code, "La dérogation est en vigueur.", "vérification en vigueur")
+
+    # The operator asks for its renewal: a new draft linked to the granted request.
+    j.sign_in(email, PASSWORD)
+    j.go(reverse("derogations:detail", args=[req.pk]), "global dossier accordé (opérateur)")
+    j.press("Demander le renouvellement")
+    j.see("Le brouillon de renouvellement est créé")
+    j.check("renouvellement étape 1")
+    renewal = DerogationRequest.objects.get(renewal_of=req)
+    new_end = end + datetime.timedelta(days=365)
+    j.go(reverse("derogations:step", args=[renewal.pk, "population"]), "renouvellement étape 3")
+    j.fill(
+        {
+            "id_requested_start_date": (end + datetime.timedelta(days=1)).isoformat(),
+            "id_requested_end_date": new_end.isoformat(),
+        }
+    )
+    j.press(SAVE)
+    j.go(reverse("derogations:step", args=[renewal.pk, "depot"]), "renouvellement récapitulatif")
+    j.press("Déposer la demande")
+    j.check("renouvellement accusé de réception")
+    j.sign_out()
+
+    admit(j, renewal, evaluator.email, "renouvellement")
+    j.see(f"renouvellement de {req.reference}")
+    grade_and_propose(j, renewal, "renouvellement", id_valid_until=new_end.isoformat())
+    renewed = sign(j, renewal, senior.email, "renouvellement")
+    j.sign_out()
+    registry_shows(j, renewal.reference, "En vigueur", "registre renouvellement en vigueur")
+
+    # The first period comes to its end (its end date is put in the past, as time would):
+    # the registry moves it to the history as expired; the verification says so.
+    Derogation.objects.filter(request=req).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    registry_shows(j, req.reference, "Expirée", "registre historique expirée", history=True)
+    j.verify(grant.verification_code, "La dérogation a expiré.", "vérification expirée")
+
+    # The senior lifts the renewed derogation: shown as lifted.
+    j.sign_in(senior.email)
+    follow_up_act(j, renewal, "lift", "Lever la dérogation", "renouvellement")
+    j.sign_out()
+    registry_shows(j, renewal.reference, "Levée", "registre levée")
+    j.verify(renewed.verification_code, "La dérogation a été levée.", "vérification levée")
     j.assert_clean()
