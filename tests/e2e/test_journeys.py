@@ -18,7 +18,7 @@ from derogations.enums import DecisionKind, DerogationStatus, Status
 from derogations.models import Consent, Decision, Derogation, DerogationRequest, Incident
 from tests import factories
 from tests.e2e.conftest import CSP_LISTENER
-from tests.e2e.journey import Journey
+from tests.e2e.journey import Auditor, Journey
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +33,11 @@ def journey(request, browser, live_server):
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(15000)
-    yield Journey(page, live_server, javascript=javascript)
+    auditor = None if javascript else Auditor(browser)
+    yield Journey(page, live_server, javascript=javascript, auditor=auditor)
     context.close()
+    if auditor is not None:
+        auditor.close()
 
 
 @pytest.fixture
