@@ -357,7 +357,7 @@ def test_global_request_published_renewed_expired_and_lifted(journey, staff, pdf
         pdf,
     )
     req = DerogationRequest.objects.get()
-    assert req.status == Status.SUBMITTED and req.is_global
+    assert req.status == Status.SUBMITTED and not req.is_individual
     j.sign_out()
 
     # Evaluation and four-eyes grant, with an end date.
