@@ -110,6 +110,7 @@ def file_request(j: Journey, kind: str, third_step: dict[str, str], categories, 
 
 def admit(j: Journey, req: DerogationRequest, evaluator_email: str, kind: str) -> None:
     """The evaluator takes the file from the queue and declares it admissible."""
+    req.refresh_from_db()  # its reference is given on submission
     j.sign_in(evaluator_email)
     j.check("file d'instruction")
     j.press(f"Prendre {req.reference}")
