@@ -1,9 +1,9 @@
 """The whole life of a file, across every role, in one real browser, with JavaScript on and
 with JavaScript off: an individual request (sign-up to the lifting of the derogation) and a
-global one (sign-up by invitation, publication on the public registry, renewal, expiry and
-lifting). Every page the journey reaches is checked with axe-core in each of its states
-(empty, refused with errors, filled); the test fails on any WCAG A/AA violation and, with
-JavaScript on, on any Content-Security-Policy violation."""
+global one (sign-up by invitation, publication on the public registry, renewal, expiry,
+suspension and lifting). Every page the journey reaches is checked with axe-core in each of
+its states (empty, refused with errors, filled); the test fails on any WCAG A/AA violation
+and, with JavaScript on, on any Content-Security-Policy violation."""
 
 import datetime
 import re
@@ -417,7 +417,11 @@ def test_global_request_published_renewed_expired_and_lifted(journey, staff, pdf
     registry_shows(j, req.reference, "Expirée", "registre historique expirée", history=True)
     j.verify(grant.verification_code, "La dérogation a expiré.", "vérification expirée")
 
-    # The senior lifts the renewed derogation: shown as lifted.
+    # The renewed derogation is suspended, then lifted: the registry shows each state.
+    j.sign_in(senior.email)
+    follow_up_act(j, renewal, "suspend", "Suspendre la dérogation", "renouvellement")
+    j.sign_out()
+    registry_shows(j, renewal.reference, "Suspendue", "registre suspendue")
     j.sign_in(senior.email)
     follow_up_act(j, renewal, "lift", "Lever la dérogation", "renouvellement")
     j.sign_out()
