@@ -71,15 +71,19 @@ class Journey:
     # --- Pages -------------------------------------------------------------------------
 
     def check(self, where: str) -> None:
-        """axe on the page as it is now; its violations are kept for the end."""
+        """axe on the page as it is now; its violations are kept for the end. A page in a
+        state already checked in this journey (the same name: the verification form, the
+        code page at each staff sign-in...) is not checked again."""
+        if self.javascript:
+            self.csp += [f"{where}: {v}" for v in csp_violations(self.page)]
+        if where in self.checked:
+            return
         self.checked.append(where)
         started = time.monotonic()
         found = self.auditor.violations_of(self.page) if self.auditor else violations(self.page)
         self.axe_seconds += time.monotonic() - started
         if found:
             self.failures.append(f"{where} ({self.page.url}):\n{describe(found)}")
-        if self.javascript:
-            self.csp += [f"{where}: {v}" for v in csp_violations(self.page)]
 
     def go(self, path: str, where: str) -> None:
         response = self.page.goto(self.base + path)
