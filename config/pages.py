@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 # Date of the accessibility statement (updated with the statement).
-STATEMENT_DATE = "2026-11-25"
+STATEMENT_DATE = "2026-11-30"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "pages:accessibility": [
         "Déclaration d'accessibilité",
-        "<strong>partiellement conforme</strong>",
+        "<strong>non conforme</strong>",
+        "aucun audit de conformité n'a encore été réalisé",
+        "ne sont pas un audit RGAA",
         "RGAA), version 4.1",
         "Contenus non accessibles",
         "Technologies utilisées",
@@ -60,7 +62,7 @@ def test_page_in_french(name):
 
 
 def test_pages_in_english():
-    assert "<strong>partially compliant</strong>" in html_of("pages:accessibility", "en")
+    assert "<strong>non-compliant</strong>" in html_of("pages:accessibility", "en")
     assert "Publication director" in html_of("pages:legal", "en")
     assert "Data controller" in html_of("pages:privacy", "en")
     assert "For everyone" in html_of("pages:sitemap", "en")

@@ -11,13 +11,21 @@ state: a form posted with invalid input. Actions press buttons the way a person 
 which exists only with DEBUG, has its own test.)
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts import tokens
+from accounts.models import Invitation, Membership
+from derogations import lifecycle
 from derogations.enums import Kind, Status
-from derogations.models import Decision, DerogationRequest
+from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast, bring_to
 from tests import factories
 
@@ -48,6 +56,9 @@ class World:
     users: dict[str, object]
     files: dict[str, DerogationRequest] = field(default_factory=dict)
     code: str = ""
+    grant: Decision | None = None  # the grant of the GRANTED file (prescriber: dr.roux)
+    invitation: Invitation | None = None
+    unverified: object = None  # signed up, verification link not opened yet
 
     def pk(self, name: str) -> int:
         return self.files[name].pk
@@ -78,9 +89,25 @@ def build_world() -> World:
     world.files["empty"] = DerogationRequest.objects.create(
         organisation=org, created_by=users["operator"], kind=Kind.INDIVIDUAL
     )
-    world.code = Decision.objects.get(
-        request=world.files[Status.GRANTED], kind="grant"
-    ).verification_code
+    world.grant = Decision.objects.get(request=world.files[Status.GRANTED], kind="grant")
+    world.code = world.grant.verification_code
+    # The public registry: a global derogation in force, one suspended, one expired.
+    for name in ("global_granted", "global_suspended", "global_expired"):
+        world.files[name] = bring_to(
+            factories.RequestFactory(
+                organisation=org, created_by=users["operator"], global_kind=True
+            ),
+            Status.GRANTED,
+            cast,
+        )
+    lifecycle.suspend(world.files["global_suspended"], users["senior"], "Incident grave signalé.")
+    Derogation.objects.filter(request=world.files["global_expired"]).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    # The operator administers its organisation, with an invitation pending.
+    Membership.objects.filter(user=users["operator"]).update(is_admin=True)
+    world.invitation = factories.InvitationFactory(organisation=org, invited_by=users["operator"])
+    world.unverified = factories.UserFactory(unverified=True, email="pas.encore@example.org")
     return world
 
 
@@ -102,6 +129,23 @@ def press(button: str) -> Callable:
     return act
 
 
+def press_follow_up(name: str, button: str) -> Callable:
+    """Post a follow-up act of a file page empty: its accordion is opened first (with
+    JavaScript; without it, the section is always open)."""
+
+    def act(page) -> None:
+        _no_browser_validation(page)
+        toggle = page.locator(f"button[aria-controls='acte-{name}']")
+        if toggle.get_attribute("aria-expanded") == "false" and page.evaluate(
+            "document.documentElement.hasAttribute('data-fr-js')"
+        ):
+            toggle.click()
+        with page.expect_navigation():
+            page.locator(f"#acte-{name}").get_by_role("button", name=button).click()
+
+    return act
+
+
 def fill_and_press(values: dict[str, str], button: str) -> Callable:
     """Type invalid values in labelled fields, then post."""
 
@@ -119,14 +163,26 @@ SAVE = "Enregistrer et continuer"
 
 
 @dataclass(frozen=True)
+class Url:
+    """A page's address: its URL name (what the coverage test counts) and how to build it
+    from the world."""
+
+    url_name: str
+    build: Callable[[World], str]
+
+    def __call__(self, world: World) -> str:
+        return self.build(world)
+
+
+@dataclass(frozen=True)
 class Visit:
     name: str
-    url: Callable[[World], str]
+    url: Url
     act: Callable | None = None
     shot: bool = False  # part of the README screenshots
 
 
-def url(name: str, *keys: str, query: str = "", **kwargs: object) -> Callable[[World], str]:
+def url(name: str, *keys: str, query: str = "", **kwargs: object) -> Url:
     """A URL by name; ``keys`` name files of the world whose pk fill pk (and nothing else)."""
 
     def build(world: World) -> str:
@@ -134,16 +190,35 @@ def url(name: str, *keys: str, query: str = "", **kwargs: object) -> Callable[[W
         path = reverse(name, args=args, kwargs=kwargs or None)
         return path + (f"?{query}" if query else "")
 
-    return build
+    return Url(name, build)
 
 
-def verify_valid(world: World) -> str:
-    return reverse("derogations:verify") + f"?code={world.code}"
+def with_args(name: str, args: Callable[[World], list]) -> Url:
+    """A URL by name whose arguments come from the world (tokens, decisions...)."""
+    return Url(name, lambda world: reverse(name, args=args(world)))
 
 
-def step(key: str, slug: str) -> Callable[[World], str]:
-    return lambda world: reverse("derogations:step", args=[world.pk(key), slug])
+verify_valid = Url(
+    "derogations:verify", lambda world: reverse("derogations:verify") + f"?code={world.code}"
+)
 
+
+def step(key: str, slug: str) -> Url:
+    return Url(
+        "derogations:step", lambda world: reverse("derogations:step", args=[world.pk(key), slug])
+    )
+
+
+def reset_link(world: World) -> list:
+    user = world.users["operator"]
+    return [urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)]
+
+
+def reference(key: str) -> Callable[[World], list]:
+    return lambda world: [world.files[key].reference]
+
+
+GRANT = with_args("derogations:pro_decision", lambda world: [world.grant.pk])
 
 PUBLIC = [
     Visit("accueil", url("home"), shot=True),
@@ -155,6 +230,15 @@ PUBLIC = [
     Visit("mentions-legales", url("pages:legal")),
     Visit("donnees-personnelles", url("pages:privacy")),
     Visit("plan-du-site", url("pages:sitemap")),
+    Visit("registre", url("derogations:registry"), shot=True),
+    Visit("registre-recherche-vide", url("derogations:registry", query="q=introuvable")),
+    Visit("registre-filtre-invalide", url("derogations:registry", query="statut=inconnu")),
+    Visit("registre-historique", url("derogations:registry_history")),
+    Visit("registre-fiche", with_args("derogations:registry_detail", reference("global_granted"))),
+    Visit(
+        "registre-fiche-suspendue",
+        with_args("derogations:registry_detail", reference("global_suspended")),
+    ),
 ]
 
 VISITS: dict[str, list[Visit]] = {
@@ -170,6 +254,54 @@ VISITS: dict[str, list[Visit]] = {
             ),
         ),
         Visit("connexion-vide-erreur", url("accounts:login"), press("Se connecter")),
+        Visit("inscription", url("accounts:signup")),
+        Visit("inscription-erreurs", url("accounts:signup"), press("Créer mon compte")),
+        Visit("inscription-envoyee", url("accounts:signup_done")),
+        Visit(
+            "confirmation-adresse",
+            with_args(
+                "accounts:verify_email", lambda w: [tokens.verification_token(w.unverified.pk)]
+            ),
+        ),
+        Visit("confirmation-lien-invalide", with_args("accounts:verify_email", lambda w: ["x"])),
+        Visit("confirmation-renvoyer", url("accounts:resend_verification")),
+        Visit(
+            "confirmation-renvoyer-erreurs",
+            url("accounts:resend_verification"),
+            fill_and_press({"Adresse électronique": "pas-un-courriel"}, "Recevoir un nouveau lien"),
+        ),
+        Visit(
+            "invitation",
+            with_args("accounts:invitation", lambda w: [tokens.invitation_token(w.invitation.pk)]),
+        ),
+        Visit(
+            "invitation-inscription-erreurs",
+            with_args(
+                "accounts:invitation_signup",
+                lambda w: [tokens.invitation_token(w.invitation.pk)],
+            ),
+            press("Créer mon compte"),
+        ),
+        Visit("mot-de-passe-oublie", url("accounts:password_reset")),
+        Visit(
+            "mot-de-passe-oublie-erreurs",
+            url("accounts:password_reset"),
+            fill_and_press(
+                {"Adresse électronique": "pas-un-courriel"}, "Recevoir le lien de réinitialisation"
+            ),
+        ),
+        Visit("mot-de-passe-oublie-envoye", url("accounts:password_reset_done")),
+        Visit("mot-de-passe-nouveau", with_args("accounts:password_reset_confirm", reset_link)),
+        Visit(
+            "mot-de-passe-nouveau-erreurs",
+            with_args("accounts:password_reset_confirm", reset_link),
+            press("Enregistrer le nouveau mot de passe"),
+        ),
+        Visit(
+            "mot-de-passe-lien-invalide",
+            with_args("accounts:password_reset_confirm", lambda w: ["MQ", "invalide"]),
+        ),
+        Visit("mot-de-passe-reinitialise", url("accounts:password_reset_complete")),
     ],
     "operator": [
         Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
@@ -222,12 +354,48 @@ VISITS: dict[str, list[Visit]] = {
             "accuse-de-reception", url("derogations:acknowledgment", Status.SUBMITTED), shot=True
         ),
         Visit("verification", url("derogations:verify")),
+        Visit("profil", url("accounts:profile")),
+        Visit("mot-de-passe-modifier", url("accounts:password_change")),
+        Visit(
+            "mot-de-passe-modifier-erreurs",
+            url("accounts:password_change"),
+            press("Changer le mot de passe"),
+        ),
+        Visit("double-authentification-activer", url("accounts:second_factor_setup")),
+        Visit(
+            "double-authentification-activer-erreurs",
+            url("accounts:second_factor_setup"),
+            fill_and_press({"Code à usage unique": "000"}, "Valider"),
+        ),
+        Visit(
+            "organisation",
+            with_args("accounts:organisation", lambda w: [w.files[Status.DRAFT].organisation_id]),
+            shot=True,
+        ),
+        Visit(
+            "organisation-invitation-erreurs",
+            with_args("accounts:organisation", lambda w: [w.files[Status.DRAFT].organisation_id]),
+            press("Envoyer l'invitation"),
+        ),
     ],
     "operator_new": [
         Visit("tableau-de-bord-vide", url("derogations:dashboard")),
     ],
     "professional": [
         Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
+        Visit("espace-professionnel", url("derogations:pro_dashboard")),
+        Visit("decision", GRANT, shot=True),
+        Visit(
+            "decision-consentement-erreurs",
+            GRANT,
+            press("Enregistrer l'information et le consentement"),
+        ),
+        Visit("incident", with_args("derogations:pro_incident", lambda w: [w.grant.pk])),
+        Visit(
+            "incident-erreurs",
+            with_args("derogations:pro_incident", lambda w: [w.grant.pk]),
+            press("Déclarer l'incident"),
+        ),
     ],
     "evaluator": [
         Visit("file-instruction", url("reviews:queue"), shot=True),
@@ -259,6 +427,15 @@ VISITS: dict[str, list[Visit]] = {
         Visit("dossier-decision-proposee", url("reviews:file", Status.DECISION_PROPOSED)),
         Visit("dossier-accorde", url("reviews:file", Status.GRANTED)),
         Visit("dossier-global", url("reviews:file", "global")),
+        Visit("suivi", url("reviews:followup"), shot=True),
+        Visit("suivi-filtre", url("reviews:followup", query="etat=toutes&kind=global")),
+        Visit("suivi-vide", url("reviews:followup", query="q=introuvable")),
+        Visit("dossier-global-suspendu", url("reviews:file", "global_suspended")),
+        Visit(
+            "dossier-suspension-erreurs",
+            url("reviews:file", "global_granted"),
+            press_follow_up("suspend", "Suspendre la dérogation"),
+        ),
     ],
     "senior": [
         Visit("file-instruction", url("reviews:queue")),
@@ -269,5 +446,11 @@ VISITS: dict[str, list[Visit]] = {
             press("Renvoyer à l'évaluateur"),
         ),
         Visit("dossier-refuse", url("reviews:file", Status.REFUSED)),
+        Visit("suivi", url("reviews:followup")),
+        Visit(
+            "dossier-levee-erreurs",
+            url("reviews:file", "global_suspended"),
+            press_follow_up("lift", "Lever la dérogation"),
+        ),
     ],
 }

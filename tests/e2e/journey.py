@@ -1,0 +1,224 @@
+"""A person's way through the portal in a real browser, with JavaScript on or off: every page
+reached is checked with axe-core (WCAG 2.0/2.1 A and AA) and collected, so that a journey
+reports every violation of every page it went through, then fails.
+
+The helpers press buttons and follow links as a person would; forms are posted without the
+browser's own validation when a test posts them empty on purpose (the server's messages
+show). Nothing waits for a fixed time: each step waits for the page it leads to.
+"""
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from django.core import mail
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.axe import describe, violations
+from tests.e2e.conftest import csp_violations, pass_second_factor
+
+
+class Auditor:
+    """axe needs scripts (it waits on timers), which a page without JavaScript never runs.
+    The auditor is a page with JavaScript on for axe alone: it is given the very document
+    the other page shows (same address, so the same stylesheets and images load) and the
+    portal's own scripts are not loaded in it, so axe sees the page as it is without
+    JavaScript."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(locale="fr-FR")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.target = ("", "")
+        self.page.route("**/*", self._serve)
+
+    def _serve(self, route) -> None:
+        url, html = self.target
+        if route.request.url == url and route.request.is_navigation_request():
+            route.fulfill(
+                status=200,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": "script-src 'none'"},
+                body=html,
+            )
+        elif route.request.resource_type == "script":
+            route.abort()
+        else:
+            route.continue_()
+
+    def violations_of(self, page) -> list[dict]:
+        self.target = (page.url, page.content())
+        self.page.goto(page.url)
+        return violations(self.page)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class Journey:
+    def __init__(self, page, live_server, *, javascript: bool, auditor=None) -> None:
+        self.page = page
+        self.auditor = auditor
+        self.base = live_server.url
+        self.javascript = javascript
+        self.failures: list[str] = []
+        self.checked: list[str] = []
+        self.csp: list[str] = []
+        self.axe_seconds = 0.0
+
+    # --- Pages -------------------------------------------------------------------------
+
+    def check(self, where: str) -> None:
+        """axe on the page as it is now; its violations are kept for the end. A page in a
+        state already checked in this journey (the same name: the verification form, the
+        code page at each staff sign-in...) is not checked again."""
+        if self.javascript:
+            self.csp += [f"{where}: {v}" for v in csp_violations(self.page)]
+        if where in self.checked:
+            return
+        self.checked.append(where)
+        started = time.monotonic()
+        found = self.auditor.violations_of(self.page) if self.auditor else violations(self.page)
+        self.axe_seconds += time.monotonic() - started
+        if found:
+            self.failures.append(f"{where} ({self.page.url}):\n{describe(found)}")
+
+    def go(self, path: str, where: str) -> None:
+        response = self.page.goto(self.base + path)
+        assert response is not None and response.status == 200, (path, response and response.status)
+        self.check(where)
+
+    def press(self, name: str, *, within=None, where: str | None = None) -> None:
+        """Press a button (of ``within`` if given) and wait for the page it loads."""
+        scope = within if within is not None else self.page
+        with self.page.expect_navigation():
+            scope.get_by_role("button", name=name, exact=True).click()
+        if where:
+            self.check(where)
+
+    def press_empty(self, name: str, where: str, *, within=None) -> None:
+        """Post a form as it is, past the browser's validation: the server answers with its
+        errors, announced in the page."""
+        self.page.evaluate(
+            "document.querySelectorAll('form').forEach(f => { f.noValidate = true; })"
+        )
+        self.press(name, within=within)
+        expect(self.page.locator("[role=alert]").first).to_be_visible()
+        self.check(where)
+
+    def follow(self, name: str, where: str | None = None) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("link", name=name).first.click()
+        if where:
+            self.check(where)
+
+    def fill(self, values: dict[str, str]) -> None:
+        """Fill fields by id (``#id_<name>``), selects by their option value."""
+        for field_id, value in values.items():
+            field = self.page.locator(f"#{field_id}")
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+
+    def choose(self, label: str) -> None:
+        """A DSFR radio or checkbox: the label is what one clicks."""
+        self.page.locator("label", has_text=label).first.click()
+
+    def see(self, text: str) -> None:
+        expect(self.page.get_by_text(text).first).to_be_visible()
+
+    def expand(self, section_id: str) -> None:
+        """Open a DSFR accordion; without JavaScript its content is always shown."""
+        if self.javascript:
+            self.page.locator(f"button[aria-controls='{section_id}']").click()
+            expect(self.page.locator(f"#{section_id}")).to_be_visible()
+
+    # --- People ------------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str = factories.PASSWORD) -> None:
+        self.page.goto(self.base + "/compte/connexion/")
+        self.page.get_by_label("Adresse électronique").fill(email)
+        self.page.get_by_label("Mot de passe").fill(password)
+        self.press("Se connecter")
+        if "/double-authentification/" in self.page.url:
+            self.check("double authentification (" + self.page.url.rsplit("/compte/", 1)[1] + ")")
+            pass_second_factor(self.page, email)
+        assert "/connexion/" not in self.page.url, "sign-in refused"
+
+    def sign_out(self) -> None:
+        self.press("Se déconnecter")
+
+    def sign_up(self, email: str, first: str, last: str, password: str) -> None:
+        """From the sign-in page: the form (empty, refused, filled), the emailed link."""
+        self.go("/compte/connexion/", "connexion")
+        self.follow("Créer un compte opérateur", "inscription vide")
+        self.press_empty("Créer mon compte", "inscription erreurs")
+        self.fill(
+            {
+                "id_email": email,
+                "id_first_name": first,
+                "id_last_name": last,
+                "id_password1": password,
+                "id_password2": password,
+            }
+        )
+        self.check("inscription remplie")
+        self.press("Créer mon compte")
+        expect(
+            self.page.get_by_role("heading", name="Confirmez votre adresse électronique")
+        ).to_be_visible()
+        self.check("inscription envoyée")
+        path = self.emailed_path(email, r"/compte/confirmation/\S+")
+        self.go(path, "confirmation de l'adresse")
+        self.press("Confirmer mon adresse et activer mon compte")
+        self.see("Votre adresse électronique est confirmée")
+        self.check("connexion après confirmation")
+
+    # --- Mail and letters ----------------------------------------------------------------
+
+    @staticmethod
+    def emailed_path(to: str, pattern: str) -> str:
+        """The path of the first link matching ``pattern`` in the mails sent to ``to``."""
+        for message in mail.outbox:
+            if to in message.to:
+                found = re.search(r"https?://[^/\s]+(" + pattern + ")", message.body)
+                if found:
+                    return found.group(1)
+        raise AssertionError(f"no mail to {to} with a link {pattern}")
+
+    def pdf_text(self, path: str, tmp_path: Path) -> str:
+        """Download a PDF with the session of the page, and its text by pdftotext."""
+        response = self.page.request.get(self.base + path)
+        assert response.status == 200, (path, response.status)
+        assert response.headers["content-type"] == "application/pdf"
+        target = tmp_path / "letter.pdf"
+        target.write_bytes(response.body())
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(target), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return " ".join(text.split())
+
+    def verify(self, code: str, state: str, where: str) -> None:
+        """The public verification page for a letter's code shows the derogation's state."""
+        self.go("/verifier/", "vérification vide")
+        self.page.get_by_label("Code de vérification").fill(code)
+        self.press("Vérifier")
+        self.see("Ce courrier est authentique.")
+        self.see(state)
+        self.check(where)
+
+    # --- End ---------------------------------------------------------------------------
+
+    def assert_clean(self) -> None:
+        print(f"axe: {len(self.checked)} pages checked in {self.axe_seconds:.1f} s")
+        assert not self.failures, (
+            f"axe: {len(self.failures)} page(s) of {len(self.checked)} with WCAG A/AA "
+            "violations:\n\n" + "\n\n".join(self.failures)
+        )
+        assert self.csp == [], self.csp

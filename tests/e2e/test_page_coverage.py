@@ -1,0 +1,57 @@
+"""Every page of the portal is checked in a browser: each URL that answers GET is either in
+the axe visit list (tests/e2e/pages.py), or reached by the journeys (test_journeys.py), or
+excluded here with its reason. A new page fails this test until it is placed."""
+
+from tests.e2e.pages import VISITS
+from tests.test_permission_matrix import ADMIN_NAMESPACE, EXPECTED, discovered_url_names
+
+# Reached by tests/e2e/test_journeys.py, with axe on each state.
+BY_JOURNEYS = {
+    "accounts:second_factor": "the code page needs a half-open session: every staff sign-in",
+    "accounts:onboarding": "an operator without organisation, after sign-up",
+    "accounts:organisation_create": "creation of the organisation (empty, refused, filled)",
+    "derogations:pro_link": "the prescriber's emailed link (it redirects to the decision)",
+    "derogations:pro_incident_ack": "after the incident is declared",
+}
+
+# Not HTML pages, or pages that only redirect.
+NOT_PAGES = {
+    "accounts:start": "redirects to the dashboard or the organisation choice",
+    "set_language": "Django's language switch: a POST, a GET only redirects back",
+    "derogations:edit": "redirects to the first step of the draft",
+    "derogations:attachment": "a document download",
+    "derogations:letter": "a PDF letter",
+    "derogations:union_sheet": "a PDF notification sheet",
+    "derogations:pro_letter": "a PDF letter",
+    "notifications:patient_sheet": "a PDF information sheet",
+    "reviews:export_csv": "a CSV export",
+    "derogations:registry_json": "a JSON export",
+    "derogations:registry_csv": "a CSV export",
+    "derogations:registry_feed": "an Atom feed",
+    "notifications:demo_mailbox": "demo only (DEBUG): its own axe test in test_accessibility.py",
+}
+
+
+def get_pages() -> set[str]:
+    """URL names that answer GET: in the permission matrix, no role gets 405 for a GET
+    (POST-only endpoints answer 405 to signed-in roles)."""
+    names = {name for name, _ in discovered_url_names() if not name.startswith(ADMIN_NAMESPACE)}
+    return {name for name in names if 405 not in EXPECTED[name][0]}
+
+
+def visited() -> set[str]:
+    return {visit.url.url_name for visits in VISITS.values() for visit in visits}
+
+
+def test_every_get_page_is_checked_in_a_browser_or_excluded_with_a_reason():
+    pages = get_pages()
+    placed = visited() | set(BY_JOURNEYS) | set(NOT_PAGES)
+    assert sorted(pages - placed) == [], "add these pages to tests/e2e/pages.py (or exclude them)"
+
+
+def test_the_exclusions_are_real_and_not_also_visited():
+    pages = get_pages()
+    excluded = set(BY_JOURNEYS) | set(NOT_PAGES)
+    assert sorted(excluded - pages) == [], "excluded names that are not GET pages"
+    assert sorted(excluded & visited()) == [], "visited pages need no exclusion"
+    assert all(reason.strip() for reason in {**BY_JOURNEYS, **NOT_PAGES}.values())
