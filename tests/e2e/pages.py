@@ -363,6 +363,10 @@ VISITS: dict[str, list[Visit]] = {
         ),
         Visit("double-authentification-activer", url("accounts:second_factor_setup")),
         Visit(
+            "double-authentification-lien-invalide",
+            with_args("accounts:second_factor_link", lambda w: ["lien-falsifie"]),
+        ),
+        Visit(
             "double-authentification-activer-erreurs",
             url("accounts:second_factor_setup"),
             fill_and_press({"Code à usage unique": "000"}, "Valider"),

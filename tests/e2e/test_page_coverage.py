@@ -29,6 +29,12 @@ NOT_PAGES = {
     "derogations:registry_csv": "a CSV export",
     "derogations:registry_feed": "an Atom feed",
     "notifications:demo_mailbox": "demo only (DEBUG): its own axe test in test_accessibility.py",
+    # OIDC: 404 unless the provider is configured; they redirect to the provider and back,
+    # their errors land on the login page (tests/accounts/test_oidc.py).
+    "accounts:oidc_start_proconnect": "redirects to ProConnect",
+    "accounts:oidc_callback_proconnect": "redirects to the next page or the login page",
+    "accounts:oidc_start_prosanteconnect": "redirects to Pro Santé Connect",
+    "accounts:oidc_callback_prosanteconnect": "redirects to the next page or the login page",
 }
 
 
