@@ -42,7 +42,8 @@ def _render(name: str, language: str, context: dict[str, object]) -> tuple[str, 
 
 class LetterPdf:
     """An act's letter as an email attachment, base64-encoded once for all its copies
-    (a batch of 50 copies of one act encodes its PDF once, not 50 times)."""
+    (a batch of 50 copies of one act encodes its PDF once, not 50 times), and the texts
+    of its emails rendered once per language and kind of recipient."""
 
     def __init__(self, filename: str, content: bytes) -> None:
         self.filename = filename
@@ -52,6 +53,8 @@ class LetterPdf:
         encoders.encode_base64(self.part)
         self.part.add_header("Content-Disposition", "attachment", filename=filename)
         self._lines: dict[str, bytes] = {}
+        # Subject and body by (language, to the operator, professional link): see letter_email.
+        self.texts: dict[tuple[str, bool, str], tuple[str, str]] = {}
 
     def payload_bytes(self, linesep: str) -> bytes:
         """The encoded payload as the email generator writes it (its lines ended by
@@ -122,28 +125,35 @@ def letter_pdf(act: Decision, content: bytes) -> LetterPdf:
 
 def letter_email(delivery: Delivery, letter: bytes | LetterPdf) -> EmailMessage:
     """The copy's email with the act's letter (its PDF read from storage by the caller;
-    a LetterPdf shared by the act's copies encodes it once)."""
+    a LetterPdf shared by the act's copies encodes it and renders the texts once)."""
     act = delivery.decision
     request = act.request
     if not isinstance(letter, LetterPdf):
         letter = letter_pdf(act, letter)
-    subject, body = _render(
-        "act",
-        delivery.language,
-        {
-            "delivery": delivery,
-            "decision": act,
-            "request": request,
-            "verification_url": verification_url(act),
-            "file_url": file_url(request),
-            "is_operator": delivery.recipient_role == RecipientRole.OPERATOR,
-            # Copies to health professionals carry their signed link to the act.
-            "professional_url": settings.PORTAL_BASE_URL + magic_link(act, delivery.recipient_email)
-            if delivery.recipient_role in PROFESSIONAL_ROLES
-            else "",
-            "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
-        },
+    is_operator = delivery.recipient_role == RecipientRole.OPERATOR
+    # Copies to health professionals carry their signed link to the act.
+    professional_url = (
+        settings.PORTAL_BASE_URL + magic_link(act, delivery.recipient_email)
+        if delivery.recipient_role in PROFESSIONAL_ROLES
+        else ""
     )
+    # The texts depend on nothing else: the act's copies of one kind share them.
+    key = (delivery.language, is_operator, professional_url)
+    if key not in letter.texts:
+        letter.texts[key] = _render(
+            "act",
+            delivery.language,
+            {
+                "decision": act,
+                "request": request,
+                "verification_url": verification_url(act),
+                "file_url": file_url(request),
+                "is_operator": is_operator,
+                "professional_url": professional_url,
+                "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
+            },
+        )
+    subject, body = letter.texts[key]
     return LetterEmail(
         subject=subject,
         body=body,
