@@ -4,13 +4,20 @@ Each has a French and an English template (emails/<name>.<fr|en>.txt); the lette
 carry are always in French, the language of the act.
 """
 
+from email import encoders
+from email.generator import BytesGenerator
+from email.mime.base import MIMEBase
+from io import BytesIO
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from derogations.models import DerogationRequest
+from derogations.models import Decision, DerogationRequest
 from derogations.professionals import magic_link
 
 from .letters import file_url, verification_url
@@ -33,36 +40,128 @@ def _render(name: str, language: str, context: dict[str, object]) -> tuple[str, 
     return " ".join(subject.split()), body
 
 
-def letter_email(delivery: Delivery, letter: bytes) -> EmailMessage:
-    """The copy's email with the act's letter (its PDF, read from storage by the caller)."""
+class LetterPdf:
+    """An act's letter as an email attachment, base64-encoded once for all its copies
+    (a batch of 50 copies of one act encodes its PDF once, not 50 times), and the texts
+    of its emails rendered once per language and kind of recipient."""
+
+    def __init__(self, filename: str, content: bytes) -> None:
+        self.filename = filename
+        self.content = content
+        self.part = MIMEBase("application", "pdf")
+        self.part.set_payload(content)
+        encoders.encode_base64(self.part)
+        self.part.add_header("Content-Disposition", "attachment", filename=filename)
+        self._lines: dict[str, bytes] = {}
+        # Subject and body by (language, to the operator, professional link): see letter_email.
+        self.texts: dict[tuple[str, bool, str], tuple[str, str]] = {}
+
+    def payload_bytes(self, linesep: str) -> bytes:
+        """The encoded payload as the email generator writes it (its lines ended by
+        ``linesep``), computed once per line separator."""
+        if linesep not in self._lines:
+            payload = self.part.get_payload()
+            self._lines[linesep] = payload.replace("\n", linesep).encode("ascii")
+        return self._lines[linesep]
+
+
+class _Generator(BytesGenerator):
+    """Writes the shared letter part's payload in one piece instead of line by line: the
+    same bytes."""
+
+    letter: LetterPdf
+
+    def clone(self, fp):  # type: ignore[no-untyped-def]
+        clone = super().clone(fp)
+        clone.letter = self.letter
+        return clone
+
+    def _handle_application_pdf(self, msg) -> None:  # type: ignore[no-untyped-def]
+        if msg is self.letter.part:
+            self._fp.write(self.letter.payload_bytes(self._NL))
+        else:
+            self._handle_text(msg)
+
+
+class _LetterMultipart(SafeMIMEMultipart):
+    letter: LetterPdf
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        fp = BytesIO()
+        generator = _Generator(fp, mangle_from_=False)
+        generator.letter = self.letter
+        generator.flatten(self, unixfrom=unixfrom, linesep=linesep)
+        return fp.getvalue()
+
+
+class LetterEmail(EmailMessage):
+    """An email carrying an act's letter: ``attachments`` holds (name, PDF, mimetype) as
+    for any email, and its MIME message reuses the letter's part encoded once."""
+
+    def __init__(self, *args: Any, letter: LetterPdf, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.letter = letter
+        self.attach(letter.filename, letter.content, "application/pdf")
+
+    def _create_attachments(self, msg):  # type: ignore[no-untyped-def]
+        # As EmailMessage._create_attachments (Django 5.2), with the letter's shared part.
+        multipart = _LetterMultipart(
+            _subtype=self.mixed_subtype, encoding=self.encoding or settings.DEFAULT_CHARSET
+        )
+        multipart.letter = self.letter
+        if self.body or msg.is_multipart():
+            multipart.attach(msg)
+        for filename, content, mimetype in self.attachments:
+            if content is self.letter.content and filename == self.letter.filename:
+                multipart.attach(self.letter.part)
+            else:
+                multipart.attach(self._create_attachment(filename, content, mimetype))
+        return multipart
+
+
+def letter_pdf(act: Decision, content: bytes) -> LetterPdf:
+    return LetterPdf(f"{act.request.reference}-{act.kind}.pdf", content)
+
+
+def letter_email(delivery: Delivery, letter: bytes | LetterPdf) -> EmailMessage:
+    """The copy's email with the act's letter (its PDF read from storage by the caller;
+    a LetterPdf shared by the act's copies encodes it and renders the texts once)."""
     act = delivery.decision
     request = act.request
-    subject, body = _render(
-        "act",
-        delivery.language,
-        {
-            "delivery": delivery,
-            "decision": act,
-            "request": request,
-            "verification_url": verification_url(act),
-            "file_url": file_url(request),
-            "is_operator": delivery.recipient_role == RecipientRole.OPERATOR,
-            # Copies to health professionals carry their signed link to the act.
-            "professional_url": settings.PORTAL_BASE_URL + magic_link(act, delivery.recipient_email)
-            if delivery.recipient_role in PROFESSIONAL_ROLES
-            else "",
-            "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
-        },
+    if not isinstance(letter, LetterPdf):
+        letter = letter_pdf(act, letter)
+    is_operator = delivery.recipient_role == RecipientRole.OPERATOR
+    # Copies to health professionals carry their signed link to the act.
+    professional_url = (
+        settings.PORTAL_BASE_URL + magic_link(act, delivery.recipient_email)
+        if delivery.recipient_role in PROFESSIONAL_ROLES
+        else ""
     )
-    message = EmailMessage(
+    # The texts depend on nothing else: the act's copies of one kind share them.
+    key = (delivery.language, is_operator, professional_url)
+    if key not in letter.texts:
+        letter.texts[key] = _render(
+            "act",
+            delivery.language,
+            {
+                "decision": act,
+                "request": request,
+                "verification_url": verification_url(act),
+                "file_url": file_url(request),
+                "is_operator": is_operator,
+                "professional_url": professional_url,
+                "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
+            },
+        )
+    subject, body = letter.texts[key]
+    return LetterEmail(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient_email],
         headers={"Message-ID": message_id_for(delivery)},
+        letter=letter,
     )
-    message.attach(f"{request.reference}-{act.kind}.pdf", letter, "application/pdf")
-    return message
 
 
 def reminder_email(reminder: Reminder) -> EmailMessage:

@@ -131,12 +131,12 @@ def _send_once[Row: (Delivery, Reminder)](
 
 class _Letters:
     """The acts of a task's copies, each read once with its request and operator, and its
-    letter's PDF read from storage once: a batch of 50 copies of one act reads them once,
-    not 50 times."""
+    letter's PDF read from storage and base64-encoded once: a batch of 50 copies of one act
+    reads and encodes them once, not 50 times."""
 
     def __init__(self) -> None:
         self.acts: dict[int, Decision] = {}
-        self.pdfs: dict[int, bytes] = {}
+        self.pdfs: dict[int, emails.LetterPdf] = {}
 
     def act(self, delivery: Delivery) -> Decision:
         if delivery.decision_id not in self.acts:
@@ -153,7 +153,7 @@ class _Letters:
         act = self.act(delivery)
         if act.pk not in self.pdfs:
             with act.letter.open("rb") as handle:
-                self.pdfs[act.pk] = handle.read()
+                self.pdfs[act.pk] = emails.letter_pdf(act, handle.read())
         return emails.letter_email(delivery, self.pdfs[act.pk])
 
 
