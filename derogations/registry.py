@@ -13,8 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -26,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from derogations.widgets import filter_form_helper
 
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind
 from .models import Decision, Derogation
@@ -135,13 +136,8 @@ class RegistryFilterForm(forms.Form):
             del self.fields["statut"]
         self.fields["classe"].choices = [("", _("Toutes les classes"))] + list(IvdClass.choices)  # type: ignore[attr-defined]
         self.fields["tri"].choices = [(k, v) for k, v in SORT_LABELS.items()]  # type: ignore[attr-defined]
-        # The page writes the <form method="get"> tag and its buttons around the fields.
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         columns = [Column(name, css_class="fr-col-12 fr-col-md-3") for name in self.fields]
-        self.helper.layout = Layout(Row(*columns))
+        self.helper = filter_form_helper(Row(*columns))
 
     @property
     def filters(self) -> dict[str, Any]:

@@ -48,3 +48,17 @@ def _option(value: Any, label: Any, selected: set[str]) -> str:
     return (
         f'<option value="{conditional_escape(text)}"{chosen}>{conditional_escape(label)}</option>'
     )
+
+
+def filter_form_helper(*rows: Any) -> Any:
+    """The crispy helper of a list's filter form (GET): the page writes the <form
+    method="get"> tag and its buttons around the fields, so no tag and no CSRF token."""
+    from crispy_forms.helper import FormHelper
+    from crispy_forms.layout import Layout
+
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*rows)
+    return helper

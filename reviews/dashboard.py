@@ -21,8 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
@@ -41,6 +40,7 @@ from derogations.enums import (
     Urgency,
 )
 from derogations.models import AuditEntry, ComplementRequest, Decision, DerogationRequest
+from derogations.widgets import filter_form_helper
 
 from . import charts
 
@@ -80,12 +80,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The page writes the <form method="get"> tag and its buttons around the fields.
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = filter_form_helper(
             Row(
                 Column("periode", css_class="fr-col-12 fr-col-md-4"),
                 Column("kind", css_class="fr-col-12 fr-col-md-4"),

@@ -4,8 +4,7 @@ forms of the follow-up acts (suspend, resume, change conditions, lift)."""
 import datetime
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from derogations.enums import DerogationStatus, Kind, UnionNotificationChannel
 from derogations.models import Derogation, Incident
+from derogations.widgets import filter_form_helper
 
 from .forms import _helper
 
@@ -56,12 +56,7 @@ class FollowUpFilterForm(forms.Form):
     def __init__(self, data: Any = None) -> None:
         super().__init__(data)
         self.fields["kind"].choices = [("", _("Tous les types")), *Kind.choices]  # type: ignore[attr-defined]
-        # The page writes the <form method="get"> tag and its buttons around the fields.
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = filter_form_helper(
             Row(
                 Column("q", css_class="fr-col-12 fr-col-md-3"),
                 Column("etat", css_class="fr-col-12 fr-col-md-3"),

@@ -9,8 +9,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
@@ -23,7 +22,7 @@ from accounts.models import Organisation, User
 from derogations import access
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.models import DerogationRequest, Incident
-from derogations.widgets import QuickSelect
+from derogations.widgets import QuickSelect, filter_form_helper
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
@@ -113,12 +112,7 @@ class QueueFilterForm(forms.Form):
             (str(pk), name) for pk, name in operators
         ]
         fields["tri"].choices = [(key, label) for key, label in SORT_LABELS.items()]  # type: ignore[attr-defined]
-        # The page writes the <form method="get"> tag and its buttons around the fields.
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = filter_form_helper(
             Row(Column("q", css_class="fr-col-12 fr-col-md-6"), Column("tri", css_class="fr-col-12 fr-col-md-6")),
             Row(
                 Column("status", css_class="fr-col-12 fr-col-md-3"),
