@@ -291,6 +291,10 @@ class DashboardFilterForm(forms.Form):
                 | models.Q(device_model__icontains=term)
             )
         order = SORTS.get(data["tri"] or "creation", "-created_at")
-        column = models.F(order.lstrip("-"))
-        by = column.desc(nulls_last=True) if order.startswith("-") else column.asc(nulls_last=True)
+        name = order.lstrip("-")
+        column = models.F(name)
+        # NULLS LAST only where a column may be empty: on created_at it would stop the
+        # (organisation, -created_at) index from giving the rows in order.
+        nulls_last = True if queryset.model._meta.get_field(name).null else None
+        by = (column.desc if order.startswith("-") else column.asc)(nulls_last=nulls_last)
         return queryset.order_by(by, "-pk")

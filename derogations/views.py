@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.enums import Role
 
-from . import access, filing, lifecycle, requirements, uploads
+from . import access, filing, lifecycle, requirements, tables, uploads
 from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
@@ -26,6 +26,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Attachment, Decision, DerogationRequest, UnionNotification
+from .paging import CappedPaginator
 
 
 @require_GET
@@ -44,9 +45,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
     filters = DashboardFilterForm(request.GET or None)
-    requests = filters.filter(access.visible_requests(request.user).with_list_relations())
-    page = Paginator(requests, 25).get_page(request.GET.get("page"))
-    return render(request, "derogations/dashboard.html", {"page": page, "filters": filters})
+    requests = filters.filter(access.own_list_requests(request.user))
+    number = request.GET.get("page")
+    paginator = CappedPaginator(requests, 25, number=number, columns=_dashboard_columns)
+    page = paginator.get_page(number)
+    rows = tables.operator_dashboard_rows(page.object_list)
+    return render(
+        request, "derogations/dashboard.html", {"page": page, "rows": rows, "filters": filters}
+    )
+
+
+def _dashboard_columns(requests: "QuerySet[DerogationRequest]") -> "QuerySet[DerogationRequest]":
+    """What a row of "Mes demandes" reads (the long texts of a request stay in the table)."""
+    return requests.only(*tables.OPERATOR_ROW_FIELDS)
 
 
 def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -4,10 +4,13 @@ Django's Select renders every <option> through a template include; a filter with
 hundreds of operators then costs tens of milliseconds per page (issue 8 measured it).
 """
 
+import html
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
@@ -45,9 +48,21 @@ class QuickSelect(forms.Select):
 def _option(value: Any, label: Any, selected: set[str]) -> str:
     text = "" if value is None else str(value)
     chosen = " selected" if text in selected else ""
-    return (
-        f'<option value="{conditional_escape(text)}"{chosen}>{conditional_escape(label)}</option>'
-    )
+    # html.escape is what django.utils.html.escape calls, without its lazy-string wrapper.
+    label = label if isinstance(label, SafeString) else html.escape(str(label))
+    return f'<option value="{html.escape(text)}"{chosen}>{label}</option>'
+
+
+class PreparedChoices(BaseChoiceIterator):
+    """(value, label) pairs already in the form Django normalises choices to: a
+    ChoiceField takes them as they are (assigning a plain list walks and copies every
+    pair, ~1 ms for 500 operators on each page of the queue)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.pairs)
 
 
 def filter_form_helper(*rows: Any) -> Any:

@@ -11,24 +11,24 @@ from typing import Any
 
 from crispy_forms.layout import Column, Row
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Organisation, User
 from derogations import access
+from derogations.badges import status_badge
 from derogations.enums import IvdClass, Kind, Status, Urgency
-from derogations.models import DerogationRequest, Incident
-from derogations.widgets import QuickSelect, filter_form_helper
+from derogations.models import OPEN_STATUSES, DerogationRequest, Incident
+from derogations.tables import day, join_rows, labels, url_maker
+from derogations.widgets import PreparedChoices, QuickSelect, filter_form_helper
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
-# The request's own columns searched as words; derogations migration 0006 indexes exactly
-# this vector (change both together).
-SEARCH_VECTOR_FIELDS = ("reference", "device_name", "justification")
 
 ME = "moi"
 NOBODY = "aucun"
@@ -94,7 +94,7 @@ class QueueFilterForm(forms.Form):
         fields["kind"].choices = _blank(_("Tous les types")) + list(Kind.choices)  # type: ignore[attr-defined]
         fields["urgency"].choices = _blank(_("Toutes les urgences")) + list(Urgency.choices)  # type: ignore[attr-defined]
         fields["ivd_class"].choices = _blank(_("Toutes les classes")) + list(IvdClass.choices)  # type: ignore[attr-defined]
-        fields["assignee"].choices = (  # type: ignore[attr-defined]
+        fields["assignee"].choices = PreparedChoices(  # type: ignore[attr-defined]
             _blank(_("Tout le monde"))
             + [(ME, _("Moi")), (NOBODY, _("Non attribué"))]
             + [(str(u.pk), str(u)) for u in access.assignable_evaluators()]
@@ -108,9 +108,9 @@ class QueueFilterForm(forms.Form):
             .order_by("name")
             .values_list("pk", "name")
         )
-        fields["operator"].choices = _blank(_("Tous les opérateurs")) + [  # type: ignore[attr-defined]
-            (str(pk), name) for pk, name in operators
-        ]
+        fields["operator"].choices = PreparedChoices(  # type: ignore[attr-defined]
+            _blank(_("Tous les opérateurs")) + [(str(pk), name) for pk, name in operators]
+        )
         fields["tri"].choices = [(key, label) for key, label in SORT_LABELS.items()]  # type: ignore[attr-defined]
         self.helper = filter_form_helper(
             Row(Column("q", css_class="fr-col-12 fr-col-md-6"), Column("tri", css_class="fr-col-12 fr-col-md-6")),
@@ -142,14 +142,39 @@ class QueueFilterForm(forms.Form):
         return self.filters().get("tri") or DEFAULT_SORT
 
 
-def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
-    """The requests this staff member sees, filtered, searched and sorted."""
-    files = (
-        access.visible_requests(user)
-        .select_related("organisation", "assignee")
+# What the rows and the CSV export read (the long texts of a request are left in the table).
+ROW_FIELDS = (
+    "kind",
+    "status",
+    "reference",
+    "urgency",
+    "device_name",
+    "ivd_class",
+    "submitted_at",
+    "target_date",
+    "clock_stopped_at",
+    "organisation__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
+
+def queue_columns(files: Any) -> Any:
+    """What a row of the queue shows beyond the request's own columns: its operator,
+    assignee, open complement request and whether an incident was declared."""
+    return (
+        files.select_related("organisation", "assignee")
+        .only(*ROW_FIELDS)
         .with_complements_due()
         .annotate(has_incident=Exists(Incident.objects.filter(request=OuterRef("pk"))))
     )
+
+
+def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
+    """The requests this staff member sees, filtered, searched and sorted (the bare
+    rows: ``queue_columns`` adds what a row shows)."""
+    files = access.visible_requests(user)
     for name in ("status", "kind", "urgency", "ivd_class"):
         if name in filters:
             files = files.filter(**{name: filters[name]})
@@ -171,32 +196,38 @@ def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
     return files.order_by(*SORTS[filters.get("tri") or DEFAULT_SORT])
 
 
+class DocumentMatches(Expression):
+    """``search_document @@ websearch_to_tsquery(...)`` on the requests table: the French
+    full-text vector of the request's words and of its operator's name, stored and kept
+    current by triggers (derogations migration 0012, PostgreSQL only)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[str]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        sql = f"{table}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)"
+        return sql, [SEARCH_CONFIG, self.text]
+
+
 def search(files: Any, text: str) -> Any:
     """PostgreSQL: French full-text search, accents ignored. SQLite: substring match."""
     text = text.strip()
     if not text:
         return files
     if connections[files.db].vendor == "postgresql":
-        # Three indexed searches whose ids are united (an OR across them, or a vector
-        # joining the operator's name, would read every request): the request's own words
-        # (GIN index on SEARCH_VECTOR_FIELDS, derogations migration 0006), the operator's
-        # name (few organisations, then the organisation_id index) and a partial reference
-        # ("00012" is not a word) as a substring (trigram index).
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        requests = DerogationRequest.objects.order_by()
-        by_words = (
-            requests.alias(search=SearchVector(*SEARCH_VECTOR_FIELDS, config=SEARCH_CONFIG))
-            .filter(search=query)
-            .values("pk")
-        )
-        operators = (
-            Organisation.objects.order_by()
-            .alias(search=SearchVector("name", config=SEARCH_CONFIG))
-            .filter(search=query)
-        )
-        by_operator = requests.filter(organisation__in=operators.values("pk")).values("pk")
-        by_reference = requests.filter(reference__icontains=text).values("pk")
-        return files.filter(pk__in=by_words.union(by_operator, by_reference))
+        # One stored vector tested row by row is cheap: with a frequent word the planner
+        # walks the sort index and stops after a page; with a rare one it reads the GIN
+        # index. A text with a digit may be part of a reference ("00012" is not a word):
+        # a substring of the reference then matches too (trigram index).
+        matches = Q(DocumentMatches(text))
+        if any(char.isdigit() for char in text):
+            matches |= Q(reference__icontains=text)
+        return files.filter(matches)
     return files.filter(
         Q(reference__icontains=text)
         | Q(device_name__icontains=text)
@@ -241,14 +272,6 @@ def _cell(value: object) -> str:
     return text
 
 
-def _date(value: datetime.date | datetime.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value)
-    return value.strftime("%d/%m/%Y")
-
-
 def csv_lines(files: Iterable[DerogationRequest]) -> Iterator[str]:
     """UTF-8 with a byte order mark (Excel), ';' separated, one line per request.
 
@@ -278,11 +301,102 @@ def _csv_lines(files: Iterable[DerogationRequest], language: str) -> Iterator[st
                         req.organisation.name,
                         req.get_status_display(),
                         req.assignee or "",
-                        _date(req.submitted_at),
-                        _date(req.target_date),
+                        day(req.submitted_at),
+                        day(req.target_date),
                         left if left is not None and req.clock_running else "",
                         yes if req.is_overdue(today) else no,
                         yes if req.clock_stopped else no,
                     )
                 ]
             )
+
+
+# --- Rows of the page ---------------------------------------------------------------------
+
+
+def rows_html(
+    files: Iterable[DerogationRequest],
+    *,
+    today: datetime.date,
+    may_assign: bool,
+    next_url: str,
+    csrf_token: str,
+) -> SafeString:
+    """The <tr> of the queue's table (see derogations.tables for why not a template)."""
+    file_url = url_maker("reviews:file")
+    take_url = url_maker("reviews:take")
+    incident = format_html(
+        ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>', _("Incident déclaré")
+    )
+    stopped = format_html('<p class="fr-badge fr-badge--sm fr-badge--warning">{}</p>', _("Arrêtée"))
+    not_assigned = format_html('<span class="fr-text--sm">{}</span>', _("Non attribué"))
+    take_label = _("Prendre")
+    # get_FOO_display() rebuilds its choices dict and translates on every call.
+    kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
+    rows = []
+    for req in files:
+        if req.assignee is not None:
+            assignee = conditional_escape(str(req.assignee))
+        elif may_assign and req.status in OPEN_STATUSES:
+            assignee = format_html(
+                '<form method="post" action="{}">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="next" value="{}">'
+                '<button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">{}'
+                '<span class="fr-sr-only"> {}</span></button></form>',
+                take_url(req.pk),
+                csrf_token,
+                next_url,
+                take_label,
+                req.reference,
+            )
+        else:
+            assignee = not_assigned
+        rows.append(
+            format_html(
+                '<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+                "<td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
+                file_url(req.pk),
+                req.reference,
+                incident if req.has_incident else "",
+                kinds.get(req.kind, req.kind),
+                urgencies.get(req.urgency, req.urgency) if req.is_individual else "—",
+                req.device_name,
+                req.organisation.name,
+                status_badge(req.status, statuses.get(req.status, req.status)),
+                assignee,
+                day(req.submitted_at),
+                day(req.target_date),
+                _target_note(req, today),
+                stopped if req.clock_stopped else "—",
+                _complements_note(req, today),
+            )
+        )
+    return join_rows(rows)
+
+
+def _target_note(req: DerogationRequest, today: datetime.date) -> SafeString | str:
+    if req.is_overdue(today):
+        late = req.days_overdue(today)
+        return format_html(
+            ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>',
+            ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", late) % {"n": late},
+        )
+    if req.clock_running and req.target_date:
+        left = req.days_left(today) or 0
+        return format_html(
+            ' <p class="fr-text--sm fr-mb-0">{}</p>',
+            ngettext("%(n)s jour restant", "%(n)s jours restants", left) % {"n": left},
+        )
+    return ""
+
+
+def _complements_note(req: DerogationRequest, today: datetime.date) -> SafeString | str:
+    due = req.complements_due_date  # type: ignore[attr-defined]
+    if req.complements_late(today):
+        text = _("Compléments en retard (attendus le %(d)s)") % {"d": day(due)}
+        return format_html(' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>', text)
+    if req.clock_stopped and due:
+        text = _("Compléments attendus le %(d)s") % {"d": day(due)}
+        return format_html(' <p class="fr-text--sm fr-mb-0">{}</p>', text)
+    return ""

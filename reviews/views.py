@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,7 @@ from derogations import access, lifecycle
 from derogations.access import staff_required
 from derogations.enums import DecisionState
 from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
+from derogations.paging import CappedPaginator
 
 from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -38,6 +40,8 @@ from .queue import (
     QueueFilterForm,
     csv_lines,
     filtered_requests,
+    queue_columns,
+    rows_html,
 )
 
 # Preset views of the queue, shown as tabs: (key, label, query parameters).
@@ -80,19 +84,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     files = filtered_requests(request.user, filters)
-    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    paginator = CappedPaginator(files, PAGE_SIZE, number=number, columns=queue_columns)
+    page = paginator.get_page(number)
+    may_assign = access.may_assign(request.user)
+    rows = rows_html(
+        page.object_list,
+        today=timezone.localdate(),
+        may_assign=may_assign,
+        next_url=request.get_full_path(),
+        csrf_token=get_token(request),
+    )
     return render(
         request,
         "reviews/queue.html",
         {
             "page": page,
+            "rows": rows,
             "form": form,
             "presets": PRESETS,
             "active_preset": _active_preset(filters),
             "columns": _sort_columns(filters.get("tri") or DEFAULT_SORT),
-            "may_assign": access.may_assign(request.user),
-            "open_statuses": OPEN_STATUSES,
-            "today": timezone.localdate(),
         },
     )
 
@@ -102,7 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered queue as CSV for Excel (every page, same filters and sort)."""
     form = QueueFilterForm(request.GET or None, user=request.user)
-    files = filtered_requests(request.user, form.filters())
+    files = queue_columns(filtered_requests(request.user, form.filters()))
     response = StreamingHttpResponse(
         csv_lines(files.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
     )

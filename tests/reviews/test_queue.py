@@ -486,3 +486,54 @@ def test_get_never_assigns(evaluator):
         assert client_for(evaluator).get(reverse(name, args=[req.pk])).status_code == 405
     req.refresh_from_db()
     assert req.assignee is None
+
+
+def test_count_is_capped_past_the_page_shown(evaluator, settings):
+    """Past PORTAL_LIST_COUNT_CAP rows the queue says "plus de" and offers the next
+    pages it knows exist; the rows are still right (derogations.paging)."""
+    settings.PORTAL_LIST_COUNT_CAP = 60
+    org = factories.OrganisationFactory()
+    files = [new_file(org, ivd_class=IvdClass.B) for _ in range(120)]
+    files.sort(key=lambda r: r.reference)
+    client = client_for(evaluator)
+    first = client.get(QUEUE, {"ivd_class": "B", "tri": "reference"})
+    html = first.content.decode()
+    assert "Plus de 60 dossiers" in html and "120 dossiers" not in html
+    assert "Dernière page" not in html and "page=2" in html
+    assert rows(first) == refs(*files[:50])
+    # Page 3 is past the cap of the first page: its own count looks further.
+    third = client.get(QUEUE, {"ivd_class": "B", "tri": "reference", "page": "3"})
+    assert rows(third) == refs(*files[100:])
+    assert "120 dossiers" in third.content.decode()
+    # Under the cap the count is exact, with the last page.
+    settings.PORTAL_LIST_COUNT_CAP = 1000
+    html = client.get(QUEUE, {"ivd_class": "B"}).content.decode()
+    assert "120 dossiers" in html and "Dernière page" in html
+    # A page number that is no number, or far past the end, never fails.
+    assert rows(client.get(QUEUE, {"ivd_class": "B", "tri": "reference", "page": "x"})) == refs(
+        *files[:50]
+    )
+    last = client.get(QUEUE, {"ivd_class": "B", "tri": "reference", "page": "99999"})
+    assert rows(last) == refs(*files[100:])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored search document")
+def test_search_document_follows_renames_and_edits(evaluator):
+    """The stored vector (migration derogations 0012) is rewritten by its triggers when
+    the operator is renamed or a searched column changes."""
+    org = factories.OrganisationFactory(name="Laboratoires Alpha")
+    req = new_file(org, device_name="CardioTest")
+    client = client_for(evaluator)
+    assert rows(client.get(QUEUE, {"q": "alpha"})) == refs(req)
+    org.name = "Biologie Oméga"
+    org.save()
+    assert rows(client.get(QUEUE, {"q": "alpha"})) == []
+    assert rows(client.get(QUEUE, {"q": "omega"})) == refs(req)
+    DerogationRequest.objects.filter(pk=req.pk).update(device_name="NeuroPanel")
+    assert rows(client.get(QUEUE, {"q": "cardiotest"})) == []
+    assert rows(client.get(QUEUE, {"q": "neuropanel"})) == refs(req)
+    # Moved to another organisation (never done by the portal, kept true anyway).
+    other = factories.OrganisationFactory(name="Diagnostics Sigma")
+    DerogationRequest.objects.filter(pk=req.pk).update(organisation=other)
+    assert rows(client.get(QUEUE, {"q": "omega"})) == []
+    assert rows(client.get(QUEUE, {"q": "sigma"})) == refs(req)

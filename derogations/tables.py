@@ -1,0 +1,90 @@
+"""Rows of the long list pages written in Python (issue 8).
+
+A Django template spends about 0.3 ms per row of the queue (variable lookups, an include,
+``{% url %}``, ``{% blocktranslate %}``): 50 rows cost three times a whole trivial page.
+These functions write the same markup with ``format_html`` (every value escaped) and the
+same translatable texts as the templates had (their msgids are unchanged).
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.db.models import Choices
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from .badges import status_badge, urgency_badge
+from .enums import Kind, Status
+from .models import DerogationRequest
+
+_SENTINEL = 2147483647
+
+
+def url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many pks at the price of one reverse."""
+    before, _sep, after = reverse(name, args=[_SENTINEL]).partition(str(_SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def day(value: datetime.date | datetime.datetime | None) -> str:
+    """dd/mm/yyyy (``|date:"d/m/Y"``), a datetime in the current time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def labels(choices: type[Choices]) -> dict[str, str]:
+    """Value → label of a choices enum, translated once for a whole table."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def join_rows(rows: Iterable[str]) -> SafeString:
+    return SafeString("\n".join(rows))
+
+
+OPERATOR_ROW_FIELDS = (
+    "reference",
+    "renewal_of_id",
+    "kind",
+    "urgency",
+    "device_name",
+    "device_model",
+    "status",
+    "submitted_at",
+    "target_date",
+    "clock_stopped_at",
+    "updated_at",
+)
+
+
+def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> SafeString:
+    """The rows of an operator's "Mes demandes" (templates/derogations/dashboard.html)."""
+    detail_url = url_maker("derogations:detail")
+    renewal = format_html('<br><span class="fr-text--xs">{}</span>', _("Renouvellement"))
+    kinds, statuses = labels(Kind), labels(Status)
+    rows = []
+    for req in files:
+        target_shown = req.target_date and (req.clock_running or req.clock_stopped)
+        rows.append(
+            format_html(
+                '<tr><td><a href="{}">{}</a>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td>'
+                "<td>{}</td><td>{}</td><td>{}</td></tr>",
+                detail_url(req.pk),
+                req,
+                renewal if req.renewal_of_id else "",
+                kinds.get(req.kind, req.kind),
+                urgency_badge(req),
+                req.device_name or "—",
+                f" {req.device_model}" if req.device_model else "",
+                status_badge(req.operator_status, statuses.get(req.operator_status, "")),
+                day(req.submitted_at) or "—",
+                day(req.target_date) if target_shown else "—",
+                day(req.updated_at),
+            )
+        )
+    return join_rows(rows)
