@@ -74,8 +74,22 @@ def plan_nodes(sql: str) -> list[str]:
     return nodes
 
 
+CAPPED_COUNT = f"Aggregate > Limit > Seq Scan on {REQUESTS_TABLE}"
+
+
 def seq_scans_of_requests(nodes: list[str]) -> list[str]:
     return [n for n in nodes if n.startswith("Seq Scan") and n.endswith(f"on {REQUESTS_TABLE}")]
+
+
+def unbounded_seq_scans(plans: list[str]) -> list[str]:
+    """Sequential scans of the requests table, except the capped pagination count's
+    (derogations.paging: it stops after 1,001 matching rows)."""
+    return [
+        scan
+        for plan in plans
+        if plan != CAPPED_COUNT
+        for scan in seq_scans_of_requests(plan.split(" > "))
+    ]
 
 
 def explain_page(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
