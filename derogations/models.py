@@ -234,9 +234,15 @@ class DerogationRequest(models.Model):
             models.Index(
                 fields=["target_date", "submitted_at", "id"], name="request_queue_default_sort"
             ),
-            # The queue's filters: counting a filtered queue reads this narrow index only.
+            # The queue's other filters (urgency, IVDR class) read this narrow index.
             models.Index(
                 fields=["status", "kind", "urgency", "ivd_class"], name="request_queue_filters"
+            ),
+            # The queue filtered by status and type (e.g. global files in review), in the
+            # order of the default sort: the page stops after its rows.
+            models.Index(
+                fields=["status", "kind", "target_date", "submitted_at", "id"],
+                name="request_status_kind_target",
             ),
             # The overdue view: files whose clock runs, by target date (the default sort
             # index would first read every closed file with an older target date).

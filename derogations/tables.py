@@ -7,6 +7,7 @@ same translatable texts as the templates had (their msgids are unchanged).
 """
 
 import datetime
+import html
 from collections.abc import Callable, Iterable
 
 from django.db.models import Choices
@@ -36,6 +37,12 @@ def day(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
     return value.strftime("%d/%m/%Y")
+
+
+def escape(text: str) -> str:
+    """django.utils.html.escape without its lazy-string wrapper and SafeString: the same
+    characters escaped (html.escape, quotes included), for rows built as one string."""
+    return html.escape(text)
 
 
 def labels(choices: type[Choices]) -> dict[str, str]:

@@ -7,9 +7,19 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Instruction ANSM")
 
     def ready(self) -> None:
-        from derogations import lifecycle, scenarios
+        from django.db.models.signals import post_delete, post_save
 
-        from . import services
+        from accounts.models import Organisation, User
+        from derogations import lifecycle, scenarios
+        from derogations.models import DerogationRequest
+
+        from . import queue, services
+
+        for model in (User, Organisation, DerogationRequest):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    queue.forget_filter_choices, sender=model, dispatch_uid=f"queue-{model}"
+                )
 
         # A decision is proposed only on a complete evaluation grid (checked under the lock).
         lifecycle.add_guard("propose_decision", services.proposal_guard)

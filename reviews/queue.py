@@ -11,10 +11,12 @@ from typing import Any
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,7 +26,7 @@ from derogations import access
 from derogations.badges import status_badge
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.models import OPEN_STATUSES, DerogationRequest, Incident
-from derogations.tables import day, join_rows, labels, url_maker
+from derogations.tables import day, escape, join_rows, labels, url_maker
 from derogations.widgets import PreparedChoices, QuickSelect, filter_form_helper
 
 PAGE_SIZE = 50
@@ -55,6 +57,42 @@ SORT_LABELS = {
 
 def _blank(label: str) -> list[tuple[str, str]]:
     return [("", label)]
+
+
+_CHOICES_KEY = "reviews:queue-filter-choices"
+
+
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The evaluators a file may be assigned to and the organisations that filed, as
+    (value, label) pairs. Kept PORTAL_FILTER_CHOICES_SECONDS in this process's cache:
+    every page of the queue would otherwise ask for them again (two queries); a change
+    made in this process is seen at once (``forget_filter_choices``), one made in
+    another process within those seconds."""
+    seconds = settings.PORTAL_FILTER_CHOICES_SECONDS
+    found = cache.get(_CHOICES_KEY) if seconds else None
+    if found is None:
+        evaluators = [(str(u.pk), str(u)) for u in access.assignable_evaluators()]
+        # EXISTS per organisation (an index-only probe each), not a join of every request.
+        submitted = DerogationRequest.objects.filter(
+            organisation=OuterRef("pk"), submitted_at__isnull=False
+        )
+        operators = [
+            (str(pk), name)
+            for pk, name in Organisation.objects.filter(Exists(submitted))
+            .order_by("name")
+            .values_list("pk", "name")
+        ]
+        found = (evaluators, operators)
+        if seconds:
+            cache.set(_CHOICES_KEY, found, seconds)
+    return found
+
+
+def forget_filter_choices(sender: type, instance: Any, **kwargs: object) -> None:
+    """post_save/post_delete of a user, an organisation or a submitted request
+    (reviews.apps): the next page asks the database again."""
+    if sender is not DerogationRequest or instance.submitted_at is not None:
+        cache.delete(_CHOICES_KEY)
 
 
 class QueueFilterForm(forms.Form):
@@ -94,22 +132,12 @@ class QueueFilterForm(forms.Form):
         fields["kind"].choices = _blank(_("Tous les types")) + list(Kind.choices)  # type: ignore[attr-defined]
         fields["urgency"].choices = _blank(_("Toutes les urgences")) + list(Urgency.choices)  # type: ignore[attr-defined]
         fields["ivd_class"].choices = _blank(_("Toutes les classes")) + list(IvdClass.choices)  # type: ignore[attr-defined]
+        evaluators, operators = filter_choices()
         fields["assignee"].choices = PreparedChoices(  # type: ignore[attr-defined]
-            _blank(_("Tout le monde"))
-            + [(ME, _("Moi")), (NOBODY, _("Non attribué"))]
-            + [(str(u.pk), str(u)) for u in access.assignable_evaluators()]
-        )
-        # EXISTS per organisation (an index probe each), not a join of every request.
-        submitted = DerogationRequest.objects.filter(
-            organisation=OuterRef("pk"), submitted_at__isnull=False
-        )
-        operators = (
-            Organisation.objects.filter(Exists(submitted))
-            .order_by("name")
-            .values_list("pk", "name")
+            _blank(_("Tout le monde")) + [(ME, _("Moi")), (NOBODY, _("Non attribué"))] + evaluators
         )
         fields["operator"].choices = PreparedChoices(  # type: ignore[attr-defined]
-            _blank(_("Tous les opérateurs")) + [(str(pk), name) for pk, name in operators]
+            _blank(_("Tous les opérateurs")) + operators
         )
         fields["tri"].choices = [(key, label) for key, label in SORT_LABELS.items()]  # type: ignore[attr-defined]
         self.helper = filter_form_helper(
@@ -322,7 +350,8 @@ def rows_html(
     next_url: str,
     csrf_token: str,
 ) -> SafeString:
-    """The <tr> of the queue's table (see derogations.tables for why not a template)."""
+    """The <tr> of the queue's table (see derogations.tables for why not a template).
+    Every text from the database or a translation goes through ``escape``."""
     file_url = url_maker("reviews:file")
     take_url = url_maker("reviews:take")
     incident = format_html(
@@ -330,47 +359,35 @@ def rows_html(
     )
     stopped = format_html('<p class="fr-badge fr-badge--sm fr-badge--warning">{}</p>', _("Arrêtée"))
     not_assigned = format_html('<span class="fr-text--sm">{}</span>', _("Non attribué"))
-    take_label = _("Prendre")
+    take_label = escape(_("Prendre"))
     # get_FOO_display() rebuilds its choices dict and translates on every call.
     kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
+    csrf_token, next_url = escape(csrf_token), escape(next_url)
     rows = []
     for req in files:
+        reference = escape(req.reference or "")
         if req.assignee is not None:
-            assignee = conditional_escape(str(req.assignee))
+            assignee = escape(str(req.assignee))
         elif may_assign and req.status in OPEN_STATUSES:
-            assignee = format_html(
-                '<form method="post" action="{}">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="next" value="{}">'
-                '<button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">{}'
-                '<span class="fr-sr-only"> {}</span></button></form>',
-                take_url(req.pk),
-                csrf_token,
-                next_url,
-                take_label,
-                req.reference,
+            assignee = (
+                f'<form method="post" action="{take_url(req.pk)}">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">'
+                f'<input type="hidden" name="next" value="{next_url}">'
+                f'<button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">{take_label}'
+                f'<span class="fr-sr-only"> {reference}</span></button></form>'
             )
         else:
             assignee = not_assigned
+        urgency = escape(urgencies.get(req.urgency, req.urgency)) if req.is_individual else "—"
+        status = status_badge(req.status, statuses.get(req.status, req.status))
         rows.append(
-            format_html(
-                '<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-                "<td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
-                file_url(req.pk),
-                req.reference,
-                incident if req.has_incident else "",
-                kinds.get(req.kind, req.kind),
-                urgencies.get(req.urgency, req.urgency) if req.is_individual else "—",
-                req.device_name,
-                req.organisation.name,
-                status_badge(req.status, statuses.get(req.status, req.status)),
-                assignee,
-                day(req.submitted_at),
-                day(req.target_date),
-                _target_note(req, today),
-                stopped if req.clock_stopped else "—",
-                _complements_note(req, today),
-            )
+            f'<tr><td><a href="{file_url(req.pk)}">{reference}</a>'
+            f"{incident if req.has_incident else ''}</td>"
+            f"<td>{escape(kinds.get(req.kind, req.kind))}</td><td>{urgency}</td>"
+            f"<td>{escape(req.device_name or '')}</td><td>{escape(req.organisation.name)}</td>"
+            f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at)}</td>"
+            f"<td>{day(req.target_date)}{_target_note(req, today)}</td>"
+            f"<td>{stopped if req.clock_stopped else '—'}{_complements_note(req, today)}</td></tr>"
         )
     return join_rows(rows)
 

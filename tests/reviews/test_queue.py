@@ -312,7 +312,9 @@ def test_pagination_keeps_the_filters(evaluator):
     assert client.get(QUEUE, {"page": "9999"}).status_code == 200
 
 
-def test_queue_query_count_is_constant(evaluator, senior, django_assert_num_queries):
+def test_queue_query_count_is_constant(evaluator, senior, django_assert_num_queries, settings):
+    settings.PORTAL_FILTER_CHOICES_SECONDS = 0  # the choice lists asked on every page
+
     def add(n: int) -> None:
         for i in range(n):
             req = new_file(global_kind=bool(i % 2))
@@ -321,7 +323,8 @@ def test_queue_query_count_is_constant(evaluator, senior, django_assert_num_quer
     client = client_for(evaluator)
     client.get(QUEUE)  # warm up the session
     add(3)
-    # session, user, count, rows (with operator and assignee), assignee and operator choices
+    # session, user, assignee and operator choices, capped count, rows (with operator,
+    # assignee, open complement request and incident flag)
     with django_assert_num_queries(6):
         response = client.get(QUEUE, {"tri": "reference"})
     assert len(rows(response)) == 3
@@ -537,3 +540,25 @@ def test_search_document_follows_renames_and_edits(evaluator):
     DerogationRequest.objects.filter(pk=req.pk).update(organisation=other)
     assert rows(client.get(QUEUE, {"q": "omega"})) == []
     assert rows(client.get(QUEUE, {"q": "sigma"})) == refs(req)
+
+
+def test_filter_choices_are_kept_and_forgotten_on_change(evaluator, django_assert_num_queries):
+    """The evaluators and operators of the filter are kept a few seconds by the process
+    (PORTAL_FILTER_CHOICES_SECONDS); a change made here is seen at once."""
+    first = new_file(factories.OrganisationFactory(name="Opérateur Un"))
+    client = client_for(evaluator)
+    assert "Opérateur Un" in client.get(QUEUE).content.decode()
+    with django_assert_num_queries(4):  # session, user, count, rows
+        client.get(QUEUE)
+    # A new operator's first filing shows in the filter on the next page.
+    second = new_file(factories.OrganisationFactory(name="Opérateur Deux"))
+    with django_assert_num_queries(6):
+        html = client.get(QUEUE).content.decode()
+    assert f'<option value="{second.organisation_id}">Opérateur Deux</option>' in html
+    # A draft is not a filing: the lists stay.
+    factories.RequestFactory(organisation=first.organisation, created_by=first.created_by)
+    with django_assert_num_queries(4):
+        client.get(QUEUE)
+    # A new evaluator is offered at once.
+    factories.UserFactory(role=evaluator.role, first_name="Zoé", last_name="Nouvelle")
+    assert "Zoé Nouvelle" in client.get(QUEUE).content.decode()
