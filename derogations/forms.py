@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -10,6 +10,7 @@ from accounts.validators import validate_rpps
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
 from .models import DerogationRequest
+from .widgets import QuickSelect, filter_form_helper
 
 HELP_TEXTS = {
     "patient_reference": _(
@@ -246,13 +247,17 @@ class DashboardFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Rechercher (référence ou dispositif)"), required=False, max_length=100
     )
-    status = forms.ChoiceField(label=_("Statut"), required=False)
+    status = forms.ChoiceField(label=_("Statut"), required=False, widget=QuickSelect)
     kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Tous"))] + list(Kind.choices)
+        label=_("Type"),
+        required=False,
+        choices=[("", _("Tous"))] + list(Kind.choices),
+        widget=QuickSelect,
     )
     tri = forms.ChoiceField(
         label=_("Trier par"),
         required=False,
+        widget=QuickSelect,
         choices=[
             ("creation", _("Plus récentes")),
             ("depot", _("Date de dépôt")),
@@ -269,9 +274,10 @@ class DashboardFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Tous"))] + [
             (value, label) for value, label in Status.choices if value != Status.DECISION_PROPOSED
         ]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.add_input(Submit("filtrer", _("Filtrer")))
+        # The page writes the <form method="get"> tag and the « Filtrer » button.
+        self.helper = filter_form_helper(
+            Row(*[Column(name, css_class="fr-col-12 fr-col-md-3") for name in self.fields])
+        )
 
     def filter(self, queryset):  # type: ignore[no-untyped-def]
         if not self.is_valid():

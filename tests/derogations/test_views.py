@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -283,6 +285,32 @@ def test_dashboard_lists_only_own_organisation_with_constant_queries(
         factories.RequestFactory(organisation=org_a, created_by=operator_a)
     with django_assert_max_num_queries(6):
         client.get(url)
+
+
+def test_dashboard_filters_are_a_get_form_with_a_filter_button(operator_a, org_a):
+    """Without JavaScript: the page's own <form method="get"> around the fields, a « Filtrer »
+    button and a reset link; what was chosen or typed comes back, escaped."""
+    factories.RequestFactory(organisation=org_a, created_by=operator_a, device_name="Kit Alpha")
+    factories.submitted(
+        factories.RequestFactory(organisation=org_a, created_by=operator_a, device_name="Kit Omega")
+    )
+    client = client_for(operator_a)
+    url = reverse("derogations:dashboard")
+    html = client.get(url, {"status": Status.SUBMITTED, "q": '<b>"x'}).content.decode()
+    form = re.search(r'<form method="get" class="portal-filters[^>]*>(.*?)</form>', html, re.S)
+    assert form, "no GET filter form"
+    fields = form.group(1)
+    for name in ("q", "status", "kind", "tri"):
+        assert f'name="{name}"' in fields
+    assert '<button class="fr-btn" type="submit">Filtrer</button>' in fields
+    assert f'href="{url}"' in fields and "Réinitialiser" in fields
+    assert 'value="&lt;b&gt;&quot;x"' in fields and "<b>" not in fields
+    assert f'<option value="{Status.SUBMITTED}" selected>' in fields
+    filtered = client.get(url, {"status": Status.SUBMITTED}).content.decode()
+    assert "Kit Omega" in filtered and "Kit Alpha" not in filtered
+    unknown = client.get(url, {"status": "inconnu"}).content.decode()
+    assert "portal-error-summary" in unknown and 'aria-invalid="true"' in unknown
+    assert "Kit Omega" in unknown and "Kit Alpha" in unknown  # the invalid filter is ignored
 
 
 def test_verification_page_valid_and_invalid_codes(draft_a, evaluator, senior, client):

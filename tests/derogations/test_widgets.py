@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from derogations.widgets import QuickSelect
@@ -36,6 +37,7 @@ CHOICES = [
     ("", "Tous"),
     ("1", 'Laboratoires <Lyon> & "fils"'),
     (2, gettext_lazy("Statut")),
+    ("'3'", mark_safe("<i>sûr</i> d'avance")),  # ours, marked safe: written as is
     ("Groupe <b>", [("a", "A & B"), ("b", "B")]),
 ]
 
@@ -47,6 +49,7 @@ def test_quick_select_renders_what_select_renders(value):
     html = QuickSelect(choices=CHOICES).render("operator", value, attrs)
     assert parsed(html) == parsed(expected)
     assert "&lt;Lyon&gt; &amp; &quot;fils&quot;" in html and "<b>" not in html
+    assert '<option value="&#x27;3&#x27;"' in html and "<i>sûr</i> d'avance" in html
 
 
 def test_quick_select_keeps_the_choice_of_a_bound_form():
