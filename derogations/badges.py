@@ -26,13 +26,14 @@ def status_badge(status: str, label: object) -> SafeString:
     )
 
 
-def urgency_badge(request: object) -> SafeString:
-    """The urgency of an individual request, nothing for a standard one or a global one."""
+def urgency_badge(request: object, label: object = None) -> SafeString:
+    """The urgency of an individual request, nothing for a standard one or a global one
+    (``label``: the urgency's label when the caller has it, else asked to the request)."""
     if not getattr(request, "is_urgent", False):
         return SafeString("")
     vital = " fr-badge--error" if request.urgency == Urgency.VITAL else ""  # type: ignore[attr-defined]
     return format_html(
         '<p class="fr-badge fr-badge--sm fr-badge--warning{}">{}</p>',
         vital,
-        request.get_urgency_display(),  # type: ignore[attr-defined]
+        request.get_urgency_display() if label is None else label,  # type: ignore[attr-defined]
     )

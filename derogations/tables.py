@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .badges import status_badge, urgency_badge
-from .enums import Kind, Status
+from .enums import Kind, Status, Urgency
 from .models import DerogationRequest
 
 _SENTINEL = 2147483647
@@ -73,25 +73,23 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> SafeString:
     """The rows of an operator's "Mes demandes" (templates/derogations/dashboard.html)."""
     detail_url = url_maker("derogations:detail")
     renewal = format_html('<br><span class="fr-text--xs">{}</span>', _("Renouvellement"))
-    kinds, statuses = labels(Kind), labels(Status)
+    kinds, statuses, urgencies = labels(Kind), labels(Status), labels(Urgency)
     rows = []
     for req in files:
         target_shown = req.target_date and (req.clock_running or req.clock_stopped)
+        urgency = (
+            urgency_badge(req, urgencies.get(req.urgency, req.urgency)) if req.is_urgent else ""
+        )
+        model = f" {escape(req.device_model)}" if req.device_model else ""
+        status = req.operator_status
         rows.append(
-            format_html(
-                '<tr><td><a href="{}">{}</a>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td>'
-                "<td>{}</td><td>{}</td><td>{}</td></tr>",
-                detail_url(req.pk),
-                req,
-                renewal if req.renewal_of_id else "",
-                kinds.get(req.kind, req.kind),
-                urgency_badge(req),
-                req.device_name or "—",
-                f" {req.device_model}" if req.device_model else "",
-                status_badge(req.operator_status, statuses.get(req.operator_status, "")),
-                day(req.submitted_at) or "—",
-                day(req.target_date) if target_shown else "—",
-                day(req.updated_at),
-            )
+            f'<tr><td><a href="{detail_url(req.pk)}">{escape(str(req))}</a>'
+            f"{renewal if req.renewal_of_id else ''}</td>"
+            f"<td>{escape(kinds.get(req.kind, req.kind))}{urgency}</td>"
+            f"<td>{escape(req.device_name or '—')}{model}</td>"
+            f"<td>{status_badge(status, statuses.get(status, ''))}</td>"
+            f"<td>{day(req.submitted_at) or '—'}</td>"
+            f"<td>{day(req.target_date) if target_shown else '—'}</td>"
+            f"<td>{day(req.updated_at)}</td></tr>"
         )
     return join_rows(rows)

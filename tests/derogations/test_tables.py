@@ -1,0 +1,45 @@
+"""Rows of "Mes demandes" written in Python (derogations.tables): the markup of each cell."""
+
+import pytest
+from django.urls import reverse
+
+from derogations import lifecycle
+from derogations.enums import Urgency
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_rows_show_urgency_renewal_and_escape_texts(operator_a, org_a):
+    vital = factories.RequestFactory(
+        organisation=org_a,
+        created_by=operator_a,
+        urgency=Urgency.VITAL,
+        urgency_reason="Pronostic vital engagé.",
+        device_name="Kit <script>alert(1)</script>",
+        device_model='M "1" & <b>2</b>',
+    )
+    vital = lifecycle.submit(vital, operator_a)
+    first = factories.RequestFactory(global_kind=True, organisation=org_a, created_by=operator_a)
+    renewal = factories.RequestFactory(
+        global_kind=True, organisation=org_a, created_by=operator_a, renewal_of=first
+    )
+    html = client_for(operator_a).get(reverse("derogations:dashboard")).content.decode()
+    assert (
+        '<p class="fr-badge fr-badge--sm fr-badge--warning fr-badge--error">Urgence vitale</p>'
+        in html
+    )
+    assert (
+        "Kit &lt;script&gt;alert(1)&lt;/script&gt; M &quot;1&quot; &amp; &lt;b&gt;2&lt;/b&gt;"
+        in html
+    )
+    assert "<script>alert(1)" not in html
+    detail = reverse("derogations:detail", args=[renewal.pk])
+    assert (
+        f'<a href="{detail}">Brouillon n° {renewal.pk}</a><br><span class="fr-text--xs">Renouvellement</span>'
+        in html
+    )
+    # Status badge (the operator sees "Déposée"), received date and target date.
+    assert '<p class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--info">Déposée</p>' in html
+    assert f"<td>{vital.target_date:%d/%m/%Y}</td>" in html
