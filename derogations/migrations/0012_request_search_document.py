@@ -16,6 +16,8 @@ local tests) has no such column and searches by substring.
 
 from django.db import migrations
 
+from derogations.pg_only import run_on_postgresql
+
 CREATE = """
 ALTER TABLE derogations_derogationrequest ADD COLUMN search_document tsvector;
 
@@ -68,19 +70,9 @@ CREATE INDEX IF NOT EXISTS request_search_vector ON derogations_derogationreques
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_login_throttle"),
         ("derogations", "0011_registry_change_indexes"),
     ]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [run_on_postgresql(CREATE, DROP)]

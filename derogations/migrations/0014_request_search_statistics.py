@@ -11,6 +11,8 @@ values themselves.
 
 from django.db import migrations
 
+from derogations.pg_only import run_on_postgresql
+
 CREATE = """
 CREATE STATISTICS IF NOT EXISTS request_search_upper
     ON (UPPER("reference"::text)), (UPPER("device_name"::text)), (UPPER("device_model"::text))
@@ -20,16 +22,6 @@ ANALYZE derogations_derogationrequest;
 DROP = "DROP STATISTICS IF EXISTS request_search_upper;"
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("derogations", "0013_queue_overdue_status_kind_and_operator_indexes")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [run_on_postgresql(CREATE, DROP)]
