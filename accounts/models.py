@@ -68,7 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.display_name(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def display_name(first_name: str, last_name: str, email: str) -> str:
+        """How a person is named on the pages: full name, else email address."""
+        return f"{first_name} {last_name}".strip() or email
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

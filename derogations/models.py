@@ -49,14 +49,6 @@ class DerogationRequestQuerySet(models.QuerySet["DerogationRequest"]):
         today = today or timezone.localdate()
         return self.filter(status__in=CLOCK_RUNNING_STATUSES, target_date__lt=today)
 
-    def with_complements_due(self) -> "DerogationRequestQuerySet":
-        """Annotate ``complements_due_date``: the due date of the open complement request
-        (see ``DerogationRequest.complements_late``), in the same query."""
-        due = ComplementRequest.objects.filter(
-            request=models.OuterRef("pk"), answered_at__isnull=True
-        ).values("due_date")[:1]
-        return self.annotate(complements_due_date=models.Subquery(due))
-
     def complements_overdue(self, today: date | None = None) -> "DerogationRequestQuerySet":
         """Awaiting complements whose due date has passed."""
         today = today or timezone.localdate()
@@ -324,7 +316,8 @@ class DerogationRequest(models.Model):
         return self.clock_running and left is not None and left < 0
 
     def complements_late(self, today: date | None = None) -> bool:
-        """Awaiting complements past their due date (needs ``with_complements_due``)."""
+        """Awaiting complements past their due date (needs the ``complements_due_date``
+        annotation of reviews.queue.queue_columns)."""
         due = getattr(self, "complements_due_date", None)
         return (
             self.status == Status.AWAITING_COMPLEMENTS

@@ -68,6 +68,9 @@ class PreparedChoices(BaseChoiceIterator):
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return iter(self.pairs)
 
+    def __len__(self) -> int:
+        return len(self.pairs)
+
 
 def filter_form_helper(*rows: Any) -> Any:
     """The crispy helper of a list's filter form (GET): the page writes the <form

@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -25,7 +25,8 @@ from accounts.models import Organisation, User
 from derogations import access
 from derogations.badges import status_badge
 from derogations.enums import IvdClass, Kind, Status, Urgency
-from derogations.models import OPEN_STATUSES, DerogationRequest, Incident
+from derogations.expressions import RowCondition, incident_declared, open_complements_due
+from derogations.models import OPEN_STATUSES, DerogationRequest
 from derogations.tables import day, escape, join_rows, labels, url_maker
 from derogations.widgets import PreparedChoices, QuickSelect, filter_form_helper
 
@@ -170,7 +171,7 @@ class QueueFilterForm(forms.Form):
         return self.filters().get("tri") or DEFAULT_SORT
 
 
-# What the rows and the CSV export read (the long texts of a request are left in the table).
+# What the rows and the CSV export read of the request (its long texts stay in the table).
 ROW_FIELDS = (
     "kind",
     "status",
@@ -181,21 +182,32 @@ ROW_FIELDS = (
     "submitted_at",
     "target_date",
     "clock_stopped_at",
-    "organisation__name",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
+    "assignee",
 )
 
 
 def queue_columns(files: Any) -> Any:
-    """What a row of the queue shows beyond the request's own columns: its operator,
-    assignee, open complement request and whether an incident was declared."""
-    return (
-        files.select_related("organisation", "assignee")
-        .only(*ROW_FIELDS)
-        .with_complements_due()
-        .annotate(has_incident=Exists(Incident.objects.filter(request=OuterRef("pk"))))
+    """What a row of the queue shows beyond the request's own columns: its operator's
+    name, its assignee's name, its open complement request's due date and whether an
+    incident was declared, as values of the row (no model per operator or assignee)."""
+    return files.only(*ROW_FIELDS).annotate(
+        operator_name=F("organisation__name"),
+        assignee_first_name=F("assignee__first_name"),
+        assignee_last_name=F("assignee__last_name"),
+        assignee_email=F("assignee__email"),
+        complements_due_date=open_complements_due(),
+        has_incident=incident_declared(),
+    )
+
+
+def assignee_name(req: DerogationRequest) -> str:
+    """The assignee as ``str(user)`` writes it, from queue_columns' values ("" if none)."""
+    if req.assignee_email is None:  # type: ignore[attr-defined]
+        return ""
+    return User.display_name(
+        req.assignee_first_name,  # type: ignore[attr-defined]
+        req.assignee_last_name,  # type: ignore[attr-defined]
+        req.assignee_email,  # type: ignore[attr-defined]
     )
 
 
@@ -224,22 +236,13 @@ def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
     return files.order_by(*SORTS[filters.get("tri") or DEFAULT_SORT])
 
 
-class DocumentMatches(Expression):
-    """``search_document @@ websearch_to_tsquery(...)`` on the requests table: the French
-    full-text vector of the request's words and of its operator's name, stored and kept
-    current by triggers (derogations migration 0012, PostgreSQL only)."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[str]]:
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        sql = f"{table}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)"
-        return sql, [SEARCH_CONFIG, self.text]
+def document_matches(text: str) -> RowCondition:
+    """``search_document @@ websearch_to_tsquery(...)``: the French full-text vector of the
+    request's words and of its operator's name, stored and kept current by triggers
+    (derogations migration 0012, PostgreSQL only)."""
+    return RowCondition(
+        "{row}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, text]
+    )
 
 
 def search(files: Any, text: str) -> Any:
@@ -252,7 +255,7 @@ def search(files: Any, text: str) -> Any:
         # walks the sort index and stops after a page; with a rare one it reads the GIN
         # index. A text with a digit may be part of a reference ("00012" is not a word):
         # a substring of the reference then matches too (trigram index).
-        matches = Q(DocumentMatches(text))
+        matches = Q(document_matches(text))
         if any(char.isdigit() for char in text):
             matches |= Q(reference__icontains=text)
         return files.filter(matches)
@@ -326,9 +329,9 @@ def _csv_lines(files: Iterable[DerogationRequest], language: str) -> Iterator[st
                         req.get_urgency_display() if req.is_individual else "",
                         req.device_name,
                         req.get_ivd_class_display(),
-                        req.organisation.name,
+                        req.operator_name,
                         req.get_status_display(),
-                        req.assignee or "",
+                        assignee_name(req),
                         day(req.submitted_at),
                         day(req.target_date),
                         left if left is not None and req.clock_running else "",
@@ -366,8 +369,8 @@ def rows_html(
     rows = []
     for req in files:
         reference = escape(req.reference or "")
-        if req.assignee is not None:
-            assignee = escape(str(req.assignee))
+        if req.assignee_id is not None:
+            assignee = escape(assignee_name(req))
         elif may_assign and req.status in OPEN_STATUSES:
             assignee = (
                 f'<form method="post" action="{take_url(req.pk)}">'
@@ -384,7 +387,7 @@ def rows_html(
             f'<tr><td><a href="{file_url(req.pk)}">{reference}</a>'
             f"{incident if req.has_incident else ''}</td>"
             f"<td>{escape(kinds.get(req.kind, req.kind))}</td><td>{urgency}</td>"
-            f"<td>{escape(req.device_name or '')}</td><td>{escape(req.organisation.name)}</td>"
+            f"<td>{escape(req.device_name or '')}</td><td>{escape(req.operator_name)}</td>"
             f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at)}</td>"
             f"<td>{day(req.target_date)}{_target_note(req, today)}</td>"
             f"<td>{stopped if req.clock_stopped else '—'}{_complements_note(req, today)}</td></tr>"

@@ -81,3 +81,15 @@ def _empty_cache():
     """Each test starts with an empty cache (the registry stores rendered pages there)."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _reset_celery_join_flag():
+    """Celery marks "inside a task" in a process-wide flag (celery.result.denied_join_result
+    saves and restores it). Eager tasks run by two threads at once (live-server pages, the
+    draft lock test) can restore it crosswise and leave it set, which would make a later
+    test's result.get() fail."""
+    from celery._state import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)

@@ -116,14 +116,3 @@ def open_enrolment_link(page, email: str) -> None:
 def logout(page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
-
-
-@pytest.fixture(autouse=True)
-def _reset_celery_join_flag():
-    """Celery marks "inside a task" in a process-wide flag (celery.result.denied_join_result
-    saves and restores it). Eager tasks run by two live-server threads at once can restore
-    it crosswise and leave it set, which would make a later test's result.get() fail."""
-    from celery._state import _set_task_join_will_block
-
-    yield
-    _set_task_join_will_block(False)

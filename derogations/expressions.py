@@ -1,0 +1,50 @@
+"""SQL written by hand where the ORM's own expressions cost more to build than to run.
+
+Building ``Exists(...)`` or ``Subquery(...)`` compiles a whole nested query on every page
+(about 0.6 ms each for the queue, issue 8); ``RowSQL`` is a fragment that refers to the
+row of the query it is used in as ``{row}`` (the quoted alias of the base table, right
+inside a subquery too).
+"""
+
+from typing import Any
+
+from django.db.models import BooleanField, DateField, Expression, Field
+
+
+class RowSQL(Expression):
+    def __init__(self, template: str, params: list[Any], output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.template, self.params = template, params
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        row = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return self.template.format(row=row), list(self.params)
+
+
+class RowCondition(RowSQL):
+    """A RowSQL usable in ``filter()`` and ``Q()``."""
+
+    conditional = True
+
+    def __init__(self, template: str, params: list[Any]) -> None:
+        super().__init__(template, params, BooleanField())
+
+
+def incident_declared() -> RowSQL:
+    """Has an incident been declared on this request?"""
+    return RowSQL(
+        "EXISTS (SELECT 1 FROM derogations_incident i WHERE i.request_id = {row}.id)",
+        [],
+        BooleanField(),
+    )
+
+
+def open_complements_due() -> RowSQL:
+    """The due date of the request's unanswered complement request (the latest), if any."""
+    return RowSQL(
+        "(SELECT c.due_date FROM derogations_complementrequest c"
+        " WHERE c.request_id = {row}.id AND c.answered_at IS NULL"
+        " ORDER BY c.requested_at DESC, c.id DESC LIMIT 1)",
+        [],
+        DateField(),
+    )
