@@ -216,6 +216,10 @@ class DerogationRequest(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="request_org_created"),
+            # "Mes demandes" filtered by status, newest first: the page stops after its rows.
+            models.Index(
+                fields=["organisation", "status", "-created_at"], name="request_org_status_created"
+            ),
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
             # The queue: default sort by target date, filtered by status (and overdue).
             models.Index(fields=["status", "target_date"], name="request_status_target"),

@@ -4,6 +4,7 @@ Django's Select renders every <option> through a template include; a filter with
 hundreds of operators then costs tens of milliseconds per page (issue 8 measured it).
 """
 
+import functools
 import html
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +30,16 @@ class QuickSelect(forms.Select):
     ) -> SafeString:
         selected = set(self.format_value(value))
         parts = []
-        for option_value, label in self.choices:
+        choices: Any = self.choices
+        if isinstance(choices, PreparedChoices) and choices.shared:
+            # A long shared list (the queue's operators) none of which is selected: its
+            # options are the same bytes on every page, written once per process.
+            shared_values = {value for value, _label in choices.shared}
+            if not selected & shared_values:
+                parts = [_option(v, label, selected) for v, label in choices.pairs]
+                parts.append(_options_html(choices.shared))
+                choices = ()
+        for option_value, label in choices:
             if isinstance(label, list | tuple):
                 options = "".join(_option(v, sub, selected) for v, sub in label)
                 parts.append(f'<optgroup label="{_escape(option_value)}">{options}</optgroup>')
@@ -60,16 +70,26 @@ def _option(value: Any, label: Any, selected: set[str]) -> str:
 class PreparedChoices(BaseChoiceIterator):
     """(value, label) pairs already in the form Django normalises choices to: a
     ChoiceField takes them as they are (assigning a plain list walks and copies every
-    pair, ~1 ms for 500 operators on each page of the queue)."""
+    pair, ~1 ms for 500 operators on each page of the queue). ``shared``: a long tuple of
+    plain-text pairs that follows them, the same on many pages (QuickSelect writes its
+    options once)."""
 
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        self.pairs = pairs
+    def __init__(
+        self, pairs: list[tuple[str, Any]], shared: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.pairs, self.shared = pairs, shared
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
-        return iter(self.pairs)
+        yield from self.pairs
+        yield from self.shared
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return len(self.pairs) + len(self.shared)
+
+
+@functools.lru_cache(maxsize=16)
+def _options_html(pairs: tuple[tuple[str, str], ...]) -> str:
+    return "".join(_option(value, label, set()) for value, label in pairs)
 
 
 def filter_form_helper(*rows: Any) -> Any:

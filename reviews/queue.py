@@ -138,7 +138,7 @@ class QueueFilterForm(forms.Form):
             _blank(_("Tout le monde")) + [(ME, _("Moi")), (NOBODY, _("Non attribué"))] + evaluators
         )
         fields["operator"].choices = PreparedChoices(  # type: ignore[attr-defined]
-            _blank(_("Tous les opérateurs")) + operators
+            _blank(_("Tous les opérateurs")), tuple(operators)
         )
         fields["tri"].choices = [(key, label) for key, label in SORT_LABELS.items()]  # type: ignore[attr-defined]
         self.helper = filter_form_helper(

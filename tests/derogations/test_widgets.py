@@ -8,7 +8,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from derogations.widgets import QuickSelect
+from derogations.widgets import PreparedChoices, QuickSelect
 
 
 class _Tags(HTMLParser):
@@ -58,3 +58,17 @@ def test_quick_select_keeps_the_choice_of_a_bound_form():
 
     html = str(Form({"status": "1"})["status"])
     assert '<option value="1" selected>' in html and html.count("selected") == 1
+
+
+@pytest.mark.parametrize("value", ["", "2", "7", "x", None])
+def test_a_shared_list_of_choices_renders_as_the_plain_list(value):
+    """PreparedChoices with a shared tail (the queue's operators): same markup as the plain
+    list of the same pairs, whether the selected value is in the tail or not, and again
+    once its options were written for an earlier page."""
+
+    head = [("", gettext_lazy("Tous")), ("x", "Autre & <b>")]
+    shared = tuple((str(n), f"Opérateur {n} & « fils »") for n in range(1, 9))
+    plain = QuickSelect(choices=head + list(shared)).render("operator", value)
+    for _ in range(2):
+        fast = QuickSelect(choices=PreparedChoices(head, shared)).render("operator", value)
+        assert fast == plain
