@@ -7,6 +7,8 @@ from django.contrib.auth import password_validation
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.plain_text import PlainTextForm
+
 from . import emails
 from .models import Organisation, User
 from .validators import normalise_siret, validate_siret
@@ -52,7 +54,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         return cleaned
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(PlainTextForm, forms.Form):
     """A new operator account. With an invitation, the address is the invited one."""
 
     email = forms.EmailField(
@@ -125,7 +127,7 @@ class EmailForm(forms.Form):
         self.helper.form_action = reverse("accounts:resend_verification")
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PlainTextForm, forms.ModelForm):
     siret = forms.CharField(
         label=_("SIREN ou SIRET"),
         max_length=20,
@@ -160,7 +162,7 @@ class OrganisationForm(forms.ModelForm):
         return self.cleaned_data["srn"].strip().upper()
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PlainTextForm, forms.Form):
     email = forms.EmailField(
         label=_("Adresse électronique de la personne à inviter"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),

@@ -5,6 +5,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.plain_text import PlainTextForm
 from accounts.validators import validate_rpps
 
 from . import filing, requirements, uploads
@@ -38,7 +39,7 @@ DATE_FIELDS = (
 TEXT_MAX_LENGTH = 20000
 
 
-class RequestStepForm(forms.ModelForm):
+class RequestStepForm(PlainTextForm, forms.ModelForm):
     """One step of a draft. Every field is optional while it is a draft: completeness is
     checked when the operator submits (derogations.requirements)."""
 
@@ -173,7 +174,7 @@ class AttachmentForm(forms.Form):
         self.helper.add_input(Submit("upload", _("Ajouter")))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label=_("Motif du retrait"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -184,7 +185,7 @@ class WithdrawForm(forms.Form):
         self.helper.add_input(Submit("withdraw", _("Retirer la demande")))
 
 
-class ComplementAnswerForm(forms.Form):
+class ComplementAnswerForm(PlainTextForm, forms.Form):
     answer = forms.CharField(
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )

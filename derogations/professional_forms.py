@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.plain_text import PlainTextForm
+
 from .models import Incident
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -20,7 +22,7 @@ def _not_in_future(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainTextForm, forms.Form):
     informed_on = forms.DateField(
         label=_("Date à laquelle le patient a été informé"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
@@ -51,7 +53,7 @@ class ConsentForm(forms.Form):
         return data
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = Incident
         fields = [

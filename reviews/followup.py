@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.plain_text import PlainTextForm
 from derogations.enums import DerogationStatus, Kind, UnionNotificationChannel
 from derogations.models import Derogation, Incident
 from derogations.widgets import QuickSelect, filter_form_helper
@@ -120,7 +121,7 @@ def followed_derogations(
 MOTIVATION_HELP = gettext_lazy("Elle figure telle quelle dans le courrier adressé à l'opérateur.")
 
 
-class FollowUpActForm(forms.Form):
+class FollowUpActForm(PlainTextForm, forms.Form):
     motivation = forms.CharField(
         label=gettext_lazy("Motivation en droit et en fait"),
         help_text=MOTIVATION_HELP,
@@ -159,7 +160,7 @@ class ConditionsForm(FollowUpActForm):
         return value
 
 
-class UnionNotificationForm(forms.Form):
+class UnionNotificationForm(PlainTextForm, forms.Form):
     sent_on = forms.DateField(
         label=gettext_lazy("Date d'envoi"),
         help_text=gettext_lazy("Format : JJ/MM/AAAA."),

@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.plain_text import PlainTextForm
 from derogations import access, lifecycle
 from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
 
@@ -24,7 +25,7 @@ def _helper(button_name: str, label: str) -> FormHelper:
     return helper
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PlainTextForm, forms.Form):
     kind = forms.ChoiceField(
         label=_("Décision proposée"),
         choices=[(k, label) for k, label in DecisionKind.choices if k in FOUR_EYES_KINDS],
@@ -120,7 +121,7 @@ class ProposalForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainTextForm, forms.Form):
     comment = forms.CharField(
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     )
@@ -141,7 +142,7 @@ class CommentForm(forms.Form):
         self.helper = _helper(name, button)
 
 
-class ComplementsForm(forms.Form):
+class ComplementsForm(PlainTextForm, forms.Form):
     questions = forms.CharField(
         label=_("Questions posées à l'opérateur"),
         help_text=_("L'opérateur les lit telles quelles sur la page de sa demande."),
@@ -169,7 +170,7 @@ class ComplementsForm(forms.Form):
         return due_date
 
 
-class GridForm(forms.ModelForm):
+class GridForm(PlainTextForm, forms.ModelForm):
     """The evaluation grid; it may be saved incomplete, a proposal needs it complete."""
 
     class Meta:
@@ -200,7 +201,7 @@ class GridForm(forms.ModelForm):
             self.fields[f"{prefix}_comment"].label = _("Commentaire")
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextForm, forms.Form):
     text = forms.CharField(
         label=_("Nouvelle note"),
         help_text=_("Visible seulement par l'ANSM : jamais par l'opérateur ni les professionnels."),
