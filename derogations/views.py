@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,17 +46,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = DashboardFilterForm(request.GET or None)
     requests = filters.filter(access.own_list_requests(request.user))
     number = request.GET.get("page")
-    paginator = CappedPaginator(requests, 25, number=number, columns=_dashboard_columns)
+    paginator = CappedPaginator(
+        requests, 25, number=number, columns=tables.operator_dashboard_columns
+    )
     page = paginator.get_page(number)
     rows = tables.operator_dashboard_rows(page.object_list)
     return render(
         request, "derogations/dashboard.html", {"page": page, "rows": rows, "filters": filters}
     )
-
-
-def _dashboard_columns(requests: "QuerySet[DerogationRequest]") -> "QuerySet[DerogationRequest]":
-    """What a row of "Mes demandes" reads (the long texts of a request stay in the table)."""
-    return requests.only(*tables.OPERATOR_ROW_FIELDS)
 
 
 def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def]
