@@ -7,6 +7,7 @@ same translatable texts as the templates had (their msgids are unchanged).
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 
 from django.db.models import Choices, QuerySet
@@ -35,7 +36,13 @@ def day(value: datetime.date | datetime.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value).date()
+    return _day(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: datetime.date) -> str:
+    # A list shows few distinct days: strftime once per day, not per cell.
     return value.strftime("%d/%m/%Y")
 
 

@@ -6,6 +6,7 @@ reported next to its field and ignored, the rest of the filters still apply.
 
 import csv
 import datetime
+import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -63,9 +64,9 @@ def _blank(label: str) -> list[tuple[str, str]]:
 _CHOICES_KEY = "reviews:queue-filter-choices"
 
 
-def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
     """The evaluators a file may be assigned to and the organisations that filed, as
-    (value, label) pairs. Kept PORTAL_FILTER_CHOICES_SECONDS in this process's cache:
+    (value, label) pairs, and a version that changes when they are read again. Kept PORTAL_FILTER_CHOICES_SECONDS in this process's cache:
     every page of the queue would otherwise ask for them again (two queries); a change
     made in this process is seen at once (``forget_filter_choices``), one made in
     another process within those seconds."""
@@ -83,7 +84,7 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
             .order_by("name")
             .values_list("pk", "name")
         ]
-        found = (evaluators, operators)
+        found = (evaluators, operators, secrets.token_hex(8))
         if seconds:
             cache.set(_CHOICES_KEY, found, seconds)
     return found
@@ -133,7 +134,10 @@ class QueueFilterForm(forms.Form):
         fields["kind"].choices = _blank(_("Tous les types")) + list(Kind.choices)  # type: ignore[attr-defined]
         fields["urgency"].choices = _blank(_("Toutes les urgences")) + list(Urgency.choices)  # type: ignore[attr-defined]
         fields["ivd_class"].choices = _blank(_("Toutes les classes")) + list(IvdClass.choices)  # type: ignore[attr-defined]
-        evaluators, operators = filter_choices()
+        evaluators, operators, version = filter_choices()
+        # The markup of this form depends on nothing else than its input, the language and
+        # these choices (accounts.filter_forms keeps it while they are kept).
+        self.render_version = version if settings.PORTAL_FILTER_CHOICES_SECONDS else None
         fields["assignee"].choices = PreparedChoices(  # type: ignore[attr-defined]
             _blank(_("Tout le monde")) + [(ME, _("Moi")), (NOBODY, _("Non attribué"))] + evaluators
         )
@@ -363,9 +367,13 @@ def rows_html(
     stopped = format_html('<p class="fr-badge fr-badge--sm fr-badge--warning">{}</p>', _("Arrêtée"))
     not_assigned = format_html('<span class="fr-text--sm">{}</span>', _("Non attribué"))
     take_label = escape(_("Prendre"))
-    # get_FOO_display() rebuilds its choices dict and translates on every call.
-    kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
+    # get_FOO_display() rebuilds its choices dict and translates on every call: each label
+    # and badge is written once for the table.
+    kinds = {value: escape(label) for value, label in labels(Kind).items()}
+    urgencies = {value: escape(label) for value, label in labels(Urgency).items()}
+    statuses = {value: status_badge(value, label) for value, label in labels(Status).items()}
     csrf_token, next_url = escape(csrf_token), escape(next_url)
+    notes: dict[tuple[str, int], str] = {}  # a few distinct day counts in a page
     rows = []
     for req in files:
         reference = escape(req.reference or "")
@@ -381,34 +389,43 @@ def rows_html(
             )
         else:
             assignee = not_assigned
-        urgency = escape(urgencies.get(req.urgency, req.urgency)) if req.is_individual else "—"
-        status = status_badge(req.status, statuses.get(req.status, req.status))
+        urgency = urgencies.get(req.urgency) or escape(req.urgency) if req.is_individual else "—"
+        status = statuses.get(req.status) or status_badge(req.status, req.status)
         rows.append(
             f'<tr><td><a href="{file_url(req.pk)}">{reference}</a>'
             f"{incident if req.has_incident else ''}</td>"
-            f"<td>{escape(kinds.get(req.kind, req.kind))}</td><td>{urgency}</td>"
+            f"<td>{kinds.get(req.kind) or escape(req.kind)}</td><td>{urgency}</td>"
             f"<td>{escape(req.device_name or '')}</td><td>{escape(req.operator_name)}</td>"
             f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at)}</td>"
-            f"<td>{day(req.target_date)}{_target_note(req, today)}</td>"
+            f"<td>{day(req.target_date)}{_target_note(req, today, notes)}</td>"
             f"<td>{stopped if req.clock_stopped else '—'}{_complements_note(req, today)}</td></tr>"
         )
     return join_rows(rows)
 
 
-def _target_note(req: DerogationRequest, today: datetime.date) -> SafeString | str:
+def _target_note(
+    req: DerogationRequest, today: datetime.date, notes: dict[tuple[str, int], str]
+) -> str:
+    """The days late or left; ``notes`` keeps each text written for this table."""
     if req.is_overdue(today):
-        late = req.days_overdue(today)
-        return format_html(
-            ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>',
-            ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", late) % {"n": late},
-        )
-    if req.clock_running and req.target_date:
-        left = req.days_left(today) or 0
-        return format_html(
-            ' <p class="fr-text--sm fr-mb-0">{}</p>',
-            ngettext("%(n)s jour restant", "%(n)s jours restants", left) % {"n": left},
-        )
-    return ""
+        key = ("late", req.days_overdue(today))
+    elif req.clock_running and req.target_date:
+        key = ("left", req.days_left(today) or 0)
+    else:
+        return ""
+    if key not in notes:
+        kind, n = key
+        if kind == "late":
+            notes[key] = format_html(
+                ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>',
+                ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", n) % {"n": n},
+            )
+        else:
+            notes[key] = format_html(
+                ' <p class="fr-text--sm fr-mb-0">{}</p>',
+                ngettext("%(n)s jour restant", "%(n)s jours restants", n) % {"n": n},
+            )
+    return notes[key]
 
 
 def _complements_note(req: DerogationRequest, today: datetime.date) -> SafeString | str:

@@ -166,11 +166,11 @@ def test_queue_query_count_does_not_grow_with_complement_requests(
 ):
     late_complements(org_a, evaluator)
     client = client_for(evaluator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(reverse("reviews:queue"))
     for _ in range(5):
         late_complements(org_a, evaluator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("reviews:queue"), {"complements_overdue": "on"})
     assert response.content.decode().count("Compléments en retard (attendus le") == 6
 

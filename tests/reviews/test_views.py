@@ -35,13 +35,13 @@ def test_queue_hides_drafts_and_has_constant_query_count(
     for _ in range(3):
         factories.submitted(factories.RequestFactory(organisation=org_a, created_by=operator_a))
     client = client_for(evaluator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("reviews:queue"))
     html = response.content.decode()
     assert "Brouillon caché" not in html and html.count('">DER-IND-') == 3
     for _ in range(10):
         factories.submitted(factories.RequestFactory(organisation=org_a, created_by=operator_a))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("reviews:queue"), {"status": "submitted"})
     assert response.content.decode().count('">DER-IND-') == 13
 
