@@ -14,7 +14,7 @@ every matching row before sorting and keeping 50. ``CappedPaginator``:
 """
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -25,8 +25,28 @@ from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED, Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import QueryDict
 from django.utils.formats import number_format
+from django.utils.http import urlencode
+
+
+def query_string(query: QueryDict, **changes: object) -> str:
+    """``{% querystring %}`` in Python, for the links a view writes by the dozen: ``query``
+    with ``changes`` applied (``None`` removes a key), "" when both are empty."""
+    params = dict(query.lists())
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        elif isinstance(value, Iterable) and not isinstance(value, str):
+            params[key] = list(value)
+        else:
+            params[key] = [value]
+    if not params and not query:
+        return ""
+    return "?" + urlencode(params, doseq=True)
 
 
 def _page_number(value: object) -> int:
@@ -87,7 +107,8 @@ class _Compiled:
     compiler: SQLCompiler
     sql: str  # ends with "pk IN (": the ids' placeholders and ")" follow
     params: tuple[Any, ...]
-    positions: list[int]  # of the SELECT's model columns among the model's concrete fields
+    attnames: list[str]  # the model's columns, in the order of the SELECT
+    positions: list[int]  # of those among the model's concrete fields
     annotations: list[str]  # then these, set as attributes
     converters: dict[int, Any]
 
@@ -132,19 +153,27 @@ class PageRows:
         if [position for _name, position in annotations] != list(range(end, compiler.col_count)):
             raise ImproperlyConfigured(f"{self.columns.__qualname__}: unexpected columns")
         concrete = [field.attname for field in self.model._meta.concrete_fields]
+        read = [column[0].target.attname for column in compiler.select[start:end]]
         pk = compiler.quote_name_unless_alias(query.get_initial_alias())
         pk += "." + connection.ops.quote_name(self.model._meta.pk.column)
         return _Compiled(
             compiler=compiler,
             sql=f"{sql} WHERE {pk} IN (",
             params=tuple(params),
-            positions=[
-                concrete.index(column[0].target.attname) for column in compiler.select[start:end]
-            ],
+            attnames=read,
+            positions=[concrete.index(name) for name in read],
             annotations=[name for name, _position in annotations],
             converters=compiler.get_converters(
                 [column[0] for column in compiler.select[: compiler.col_count]]
             ),
+        )
+
+    def _plain_init(self) -> bool:
+        model = self.model
+        return (
+            model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+            and not pre_init.has_listeners(model)
+            and not post_init.has_listeners(model)
         )
 
     def read(self, ids: Sequence[Any], using: str) -> list[Model]:
@@ -160,18 +189,30 @@ class PageRows:
             rows: Any = cursor.fetchall()
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        # Model.from_db with every concrete field given, the unread ones DEFERRED (from_db
-        # would look each field up in the list of names read, for every row).
-        fields = self.model._meta.concrete_fields
-        names, unread = [field.attname for field in fields], [DEFERRED] * len(fields)
-        width = len(compiled.positions)
         by_pk = {}
-        for row in rows:
-            values = unread.copy()
-            for position, value in zip(compiled.positions, row, strict=False):
-                values[position] = value
-            instance = self.model.from_db(using, names, values)
-            for name, value in zip(compiled.annotations, row[width:], strict=True):
-                setattr(instance, name, value)
-            by_pk[instance.pk] = instance
+        if self._plain_init():
+            # What Model.__init__ does with the fields read given and the others DEFERRED
+            # (no pre_init/post_init receiver, no from_db of its own): the values in the
+            # instance's __dict__, the unread fields absent (loaded on access). 1.5 µs a
+            # row instead of 8.
+            names = [*compiled.attnames, *compiled.annotations]
+            model, new_state = self.model, ModelState
+            for row in rows:
+                instance = model.__new__(model)
+                state = instance._state = new_state()
+                state.adding, state.db = False, using
+                instance.__dict__.update(zip(names, row, strict=True))
+                by_pk[instance.pk] = instance
+        else:
+            fields = self.model._meta.concrete_fields
+            names, unread = [field.attname for field in fields], [DEFERRED] * len(fields)
+            width = len(compiled.positions)
+            for row in rows:
+                values = unread.copy()
+                for position, value in zip(compiled.positions, row, strict=False):
+                    values[position] = value
+                instance = self.model.from_db(using, names, values)
+                for name, value in zip(compiled.annotations, row[width:], strict=True):
+                    setattr(instance, name, value)
+                by_pk[instance.pk] = instance
         return [by_pk[pk] for pk in ids if pk in by_pk]

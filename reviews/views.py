@@ -4,11 +4,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +25,7 @@ from derogations import access, lifecycle
 from derogations.access import staff_required
 from derogations.enums import DecisionState
 from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
-from derogations.paging import CappedPaginator
+from derogations.paging import CappedPaginator, query_string
 
 from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -56,26 +63,31 @@ BOOLEAN_FILTERS = ("overdue", "complements_overdue")
 SORTABLE_COLUMNS = ("reference", "reception", "echeance")
 
 
-def _sort_columns(current: str) -> dict[str, dict[str, str]]:
-    """Per sortable column: the ``tri`` its header link asks for, and its aria-sort."""
+def _sort_columns(current: str, query: QueryDict) -> dict[str, dict[str, str]]:
+    """Per sortable column: the link of its header (the other order, first page) and its
+    aria-sort."""
     columns = {}
     for key in SORTABLE_COLUMNS:
         if current == key:
-            columns[key] = {"next": f"-{key}", "aria": "ascending"}
+            following, aria = f"-{key}", "ascending"
         elif current == f"-{key}":
-            columns[key] = {"next": key, "aria": "descending"}
+            following, aria = key, "descending"
         else:
-            columns[key] = {"next": key, "aria": ""}
+            following, aria = key, ""
+        columns[key] = {"href": query_string(query, tri=following, page=None), "aria": aria}
     return columns
 
 
-def _active_preset(filters: dict[str, object]) -> str:
+def _presets(filters: dict[str, object]) -> list[dict[str, object]]:
+    """The views of the queue: label, link, and whether the filters are this view's."""
     shown = {k: v for k, v in filters.items() if k != "tri"}
-    for key, _label, params in PRESETS:
+    presets = []
+    for _key, label, params in PRESETS:
         expected = {k: (True if k in BOOLEAN_FILTERS else v) for k, v in params.items()}
-        if shown == expected:
-            return key
-    return ""
+        presets.append(
+            {"label": label, "href": "?" + urlencode(params), "current": shown == expected}
+        )
+    return presets
 
 
 @staff_required
@@ -102,9 +114,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "form": form,
-            "presets": PRESETS,
-            "active_preset": _active_preset(filters),
-            "columns": _sort_columns(filters.get("tri") or DEFAULT_SORT),
+            "presets": _presets(filters),
+            "columns": _sort_columns(filters.get("tri") or DEFAULT_SORT, request.GET),
+            "export_href": reverse("reviews:export_csv") + query_string(request.GET, page=None),
         },
     )
 
