@@ -6,7 +6,8 @@ every matching row before sorting and keeping 50. ``CappedPaginator``:
 
 - counts at most ``cap`` rows past the page asked for (``SELECT COUNT(*) FROM (... LIMIT
   n)``): beyond, the page says "plus de 1 000" and the pagination offers the next pages it
-  knows exist, without a "last page" link;
+  knows exist, without a "last page" link; with ``estimate`` (PostgreSQL), not even that
+  when the planner expects ten times more rows (a broad search: migration 0016);
 - chooses the page's ids on the bare filtered and sorted query (the sort index, stopped
   after ``per_page`` rows), then reads the row's columns (``columns``: joins, subqueries)
   for those ids only, with one statement compiled once per process (``PageRows``):
@@ -66,6 +67,7 @@ class CappedPaginator(Paginator):
         number: object = 1,
         cap: int | None = None,
         columns: Callable[[QuerySet], QuerySet] | None = None,
+        estimate: bool = False,
     ) -> None:
         super().__init__(object_list, per_page)
         # The count looks that far past the page asked for (a page past the end is then
@@ -73,11 +75,38 @@ class CappedPaginator(Paginator):
         cap = settings.PORTAL_LIST_COUNT_CAP if cap is None else cap
         self.limit = max(cap, _page_number(number) * per_page) + 1
         self.columns = columns
+        # PostgreSQL: no count at all when the planner expects PORTAL_LIST_ESTIMATE_FACTOR
+        # times more rows than would be counted (a broad search; see migration
+        # derogations 0016). ``count_estimated`` then says the count was not made.
+        self.estimate = estimate
+        self.count_estimated = False
 
     @cached_property
     def count(self) -> int:
-        # Unordered: any ``limit`` matching rows will do, wherever the scan finds them.
-        return self.object_list.order_by()[: self.limit].count()
+        query = self.object_list.order_by()  # any ``limit`` rows will do, wherever found
+        connection = connections[query.db]
+        if connection.vendor != "postgresql":
+            return query[: self.limit].count()
+        estimate_above = (
+            settings.PORTAL_LIST_ESTIMATE_FACTOR * self.limit if self.estimate else None
+        )
+        sql, params = query.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT portal_capped_count(%s, %s, %s)",
+                [connection.ops.compose_sql(sql, params), self.limit, estimate_above],
+            )
+            counted = cursor.fetchone()[0]
+        if counted < 0:
+            self.count_estimated = True
+            return self.limit
+        return counted
+
+    def _recount(self) -> None:
+        """Count for good (an estimate led to a page past the rows there are)."""
+        self.estimate = self.count_estimated = False
+        for name in ("count", "num_pages"):
+            self.__dict__.pop(name, None)
 
     @property
     def count_capped(self) -> bool:
@@ -93,13 +122,20 @@ class CappedPaginator(Paginator):
         if self.columns is None:
             return super().page(number)
         number = self.validate_number(number)
+        ids = self._page_ids(number)
+        if not ids and number > 1 and self.count_estimated:
+            self._recount()
+            number = self.validate_number(min(number, self.num_pages))
+            ids = self._page_ids(number)
+        rows = PageRows.of(self.object_list.model, self.columns).read(ids, self.object_list.db)
+        return self._get_page(rows, number, self)
+
+    def _page_ids(self, number: int) -> list[Any]:
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = PageRows.of(self.object_list.model, self.columns).read(ids, self.object_list.db)
-        return self._get_page(rows, number, self)
+        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     files = filtered_requests(request.user, filters)
     number = request.GET.get("page")
-    paginator = CappedPaginator(files, PAGE_SIZE, number=number, columns=queue_columns)
+    paginator = CappedPaginator(
+        files, PAGE_SIZE, number=number, columns=queue_columns, estimate=True
+    )
     page = paginator.get_page(number)
     may_assign = access.may_assign(request.user)
     rows = rows_html(
