@@ -1,8 +1,13 @@
+import functools
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
@@ -11,7 +16,7 @@ from accounts.validators import validate_rpps
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
 from .models import DerogationRequest
-from .widgets import QuickSelect, filter_form_helper
+from .widgets import PreparedChoices, QuickSelect, filter_form_helper
 
 HELP_TEXTS = {
     "patient_reference": _(
@@ -242,6 +247,30 @@ SORTS = {
 }
 
 
+@functools.lru_cache(maxsize=16)
+def _dashboard_statuses(language: str | None) -> PreparedChoices:
+    """The operator never sees "Décision proposée": it is "En instruction" for them.
+    Translated once per language (``language``: the active one, the cache key)."""
+    return PreparedChoices(
+        [("", gettext("Tous"))]
+        + [
+            (value, str(label))
+            for value, label in Status.choices
+            if value != Status.DECISION_PROPOSED
+        ]
+    )
+
+
+@functools.cache
+def _dashboard_helper() -> Any:
+    """The page writes the <form method="get"> tag and the « Filtrer » button; the layout
+    is the same for every form, built once."""
+    names = DashboardFilterForm.base_fields
+    return filter_form_helper(
+        Row(*[Column(name, css_class="fr-col-12 fr-col-md-3") for name in names])
+    )
+
+
 class DashboardFilterForm(forms.Form):
     """Filters of the operator's dashboard (GET); invalid values are ignored."""
 
@@ -269,16 +298,13 @@ class DashboardFilterForm(forms.Form):
         ],
     )
 
+    # Its markup depends only on the input and the language (accounts.filter_forms keeps it).
+    render_version = "fixed"
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # The operator never sees "Décision proposée": it is "En instruction" for them.
-        self.fields["status"].choices = [("", _("Tous"))] + [
-            (value, label) for value, label in Status.choices if value != Status.DECISION_PROPOSED
-        ]
-        # The page writes the <form method="get"> tag and the « Filtrer » button.
-        self.helper = filter_form_helper(
-            Row(*[Column(name, css_class="fr-col-12 fr-col-md-3") for name in self.fields])
-        )
+        self.fields["status"].choices = _dashboard_statuses(translation.get_language())  # type: ignore[attr-defined]
+        self.helper = _dashboard_helper()
 
     def filter(self, queryset):  # type: ignore[no-untyped-def]
         if not self.is_valid():
