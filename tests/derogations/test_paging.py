@@ -89,7 +89,7 @@ def by_queryset(ids, columns=queue_columns):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("order", ["as made", "reversed", "shuffled"])
+@pytest.mark.parametrize("order", ["as-made", "reversed", "shuffled"])
 def test_rows_come_in_the_order_of_the_ids(files, order):
     ids = ids_of(files)
     if order == "reversed":
