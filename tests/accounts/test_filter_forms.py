@@ -9,16 +9,21 @@ import pytest
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from crispy_forms.utils import render_crispy_form
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.http import QueryDict
 from django.template import Context, Template
+from django.utils import translation
+from django.utils.safestring import SafeString
 
-from accounts.filter_forms import render_filter_form
+from accounts.filter_forms import _cache_key, _render_form, render_filter_form
+from accounts.models import Organisation
 from derogations.forms import DashboardFilterForm as OperatorDashboardFilterForm
 from derogations.registry import RegistryFilterForm
 from derogations.widgets import filter_form_helper
 from reviews.dashboard import DashboardFilterForm as TeamDashboardFilterForm
 from reviews.followup import FollowUpFilterForm
-from reviews.queue import QueueFilterForm
+from reviews.queue import _CHOICES_KEY, QueueFilterForm
 from tests import factories
 
 HOSTILE = '<script>alert("x")</script> l\'&amp; & \u00e9'
@@ -226,3 +231,147 @@ def test_fields_it_does_not_write_are_refused():
     form.helper = filter_form_helper(Row(Column("mode")))
     with pytest.raises(ImproperlyConfigured, match="choices"):
         render_filter_form(form)
+
+
+# --- The markup cache (forms with a ``render_version``: the queue's) ------------------------
+
+
+def markup_keys() -> list[str]:
+    return [key for key in cache._cache if "filter-form:" in key]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def kept(settings):
+    """The queue's choices kept (the markup with them)."""
+    settings.PORTAL_FILTER_CHOICES_SECONDS = 60
+
+
+CACHED_INPUTS = {
+    "unbound": lambda: None,
+    "empty": lambda: {},
+    "values": lambda: {"q": "alpha", "status": "submitted", "tri": "reference", "overdue": "on"},
+    "invalid": lambda: {"q": "beta", "status": "<nope>"},
+    "querydict": lambda: QueryDict("q=gamma&status=submitted&status=closed&assignee=moi"),
+    "querydict-invalid": lambda: QueryDict("q=" + "x" * 201 + "&kind=x"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", CACHED_INPUTS.values(), ids=CACHED_INPUTS.keys())
+def test_cached_markup_is_the_fresh_markup(queue_world, kept, data):
+    senior = queue_world["senior"]
+    first = render_filter_form(QueueFilterForm(data(), user=senior))
+    form = QueueFilterForm(data(), user=senior)
+    key = _cache_key(form, form.render_version)
+    assert cache.get(key) == str(first)
+    assert markup_keys() == [cache.make_key(key)]
+    again = render_filter_form(form)
+    assert again == first == _render_form(QueueFilterForm(data(), user=senior))
+    assert isinstance(again, SafeString)
+    if data() and "<nope>" in data().values():
+        assert "portal-error-summary" in again and 'aria-invalid="true"' in again
+
+
+@pytest.mark.django_db
+def test_the_markup_is_read_from_the_cache(queue_world, kept):
+    form = QueueFilterForm({"q": "alpha"}, user=queue_world["senior"])
+    cache.set(_cache_key(form, form.render_version), "<p>gardé</p>")
+    assert render_filter_form(form) == "<p>gardé</p>"
+
+
+@pytest.mark.django_db
+def test_different_inputs_never_share_markup(queue_world, kept):
+    senior = queue_world["senior"]
+    inputs = [
+        None,
+        {},
+        {"q": "alpha"},
+        {"q": "beta"},
+        {"q": "alpha", "overdue": "on"},
+        {"q": "alpha", "status": "<nope>"},
+        {"q": "alpha", "status": "submitted"},
+        QueryDict("q=alpha&status=submitted"),
+        QueryDict("q=alpha&status=closed"),
+        QueryDict("q=alpha&status=closed&status=submitted"),  # the last value is shown
+    ]
+    rendered = []
+    for data in inputs * 2:  # written, then read from the cache
+        html = render_filter_form(QueueFilterForm(data, user=senior))
+        assert html == _render_form(QueueFilterForm(data, user=senior))
+        rendered.append(html)
+    assert rendered[: len(inputs)] == rendered[len(inputs) :]
+    by_input = rendered[: len(inputs)]
+    assert 'value="alpha"' in by_input[2] and 'value="beta"' not in by_input[2]
+    assert 'value="beta"' in by_input[3] and 'value="alpha"' not in by_input[3]
+    assert "checked" in by_input[4] and "checked" not in by_input[2]
+    assert "portal-error-summary" in by_input[5] and "portal-error-summary" not in by_input[6]
+    assert by_input[7] == by_input[6]  # the same input, dict or QueryDict
+    assert by_input[8] != by_input[7] and by_input[9] == by_input[7]
+    assert len(set(by_input[2:7])) == 5  # None and {} both show the defaults
+    assert len(markup_keys()) == len(inputs)
+
+
+@pytest.mark.django_db
+def test_new_choices_give_new_markup(queue_world, kept):
+    senior = queue_world["senior"]
+    before = render_filter_form(QueueFilterForm(None, user=senior))
+    assert "Laboratoire Nouveau" not in before
+    org = factories.OrganisationFactory(name="Laboratoire Nouveau")
+    factories.submitted(
+        factories.RequestFactory(organisation=org, created_by=factories.operator_of(org))
+    )
+    after = render_filter_form(QueueFilterForm(None, user=senior))
+    assert "Laboratoire Nouveau" in after
+    assert after == _render_form(QueueFilterForm(None, user=senior))
+
+
+@pytest.mark.django_db
+def test_markup_follows_the_choices_version(queue_world, kept):
+    """A change the cache is not told of (another process's) shows once the choices are
+    read again: their version is in the markup's key."""
+    senior = queue_world["senior"]
+    org = Organisation.objects.get(name="Biotech l'Ouest")
+    before = render_filter_form(QueueFilterForm(None, user=senior))
+    Organisation.objects.filter(pk=org.pk).update(name="Biotech du Sud")  # no signal
+    stale = QueueFilterForm(None, user=senior)
+    assert render_filter_form(stale) == before  # the choices and their markup are kept
+    cache.delete(_CHOICES_KEY)  # PORTAL_FILTER_CHOICES_SECONDS have passed
+    fresh = QueueFilterForm(None, user=senior)
+    assert fresh.render_version != stale.render_version
+    after = render_filter_form(fresh)
+    assert "Biotech du Sud" in after and "Biotech l&#x27;Ouest" not in after
+    assert "Biotech l&#x27;Ouest" in before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [None, {"q": "alpha", "status": "<nope>"}])
+def test_each_language_has_its_markup(queue_world, kept, data):
+    senior = queue_world["senior"]
+    rendered = {}
+    for language in ("fr", "en", "fr", "en"):  # written, then read from the cache
+        with translation.override(language):
+            html = render_filter_form(QueueFilterForm(data, user=senior))
+            assert html == _render_form(QueueFilterForm(data, user=senior))
+            rendered.setdefault(language, html)
+            assert rendered[language] == html
+    french, english = normalised(rendered["fr"]), normalised(rendered["en"])
+    assert 'for="id_status"> Statut <' in french and "Status" not in french
+    assert 'for="id_status"> Status <' in english and "Statut" not in english
+    assert "Tous les statuts" in rendered["fr"] and "All statuses" in rendered["en"]
+    assert len(markup_keys()) == 2
+
+
+@pytest.mark.django_db
+def test_nothing_is_kept_without_choices_seconds(queue_world, settings):
+    settings.PORTAL_FILTER_CHOICES_SECONDS = 0
+    senior = queue_world["senior"]
+    for data in (None, {"q": "alpha"}, QueryDict("q=beta&status=<nope>")):
+        form = QueueFilterForm(data, user=senior)
+        assert form.render_version is None
+        html = render_filter_form(form)
+        assert html == _render_form(QueueFilterForm(data, user=senior))
+        assert cache.get(_cache_key(form, "")) is None
+    assert markup_keys() == []
+    # The choices are not kept either: a change shows at once.
+    Organisation.objects.filter(name="Biotech l'Ouest").update(name="Biotech du Sud")
+    assert "Biotech du Sud" in render_filter_form(QueueFilterForm(None, user=senior))
