@@ -75,7 +75,8 @@ def _cache_key(form: forms.BaseForm, version: str) -> str:
         typed = [("", [repr(form.initial)])]
     digest = hashlib.sha256(repr(typed).encode()).hexdigest()
     kind = f"{type(form).__module__}.{type(form).__qualname__}"
-    return f"filter-form:{kind}:{translation.get_language()}:{version}:{digest}"
+    prefix = form.prefix or ""
+    return f"filter-form:{kind}:{prefix}:{translation.get_language()}:{version}:{digest}"
 
 
 def _render_form(form: forms.BaseForm) -> SafeString:

@@ -156,6 +156,8 @@ class PageRows:
     iterating the queryset would have made them (values through the backend's
     converters, deferred fields left to load on access)."""
 
+    # One per (model, columns): ``columns`` is a module-level function (a new lambda per
+    # request would add an entry each time).
     _instances: dict[tuple[type[Model], Callable[[QuerySet], QuerySet]], "PageRows"] = {}
 
     @classmethod
@@ -213,12 +215,12 @@ class PageRows:
         )
 
     def read(self, ids: Sequence[Any], using: str) -> list[Model]:
-        if not ids:
-            return []
         connection = connections[using]
         compiled = self._compiled.get(connection)
-        if compiled is None:
+        if compiled is None:  # refused columns are refused even for an empty page
             compiled = self._compiled[connection] = self._compile(connection)
+        if not ids:
+            return []
         sql = compiled.sql + ", ".join(["%s"] * len(ids)) + ")"
         with connection.cursor() as cursor:
             cursor.execute(sql, (*compiled.params, *ids))

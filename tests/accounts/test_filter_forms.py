@@ -375,3 +375,13 @@ def test_nothing_is_kept_without_choices_seconds(queue_world, settings):
     # The choices are not kept either: a change shows at once.
     Organisation.objects.filter(name="Biotech l'Ouest").update(name="Biotech du Sud")
     assert "Biotech du Sud" in render_filter_form(QueueFilterForm(None, user=senior))
+
+
+@pytest.mark.django_db
+def test_forms_with_other_prefixes_never_share_markup():
+    """The same typed values under two prefixes are two inputs (``name="a-q"`` vs
+    ``name="b-q"``): the prefix is part of the key."""
+    first = render_filter_form(OperatorDashboardFilterForm({"a-q": "delta"}, prefix="a"))
+    second = render_filter_form(OperatorDashboardFilterForm({"b-q": "delta"}, prefix="b"))
+    assert 'name="a-q"' in first and 'name="a-q"' not in second
+    assert 'name="b-q"' in second

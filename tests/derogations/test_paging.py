@@ -318,3 +318,9 @@ def test_queries_do_not_grow_with_the_rows(org_a, operator_a, count, django_asse
         assert page.number == (1 if count <= 10 else 2)
         assert [name for _operator, _incident, name in seen] == expected
         assert {(operator, incident) for operator, incident, _name in seen} == {(org_a.name, False)}
+
+
+@pytest.mark.django_db
+def test_refused_columns_are_refused_even_for_an_empty_page():
+    with pytest.raises(ImproperlyConfigured):
+        PageRows(DerogationRequest, lambda qs: qs.filter(kind="global")).read([], "default")
