@@ -97,6 +97,7 @@ def main() -> None:
         if hasattr(target, "query_counts"):
             ctx.small_counts.update(target.query_counts(ctx))
     generate.timed_generate(args.scale, share=0.9, gen=gen)
+    settle()
     ctx.trivial_ms = pages.trivial_ms(ctx.client(ctx.evaluator), ctx.repeat)
     rows = []
     for target in modules:
@@ -108,6 +109,29 @@ def main() -> None:
     print()
     print(table(rows))
     print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
+
+
+def settle(most_seconds: float = 300) -> None:
+    """Wait until PostgreSQL's autovacuum workers have finished with the rows just written
+    (they would share the 2 cores with the measures), then for no worker 3 s in a row."""
+    from django.db import connection
+
+    started, quiet_since = time.perf_counter(), None
+    while time.perf_counter() - started < most_seconds:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            (workers,) = cursor.fetchone()
+        now = time.perf_counter()
+        if workers:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= 3:
+            break
+        time.sleep(0.5)
+    print(f"bench: database settled after {time.perf_counter() - started:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

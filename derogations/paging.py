@@ -32,6 +32,10 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from .widgets import escape
 
 
 def query_string(query: QueryDict, **changes: object) -> str:
@@ -48,6 +52,51 @@ def query_string(query: QueryDict, **changes: object) -> str:
     if not params and not query:
         return ""
     return "?" + urlencode(params, doseq=True)
+
+
+def pagination_html(page: Page, query: QueryDict) -> SafeString:
+    """The DSFR pagination of a list page (``{% pagination page %}``): first and previous
+    pages, the current one ("2 / 7", or "2" when the count is capped), next and last (no
+    last page when capped); every link keeps the other parameters of ``query``. Written in
+    Python: as a template include it cost 0.4 ms a page."""
+    if not page.has_other_pages():
+        return SafeString("")
+
+    def link(css: str, number: int, label: str) -> str:
+        href = escape(query_string(query, page=number))
+        return f'<li><a class="fr-pagination__link{css}" href="{href}">{escape(label)}</a></li>'
+
+    capped = getattr(page.paginator, "count_capped", False)
+    items = []
+    if page.has_previous():
+        items.append(link(" fr-pagination__link--first", 1, _("Première page")))
+        items.append(
+            link(
+                " fr-pagination__link--prev fr-pagination__link--lg-label",
+                page.previous_page_number(),
+                _("Page précédente"),
+            )
+        )
+    title = escape(_("Page %(n)s") % {"n": page.number})
+    shown = f"{page.number}" if capped else f"{page.number} / {page.paginator.num_pages}"
+    items.append(
+        f'<li><a class="fr-pagination__link" aria-current="page" title="{title}">{shown}</a></li>'
+    )
+    if page.has_next():
+        items.append(
+            link(
+                " fr-pagination__link--next fr-pagination__link--lg-label",
+                page.next_page_number(),
+                _("Page suivante"),
+            )
+        )
+        if not capped:
+            last = page.paginator.num_pages
+            items.append(link(" fr-pagination__link--last", last, _("Dernière page")))
+    return SafeString(
+        f'<nav role="navigation" class="fr-pagination" aria-label="{escape(_("Pagination"))}">'
+        f'<ul class="fr-pagination__list">{"".join(items)}</ul></nav>'
+    )
 
 
 def _page_number(value: object) -> int:

@@ -31,12 +31,15 @@ def url_maker(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
-def day(value: datetime.date | datetime.datetime | None) -> str:
-    """dd/mm/yyyy (``|date:"d/m/Y"``), a datetime in the current time zone."""
+def day(
+    value: datetime.date | datetime.datetime | None, zone: datetime.tzinfo | None = None
+) -> str:
+    """dd/mm/yyyy (``|date:"d/m/Y"``), a datetime in ``zone`` (default: the current time
+    zone; a table asks for it once, not per cell)."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
+        value = timezone.localtime(value, zone).date()
     return _day(value)
 
 
@@ -80,6 +83,7 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> SafeString:
     detail_url = url_maker("derogations:detail")
     renewal = format_html('<br><span class="fr-text--xs">{}</span>', _("Renouvellement"))
     kinds, statuses, urgencies = labels(Kind), labels(Status), labels(Urgency)
+    zone = timezone.get_current_timezone()
     rows = []
     for req in files:
         target_shown = req.target_date and (req.clock_running or req.clock_stopped)
@@ -94,8 +98,8 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> SafeString:
             f"<td>{escape(kinds.get(req.kind, req.kind))}{urgency}</td>"
             f"<td>{escape(req.device_name or '—')}{model}</td>"
             f"<td>{status_badge(status, statuses.get(status, ''))}</td>"
-            f"<td>{day(req.submitted_at) or '—'}</td>"
+            f"<td>{day(req.submitted_at, zone) or '—'}</td>"
             f"<td>{day(req.target_date) if target_shown else '—'}</td>"
-            f"<td>{day(req.updated_at)}</td></tr>"
+            f"<td>{day(req.updated_at, zone)}</td></tr>"
         )
     return join_rows(rows)

@@ -343,7 +343,7 @@ def _csv_lines(files: Iterable[DerogationRequest], language: str) -> Iterator[st
     writer = csv.writer(_Echo(), delimiter=";")
     with translation.override(language):
         yield "\ufeff" + writer.writerow([str(h) for h in CSV_HEADERS])
-        today = timezone.localdate()
+        today, zone = timezone.localdate(), timezone.get_current_timezone()
         yes, no = _("oui"), _("non")
         for req in files:
             left = req.days_left(today)
@@ -359,7 +359,7 @@ def _csv_lines(files: Iterable[DerogationRequest], language: str) -> Iterator[st
                         req.operator_name,
                         req.get_status_display(),
                         assignee_name(req),
-                        day(req.submitted_at),
+                        day(req.submitted_at, zone),
                         day(req.target_date),
                         left if left is not None and req.clock_running else "",
                         yes if req.is_overdue(today) else no,
@@ -397,6 +397,7 @@ def rows_html(
     statuses = {value: status_badge(value, label) for value, label in labels(Status).items()}
     csrf_token, next_url = escape(csrf_token), escape(next_url)
     notes: dict[tuple[str, int], str] = {}  # a few distinct day counts in a page
+    zone = timezone.get_current_timezone()
     rows = []
     for req in files:
         reference = escape(req.reference or "")
@@ -419,7 +420,7 @@ def rows_html(
             f"{incident if req.has_incident else ''}</td>"
             f"<td>{kinds.get(req.kind) or escape(req.kind)}</td><td>{urgency}</td>"
             f"<td>{escape(req.device_name or '')}</td><td>{escape(req.operator_name)}</td>"
-            f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at)}</td>"
+            f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at, zone)}</td>"
             f"<td>{day(req.target_date)}{_target_note(req, today, notes)}</td>"
             f"<td>{stopped if req.clock_stopped else '—'}{_complements_note(req, today)}</td></tr>"
         )
