@@ -27,6 +27,8 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED, Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
 from django.http import QueryDict
@@ -187,6 +189,11 @@ class CappedPaginator(Paginator):
         return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
 
+# The descriptors of plain fields: reading loads a deferred value, setting stores it
+# (ForeignKeyDeferredAttribute also forgets a cached related object, none on a new row).
+_PLAIN = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     compiler: SQLCompiler
@@ -196,6 +203,10 @@ class _Compiled:
     positions: list[int]  # of those among the model's concrete fields
     annotations: list[str]  # then these, set as attributes
     converters: dict[int, Any]
+    # Every column read is a plain field (no descriptor of its own that would do more than
+    # store the value) and no annotation is a name of the class: an instance's __dict__ may
+    # then be filled directly.
+    plain: bool
 
 
 class PageRows:
@@ -253,6 +264,8 @@ class PageRows:
             converters=compiler.get_converters(
                 [column[0] for column in compiler.select[: compiler.col_count]]
             ),
+            plain=all(type(getattr(self.model, name, None)) in _PLAIN for name in read)
+            and not any(hasattr(self.model, name) for name, _position in annotations),
         )
 
     def _plain_init(self) -> bool:
@@ -277,7 +290,7 @@ class PageRows:
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         by_pk = {}
-        if self._plain_init():
+        if compiled.plain and self._plain_init():
             # What Model.__init__ does with the fields read given and the others DEFERRED
             # (no pre_init/post_init receiver, no from_db of its own): the values in the
             # instance's __dict__, the unread fields absent (loaded on access). 1.5 µs a

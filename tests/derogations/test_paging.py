@@ -8,12 +8,13 @@ import random
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from derogations import lifecycle, scenarios
-from derogations.enums import Status
-from derogations.models import DerogationRequest
+from derogations.enums import AttachmentCategory, Status
+from derogations.models import Attachment, DerogationRequest
 from derogations.paging import CappedPaginator, PageRows
 from derogations.scenarios import Cast
 from reviews.queue import queue_columns
@@ -324,3 +325,34 @@ def test_queries_do_not_grow_with_the_rows(org_a, operator_a, count, django_asse
 def test_refused_columns_are_refused_even_for_an_empty_page():
     with pytest.raises(ImproperlyConfigured):
         PageRows(DerogationRequest, lambda qs: qs.filter(kind="global")).read([], "default")
+
+
+@pytest.mark.django_db
+def test_a_column_with_its_own_descriptor_goes_through_the_models_init(files):
+    """A FileField's descriptor makes more of the value than storing it: rows reading one
+    are built by Model.from_db, and are what iterating the queryset gives."""
+    request = files["all"][0]
+    for name in ("a.pdf", "b.pdf"):
+        Attachment.objects.create(
+            request=request,
+            category=AttachmentCategory.values[0],
+            file=f"private/{name}",
+            original_name=name,
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            uploaded_by=request.created_by,
+        )
+
+    def columns(qs):
+        return qs.only("file", "original_name")
+
+    pages = PageRows(Attachment, columns)
+    ids = list(Attachment.objects.order_by("-pk").values_list("pk", flat=True))
+    assert not pages._compile(connection).plain
+    rows = pages.read(ids, "default")
+    expected = list(columns(Attachment.objects.filter(pk__in=ids)).order_by("-pk"))
+    assert [(r.pk, r.file.name, r.original_name) for r in rows] == [
+        (e.pk, e.file.name, e.original_name) for e in expected
+    ]
+    assert rows[0].file.name == "private/b.pdf" and rows[0]._state.adding is False
