@@ -153,11 +153,13 @@ class CappedPaginator(Paginator):
             return self.limit
         return counted
 
-    def _recount(self) -> None:
-        """Count for good (an estimate led to a page past the rows there are)."""
+    def _recount(self, exactly: int | None = None) -> None:
+        """Forget an estimated count: ``exactly`` the rows there are, else count them."""
         self.estimate = self.count_estimated = False
         for name in ("count", "num_pages"):
             self.__dict__.pop(name, None)
+        if exactly is not None:
+            self.__dict__["count"] = exactly
 
     @property
     def count_capped(self) -> bool:
@@ -174,10 +176,15 @@ class CappedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         ids = self._page_ids(number)
-        if not ids and number > 1 and self.count_estimated:
-            self._recount()
-            number = self.validate_number(min(number, self.num_pages))
-            ids = self._page_ids(number)
+        if self.count_estimated and len(ids) < self.per_page:
+            if ids or number == 1:
+                # The estimate was too high, and this page is the last: its rows say how
+                # many there are.
+                self._recount(exactly=(number - 1) * self.per_page + len(ids))
+            else:  # past the rows there are: count them, show the last page
+                self._recount()
+                number = self.validate_number(min(number, self.num_pages))
+                ids = self._page_ids(number)
         rows = PageRows.of(self.object_list.model, self.columns).read(ids, self.object_list.db)
         return self._get_page(rows, number, self)
 

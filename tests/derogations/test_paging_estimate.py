@@ -63,3 +63,27 @@ def test_a_page_past_the_rows_an_estimate_promised_shows_the_last_page(settings)
     page = pages.get_page(2)
     assert page.number == 1 and [r.pk for r in page.object_list] == [kept.pk]
     assert pages.count == 1 and not pages.count_estimated and not pages.count_capped
+
+
+def test_a_first_page_shorter_than_a_page_gives_the_count(settings):
+    settings.PORTAL_LIST_ESTIMATE_FACTOR = 1
+    requests = files(7)
+    kept = list(requests[:1])
+    DerogationRequest.objects.filter(organisation=kept[0].organisation).exclude(
+        pk=kept[0].pk
+    ).delete()
+    pages = paginator(requests, estimate=True)
+    page = pages.get_page(1)
+    # The planner still expected 7 rows; the page holds the only one: "1", not "plus de 2".
+    assert [r.pk for r in page.object_list] == [kept[0].pk]
+    assert pages.count == 1 and not pages.count_capped and not pages.count_estimated
+    assert pages.num_pages == 1 and not page.has_next()
+
+
+def test_an_empty_first_page_says_none(settings):
+    settings.PORTAL_LIST_ESTIMATE_FACTOR = 1
+    requests = files(7)
+    DerogationRequest.objects.filter(pk__in=requests.values("pk")).delete()
+    pages = paginator(requests, estimate=True)
+    page = pages.get_page(1)
+    assert list(page.object_list) == [] and pages.count == 0 and not pages.count_estimated
