@@ -1,10 +1,9 @@
-"""Account emails (verification, invitation, password reset): rendered in the language of
-the person who triggers them, sent through Django's email backend once the transaction
-that caused them has committed."""
+"""Account emails (verification, invitation, password reset, second-factor link): rendered
+in the language of the person who triggers them, written in the outbox in the transaction
+that causes them and sent by a task once it has committed (notifications.AccountEmail)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -27,6 +26,9 @@ def render_email(template: str, context: dict[str, object], to: str) -> EmailMes
 
 
 def send_on_commit(message: EmailMessage) -> None:
-    """Send after commit: a rolled-back sign-up or invitation emails nobody. A failing SMTP
-    server is logged and does not undo the committed change (the person can ask again)."""
-    transaction.on_commit(message.send, robust=True)
+    """Send after commit through the outbox: a rolled-back sign-up or invitation emails
+    nobody; an SMTP server down at that moment delays the email, it is not lost
+    (notifications.tasks.queue_account_email)."""
+    from notifications.tasks import queue_account_email
+
+    queue_account_email(message)

@@ -140,3 +140,33 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_email}"
+
+
+class AccountEmail(models.Model):
+    """An account email (sign-up verification, invitation, password reset, second-factor
+    enrolment link...) in the outbox: written in the transaction that causes it, sent by
+    a task after commit, retried like a letter's copy when the SMTP server refuses it for
+    now, sent once (the task locks the row). Its text carries a link with a token: it is
+    blanked once the email is sent, and the table is not shown in the admin."""
+
+    recipient_email = models.EmailField(_("destinataire"))
+    subject = models.CharField(_("objet"), max_length=300)
+    body = models.TextField(_("texte"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courriel de compte")
+        verbose_name_plural = _("courriels de compte")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="account_email_status_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_email} ({self.get_status_display()})"

@@ -21,7 +21,7 @@ from derogations.models import Decision, Incident, UnionNotification
 
 from . import emails
 from .letters import render_act_letter, render_union_sheet
-from .models import Delivery, DeliveryStatus, Reminder
+from .models import AccountEmail, Delivery, DeliveryStatus, Reminder
 from .reminders import write_due_reminders
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def
         send_deliveries.delay(pending[start : start + DELIVERY_BATCH])
 
 
-def _attempt[Row: (Delivery, Reminder)](
+def _attempt[Row: (Delivery, Reminder, AccountEmail)](
     queryset: "models.QuerySet[Row]",
     pk: int,
     build: Callable[[Row], EmailMessage],
@@ -115,7 +115,7 @@ def _attempt[Row: (Delivery, Reminder)](
     return "failed", error
 
 
-def _send_once[Row: (Delivery, Reminder)](
+def _send_once[Row: (Delivery, Reminder, AccountEmail)](
     task: Any,
     queryset: "models.QuerySet[Row]",
     pk: int,
@@ -199,10 +199,42 @@ def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def
     )
 
 
+def _account_email(row: AccountEmail) -> EmailMessage:
+    return EmailMessage(
+        subject=row.subject,
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient_email],
+        headers={"Message-ID": f"<account-{row.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
+    )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_account_email(self, email_pk: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one account email once; its text (a link with a token) is blanked once sent."""
+    outcome = _send_once(self, AccountEmail.objects.all(), email_pk, _account_email)
+    if outcome == "sent":
+        AccountEmail.objects.filter(pk=email_pk, status=DeliveryStatus.SENT).update(body="")
+    return outcome
+
+
+def queue_account_email(message: EmailMessage) -> AccountEmail:
+    """Write ``message`` (one recipient, plain text) in the outbox in the current
+    transaction and send it after commit: a rolled-back sign-up or invitation emails
+    nobody; a broker or SMTP server unavailable at that moment delays the email (the task
+    retries, the sweep queues it again), it does not lose it nor fail the request."""
+    (recipient,) = message.to
+    row = AccountEmail.objects.create(
+        recipient_email=recipient, subject=message.subject, body=message.body
+    )
+    transaction.on_commit(lambda: send_account_email.delay(row.pk), robust=True)
+    return row
+
+
 @shared_task
 def sweep_pending(older_than_seconds: int = 120) -> int:
-    """Re-queue copies and reminders left pending or failed (Redis down at commit, worker
-    lost...). Returns the number of acts whose letter was queued again."""
+    """Re-queue copies, reminders and account emails left pending or failed (Redis down
+    at commit, worker lost...). Returns the number of acts whose letter was queued again."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     decisions = set(
         Delivery.objects.filter(status__in=UNSENT, created_at__lt=cutoff).values_list(
@@ -215,6 +247,10 @@ def sweep_pending(older_than_seconds: int = 120) -> int:
         status__in=UNSENT, created_at__lt=cutoff
     ).values_list("pk", flat=True):
         send_reminder.delay(reminder_pk)
+    for email_pk in AccountEmail.objects.filter(
+        status__in=UNSENT, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        send_account_email.delay(email_pk)
     return len(decisions)
 
 
