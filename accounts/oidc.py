@@ -22,6 +22,8 @@ settings (OIDC_*) are answered per provider by `_setting`.
 """
 
 import logging
+import secrets
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -30,7 +32,7 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +135,7 @@ def endpoints(provider: Provider) -> dict[str, str]:
             "TOKEN_ENDPOINT": document["token_endpoint"],
             "USERINFO_ENDPOINT": document["userinfo_endpoint"],
             "JWKS_URI": document["jwks_uri"],
+            "END_SESSION_ENDPOINT": document.get("end_session_endpoint") or "",
         }
     except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
         raise ProviderUnavailable(provider.name) from exc
@@ -162,7 +165,8 @@ def _setting(provider: Provider, found: dict[str, str], attr: str, *default: obj
         "OIDC_TIMEOUT": provider.timeout,
         "OIDC_VERIFY_SSL": True,
         "OIDC_STORE_ACCESS_TOKEN": False,
-        "OIDC_STORE_ID_TOKEN": False,
+        # Kept in the session for the provider's logout (id_token_hint), nothing else.
+        "OIDC_STORE_ID_TOKEN": True,
         "OIDC_CREATE_USER": provider.name == PROSANTECONNECT,
         "LOGIN_REDIRECT_URL_FAILURE": "accounts:login",
     }
@@ -357,6 +361,12 @@ class CallbackView(OIDCAuthenticationCallbackView):
             return failure(request, self.provider, reason)
         return response
 
+    def login_success(self) -> HttpResponse:
+        response = super().login_success()
+        # Signing out of the portal will also end the session at this provider.
+        self.request.session[SESSION_PROVIDER] = self.provider.name
+        return response
+
     def login_failure(self) -> HttpResponse:
         refused = getattr(self.request, "oidc_failure", None)
         if refused is not None:
@@ -366,3 +376,45 @@ class CallbackView(OIDCAuthenticationCallbackView):
         if "code" in self.request.GET and "state" in self.request.GET:
             return failure(self.request, self.provider, "state")  # no state in this session
         return failure(self.request, self.provider, "error")
+
+
+SESSION_PROVIDER = "oidc_provider"
+SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - mozilla-django-oidc's session key
+
+
+def provider_logout_url(provider_name: str | None, id_token: str | None) -> str | None:
+    """Where to send the browser so that the provider the person signed in with ends its
+    session too (OpenID Connect RP-Initiated Logout: id_token_hint, the portal's home page
+    to come back to, a state), or None: signed in with a password, provider no longer
+    configured, no end-session endpoint, or the provider not answering (the portal's own
+    session is ended all the same)."""
+    provider = settings.OIDC_PROVIDERS.get(provider_name or "")
+    if provider is None or not id_token:
+        return None
+    try:
+        end_session = endpoints(provider).get("END_SESSION_ENDPOINT")
+    except ProviderUnavailable:
+        logger.warning("OIDC logout: %s unavailable, its session is left open", provider.name)
+        return None
+    if not end_session:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": settings.PORTAL_BASE_URL + reverse("home"),
+            "state": secrets.token_urlsafe(16),
+        }
+    )
+    return f"{end_session}{'&' if '?' in end_session else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only), then the provider's logout when the person signed in
+    through ProConnect or Pro Santé Connect."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        provider_name = request.session.get(SESSION_PROVIDER)
+        id_token = request.session.get(SESSION_ID_TOKEN)
+        response = super().post(request, *args, **kwargs)  # the session is flushed here
+        url = provider_logout_url(provider_name, id_token)
+        return HttpResponseRedirect(url) if url else response

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import oidc, views, views_second_factor
@@ -16,7 +15,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", oidc.LogoutView.as_view(), name="logout"),
     path("", views.start, name="start"),
     path("profil/", views.profile, name="profile"),
     # Second factor (TOTP): the code after the password, enrolment of a device

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 
 ENDPOINTS = ("AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "USERINFO_ENDPOINT", "JWKS_URI")
+# Optional: where signing out of the portal also ends the session at the provider
+# (OpenID Connect RP-Initiated Logout); read from the discovery document when there is one.
+OPTIONAL_ENDPOINTS = ("END_SESSION_ENDPOINT",)
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,13 @@ def providers_from_env(environ: Mapping[str, str]) -> dict[str, Provider]:
             return (environ.get(f"{prefix}_{suffix}") or default).strip()
 
         client_id, secret, discovery = get("CLIENT_ID"), get("CLIENT_SECRET"), get("DISCOVERY_URL")
-        endpoints = {suffix: get(suffix) for suffix in ENDPOINTS if get(suffix)}
+        endpoints = {
+            suffix: get(suffix) for suffix in ENDPOINTS + OPTIONAL_ENDPOINTS if get(suffix)
+        }
         if not (client_id or secret or discovery or endpoints):
             continue
         missing = [f"{prefix}_{s}" for s in ("CLIENT_ID", "CLIENT_SECRET") if not get(s)]
-        if not discovery and len(endpoints) < len(ENDPOINTS):
+        if not discovery and any(suffix not in endpoints for suffix in ENDPOINTS):
             missing.append(
                 f"{prefix}_DISCOVERY_URL (or {', '.join(prefix + '_' + e for e in ENDPOINTS)})"
             )

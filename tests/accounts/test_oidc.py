@@ -7,6 +7,8 @@ environment variables a deployment sets (config/oidc.py). Our side is driven wit
 test client; the provider's authorization form is posted with `requests`, as a browser would.
 """
 
+import html
+import re
 import socket
 import subprocess
 import sys
@@ -294,3 +296,55 @@ def test_provider_down_at_token_exchange_gives_a_french_message(client, settings
     assert SESSION_KEY not in client.session
     assert "Le service Pro Santé Connect ne répond pas" in _messages(response)
     assert not User.objects.filter(email="x@chu.example").exists()
+
+
+def test_signing_out_also_ends_the_session_at_the_provider(client, providers, settings):
+    claims = {"email": "paul.roux@chu-exemple.example", "SubjectNameID": "8" + valid_rpps()}
+    assert _sign_in(client, "prosanteconnect", providers, "psc-paul", claims).status_code == 302
+    id_token = client.session["oidc_id_token"]
+    assert id_token.count(".") == 2  # the ID token the provider signed (a JWT)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session  # out of the portal already
+    location = urlparse(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == (
+        f"{providers}/oauth2/end_session"
+    )
+    query = parse_qs(location.query)
+    assert query["id_token_hint"] == [id_token]
+    home = settings.PORTAL_BASE_URL + reverse("home")
+    assert query["post_logout_redirect_uri"] == [home]
+    (state,) = query["state"]
+    assert len(state) >= 16
+    # The provider's page, confirmed as the person would: back to the portal, with the state.
+    page = requests.get(response["Location"], timeout=5)
+    assert page.status_code == 200
+    back = re.search(r'name="redirect_uri" value="([^"]+)"', page.text)
+    assert back, page.text
+    answer = requests.post(
+        f"{providers}/oauth2/end_session/confirm",
+        data={"redirect_uri": html.unescape(back.group(1))},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert answer.status_code == 302
+    returned = urlparse(answer.headers["Location"])
+    assert f"{returned.scheme}://{returned.netloc}{returned.path}" == home
+    assert parse_qs(returned.query)["state"] == [state]
+
+
+def test_signing_out_when_the_provider_is_down_still_signs_out(client, providers, settings):
+    claims = {"email": "lea.petit@chu-exemple.example", "SubjectNameID": "8" + valid_rpps()}
+    assert _sign_in(client, "prosanteconnect", providers, "psc-lea", claims).status_code == 302
+    closed = f"http://127.0.0.1:{_free_port()}/.well-known/openid-configuration"
+    settings.OIDC_PROVIDERS = providers_from_env(_env(closed))
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert SESSION_KEY not in client.session
+
+
+def test_signing_out_after_a_password_sign_in_stays_on_the_portal(client, providers, operator_a):
+    client.force_login(operator_a)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert SESSION_KEY not in client.session
