@@ -176,8 +176,10 @@ def _setting(provider: Provider, found: dict[str, str], attr: str, *default: obj
 
 
 def failure(request: HttpRequest, provider: Provider, reason: str, email: str = "") -> HttpResponse:
-    """Back to the login page with the French message of this failure."""
+    """Back to the login page with the French message of this failure (the ID token of a
+    refused sign-in is not kept in the session)."""
     logger.info("OIDC sign-in with %s refused: %s", provider.name, reason)
+    request.session.pop(SESSION_ID_TOKEN, None)
     messages.error(request, FAILURES[reason] % {"provider": provider.label, "email": email})
     return redirect("accounts:login")
 

@@ -221,6 +221,7 @@ def test_unknown_agent_is_refused_with_a_french_message(client, providers, opera
         response = _sign_in(client, "proconnect", providers, sub, claims, follow=True)
         assert response.status_code == 200
         assert SESSION_KEY not in client.session
+        assert "oidc_id_token" not in client.session  # a refused sign-in keeps no token
         assert "Aucun compte d'agent de l'ANSM actif ne correspond" in _messages(response)
         assert email in _messages(response)
     assert not User.objects.filter(email="inconnu@ansm.example").exists()
