@@ -32,19 +32,6 @@ def get_ok(client: Client, url: str, params: dict[str, str] | None = None) -> No
         raise RuntimeError(f"{url} {params}: HTTP {response.status_code}")
 
 
-def median_ms(client: Client, url: str, params: dict[str, str] | None, repeat: int) -> float:
-    """Median wall time of the whole request through the Django test client (server time:
-    middleware, view, SQL, template), after two warm-up requests."""
-    for _ in range(2):
-        get_ok(client, url, params)
-    times = []
-    for _ in range(repeat):
-        before = time.perf_counter()
-        get_ok(client, url, params)
-        times.append((time.perf_counter() - before) * 1000)
-    return statistics.median(times)
-
-
 def alternated_medians_ms(
     first: tuple[Client, str, dict[str, str] | None],
     second: tuple[Client, str, dict[str, str] | None],

@@ -66,7 +66,7 @@ def main() -> None:
 
     from accounts.models import User
     from bench import generate
-    from bench.targets import Context, pages
+    from bench.targets import Context
 
     chosen = [name.strip() for name in args.targets.split(",") if name.strip()]
     unknown = set(chosen) - set(TARGETS)
@@ -98,7 +98,6 @@ def main() -> None:
             ctx.small_counts.update(target.query_counts(ctx))
     generate.timed_generate(args.scale, share=0.9, gen=gen)
     settle()
-    ctx.trivial_ms = pages.trivial_ms(ctx.client(ctx.evaluator), ctx.repeat)
     rows = []
     for target in modules:
         print(f"bench: {target.__name__.rsplit('.', 1)[1]}", flush=True)

@@ -16,6 +16,7 @@ from accounts.validators import validate_rpps
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
 from .models import DerogationRequest
+from .tables import labels
 from .widgets import PreparedChoices, QuickSelect, filter_form_helper
 
 HELP_TEXTS = {
@@ -254,8 +255,8 @@ def _dashboard_statuses(language: str | None) -> PreparedChoices:
     return PreparedChoices(
         [("", gettext("Tous"))]
         + [
-            (value, str(label))
-            for value, label in Status.choices
+            (value, label)
+            for value, label in labels(Status).items()
             if value != Status.DECISION_PROPOSED
         ]
     )

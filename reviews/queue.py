@@ -67,10 +67,10 @@ _CHOICES_KEY = "reviews:queue-filter-choices"
 
 def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
     """The evaluators a file may be assigned to and the organisations that filed, as
-    (value, label) pairs, and a version that changes when they are read again. Kept PORTAL_FILTER_CHOICES_SECONDS in this process's cache:
-    every page of the queue would otherwise ask for them again (two queries); a change
-    made in this process is seen at once (``forget_filter_choices``), one made in
-    another process within those seconds."""
+    (value, label) pairs, and a version that changes each time they are read again. Kept
+    PORTAL_FILTER_CHOICES_SECONDS in this process's cache: every page of the queue would
+    otherwise ask for them again (two queries); a change made in this process is seen at
+    once (``forget_filter_choices``), one made in another process within those seconds."""
     seconds = settings.PORTAL_FILTER_CHOICES_SECONDS
     found = cache.get(_CHOICES_KEY) if seconds else None
     if found is None:
@@ -105,17 +105,13 @@ def _fixed_choices(language: str | None) -> dict[str, PreparedChoices]:
     return {
         "status": PreparedChoices(
             _blank(_("Tous les statuts"))
-            + [(s.value, str(s.label)) for s in Status if s != Status.DRAFT]
+            + [(value, label) for value, label in labels(Status).items() if value != Status.DRAFT]
         ),
-        "kind": PreparedChoices(_blank(_("Tous les types")) + _labelled(Kind)),
-        "urgency": PreparedChoices(_blank(_("Toutes les urgences")) + _labelled(Urgency)),
-        "ivd_class": PreparedChoices(_blank(_("Toutes les classes")) + _labelled(IvdClass)),
+        "kind": PreparedChoices(_blank(_("Tous les types")) + [*labels(Kind).items()]),
+        "urgency": PreparedChoices(_blank(_("Toutes les urgences")) + [*labels(Urgency).items()]),
+        "ivd_class": PreparedChoices(_blank(_("Toutes les classes")) + [*labels(IvdClass).items()]),
         "tri": PreparedChoices([(key, str(label)) for key, label in SORT_LABELS.items()]),
     }
-
-
-def _labelled(choices: Any) -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in choices.choices]
 
 
 @functools.cache

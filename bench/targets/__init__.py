@@ -25,7 +25,6 @@ class Context:
     operator: User  # of the organisation with the most files
     generator: Generator
     clients: dict[str, Client] = field(default_factory=dict)
-    trivial_ms: float = 0.0
     small_counts: dict[str, int] = field(default_factory=dict)
 
     def client(self, user: User) -> Client:

@@ -13,7 +13,6 @@ from bench.measure import (
     captured,
     explain_page,
     get_ok,
-    median_ms,
     unbounded_seq_scans,
     yes_no,
 )
@@ -21,10 +20,6 @@ from bench.measure import (
 from . import Context
 
 TIME_BOUND = 3.0
-
-
-def trivial_ms(client: Client, repeat: int) -> float:
-    return median_ms(client, reverse("bench_trivial"), None, repeat)
 
 
 @dataclass
