@@ -13,8 +13,11 @@ echo "==> Compiling translations"
 
 # One state file per run, so that two runs on the same machine do not collide.
 export PG_TMP_STATE="var/pg_tmp.$$.env"
+collect_dir="var/test-static.$$"
 finish() {
   local status=$?
+  [[ -n ${collector:-} ]] && kill "$collector" 2>/dev/null
+  rm -rf "$collect_dir"
   bash scripts/pg_tmp.sh stop >/dev/null || true
   echo "==> Elapsed: $((SECONDS - started)) s (exit status $status)"
   exit "$status"
@@ -37,5 +40,26 @@ echo "==> Quality gate: ruff format, ruff check, migrations up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "A model change has no migration: run manage.py makemigrations" >&2; exit 1; }
 
-echo "==> pytest $*"
-.venv/bin/python -m pytest "$@"
+# The browser journeys also run on the production stack (tests/production_stack.py): its
+# static files, collected by the production storage (hashed, compressed), are prepared here
+# in the background while the first tests run.
+echo "==> Collecting static files with the production settings (in the background)"
+export PORTAL_TEST_COLLECTED_STATIC="$PWD/$collect_dir/staticfiles"
+mkdir -p "$collect_dir"
+(
+  export DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_HTTPS=0 \
+    PORTAL_VAR_DIR="$PWD/$collect_dir" PORTAL_ALLOW_NO_ANTIVIRUS=1
+  DJANGO_SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')
+  export DJANGO_SECRET_KEY
+  status=0
+  .venv/bin/python manage.py collectstatic --noinput -v 0 \
+    >"$PORTAL_TEST_COLLECTED_STATIC.log" 2>&1 || status=$?
+  echo "$status" >"$PORTAL_TEST_COLLECTED_STATIC.done"
+) &
+collector=$!
+
+# Two processes share the tests (pytest-xdist; TEST_WORKERS=0 runs them in this one); the
+# production stack's tests stay together in one of them (xdist_group "production").
+workers=${TEST_WORKERS:-2}
+echo "==> pytest with $workers workers $*"
+.venv/bin/python -m pytest -n "$workers" --dist loadgroup "$@"

@@ -286,6 +286,9 @@ PORTAL_FAULT_CHECKPOINT_DIR = ""
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 CRISPY_FAIL_SILENTLY = False
+# DSFR's stylesheets and scripts carry integrity hashes computed from the files we serve
+# (templates/dsfr/global_*.html, accounts/templatetags/static_integrity.py): django-dsfr's own
+# hashes are those of the shipped files, which the manifest storage rewrites (issue 14).
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 # Réactovigilance team: every incident declared on a derogation is emailed there at once.
 PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"

@@ -7,17 +7,17 @@ browser's own validation when a test posts them empty on purpose (the server's m
 show). Nothing waits for a fixed time: each step waits for the page it leads to.
 """
 
-import re
 import subprocess
 import time
 from pathlib import Path
 
-from django.core import mail
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.axe import describe, violations
-from tests.e2e.conftest import csp_violations, pass_second_factor
+from tests.e2e.conftest import AssetWatch, csp_violations, dsfr_style_problems, pass_second_factor
+from tests.e2e.portal import Portal
+from tests.html_validator import validate
 
 
 class Auditor:
@@ -58,10 +58,17 @@ class Auditor:
 
 
 class Journey:
-    def __init__(self, page, live_server, *, javascript: bool, auditor=None) -> None:
+    def __init__(self, page, portal: Portal, *, javascript: bool, auditor=None) -> None:
         self.page = page
         self.auditor = auditor
-        self.base = live_server.url
+        self.portal = portal
+        self.base = portal.url
+        self.assets = AssetWatch(page)
+        # The HTML of each page checked, as the server sent it (the Nu HTML Checker reads
+        # the source: the browser's DOM has already repaired what is invalid).
+        self.documents: dict[str, str] = {}
+        self._document = None
+        page.on("response", self._keep_document)
         self.javascript = javascript
         self.failures: list[str] = []
         self.checked: list[str] = []
@@ -76,14 +83,25 @@ class Journey:
         code page at each staff sign-in...) is not checked again."""
         if self.javascript:
             self.csp += [f"{where}: {v}" for v in csp_violations(self.page)]
+        # Every page loads its stylesheets, scripts and fonts, and looks like DSFR.
+        problems = self.assets.problems + dsfr_style_problems(self.page)
+        self.assets.problems = []
+        if problems:
+            self.failures.append(f"{where} ({self.page.url}), loading:\n" + "\n".join(problems))
         if where in self.checked:
             return
         self.checked.append(where)
+        if self._document is not None and self._document.url == self.page.url:
+            self.documents[where] = self._document.text()
         started = time.monotonic()
         found = self.auditor.violations_of(self.page) if self.auditor else violations(self.page)
         self.axe_seconds += time.monotonic() - started
         if found:
             self.failures.append(f"{where} ({self.page.url}):\n{describe(found)}")
+
+    def _keep_document(self, response) -> None:
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self._document = response
 
     def go(self, path: str, where: str) -> None:
         response = self.page.goto(self.base + path)
@@ -145,7 +163,7 @@ class Journey:
         self.press("Se connecter")
         if "/double-authentification/" in self.page.url:
             self.check("double authentification (" + self.page.url.rsplit("/compte/", 1)[1] + ")")
-            pass_second_factor(self.page, email)
+            pass_second_factor(self.page, email, self.portal)
         assert "/connexion/" not in self.page.url, "sign-in refused"
 
     def sign_out(self) -> None:
@@ -171,7 +189,7 @@ class Journey:
             self.page.get_by_role("heading", name="Confirmez votre adresse électronique")
         ).to_be_visible()
         self.check("inscription envoyée")
-        path = self.emailed_path(email, r"/compte/confirmation/\S+")
+        path = self.portal.emailed_path(email, r"/compte/confirmation/\S+")
         self.go(path, "confirmation de l'adresse")
         self.press("Confirmer mon adresse et activer mon compte")
         self.see("Votre adresse électronique est confirmée")
@@ -179,15 +197,9 @@ class Journey:
 
     # --- Mail and letters ----------------------------------------------------------------
 
-    @staticmethod
-    def emailed_path(to: str, pattern: str) -> str:
+    def emailed_path(self, to: str, pattern: str) -> str:
         """The path of the first link matching ``pattern`` in the mails sent to ``to``."""
-        for message in mail.outbox:
-            if to in message.to:
-                found = re.search(r"https?://[^/\s]+(" + pattern + ")", message.body)
-                if found:
-                    return found.group(1)
-        raise AssertionError(f"no mail to {to} with a link {pattern}")
+        return self.portal.emailed_path(to, pattern)
 
     def pdf_text(self, path: str, tmp_path: Path) -> str:
         """Download a PDF with the session of the page, and its text by pdftotext."""
@@ -217,6 +229,11 @@ class Journey:
 
     def assert_clean(self) -> None:
         print(f"axe: {len(self.checked)} pages checked in {self.axe_seconds:.1f} s")
+        if self.portal.production:
+            # Valid HTML on every page of the journey (Nu HTML Checker), once per journey.
+            for where, errors in validate(self.documents).items():
+                if errors:
+                    self.failures.append(f"{where}, Nu HTML Checker:\n" + "\n".join(errors))
         assert not self.failures, (
             f"axe: {len(self.failures)} page(s) of {len(self.checked)} with WCAG A/AA "
             "violations:\n\n" + "\n\n".join(self.failures)

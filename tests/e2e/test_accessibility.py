@@ -9,22 +9,23 @@ import pytest
 from tests import factories
 from tests.e2e import screenshots
 from tests.e2e.axe import assert_no_violations, describe, violations
-from tests.e2e.conftest import login
+from tests.e2e.conftest import AssetWatch, dsfr_style_problems, login
 from tests.e2e.pages import EMAILS, ROLES, VISITS, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_has_no_wcag_violation(page, live_server, role):
+def test_every_page_has_no_wcag_violation(page, portal, role):
     world = build_world()
     requested_hosts = set()
     page.on("request", lambda request: requested_hosts.add(urlsplit(request.url).hostname))
+    assets = AssetWatch(page)
     if role != "anonymous":
-        login(page, live_server, EMAILS[role], factories.PASSWORD)
+        login(page, portal, EMAILS[role], factories.PASSWORD)
     failures = []
     for visit in VISITS[role]:
-        page.goto(live_server.url + visit.url(world))
+        page.goto(portal.url + visit.url(world))
         if visit.act is not None:
             visit.act(page)
             # Every action of the list posts invalid input: the page is in its error state.
@@ -34,6 +35,11 @@ def test_every_page_has_no_wcag_violation(page, live_server, role):
         found = violations(page)
         if found:
             failures.append(f"{role} / {visit.name} ({page.url}):\n{describe(found)}")
+        # Every stylesheet, script and font loads, and DSFR's styles apply.
+        loading = assets.problems + dsfr_style_problems(page)
+        assets.problems = []
+        if loading:
+            failures.append(f"{role} / {visit.name} ({page.url}), loading:\n" + "\n".join(loading))
     assert not failures, "\n\n".join(failures)
     # axe-core is injected from the package: nothing left the machine.
     assert requested_hosts <= {"localhost", "127.0.0.1"}, requested_hosts

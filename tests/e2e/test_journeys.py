@@ -27,14 +27,14 @@ PRESCRIBER = "dr.roux@chu.example"
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "sans-javascript"])
-def journey(request, browser, live_server):
+def journey(request, browser, portal):
     javascript = request.param
     context = browser.new_context(locale="fr-FR", java_script_enabled=javascript)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(15000)
     auditor = None if javascript else Auditor(browser)
-    yield Journey(page, live_server, javascript=javascript, auditor=auditor)
+    yield Journey(page, portal, javascript=javascript, auditor=auditor)
     context.close()
     if auditor is not None:
         auditor.close()
@@ -151,7 +151,9 @@ def sign(j: Journey, req: DerogationRequest, senior_email: str, kind: str) -> De
     j.check(f"{kind} dossier accordé (senior)")
     req.refresh_from_db()
     assert req.status == Status.GRANTED
-    return Decision.objects.get(request=req, kind=DecisionKind.GRANT, state="issued")
+    decision = Decision.objects.get(request=req, kind=DecisionKind.GRANT, state="issued")
+    j.portal.wait_for_letter(decision)
+    return decision
 
 
 def follow_up_act(j: Journey, req: DerogationRequest, name: str, button: str, kind: str) -> None:

@@ -35,9 +35,9 @@ from tests import factories
 from tests.harness import free_port, stop_process
 from tests.integration.conftest import (
     _redis_command,
-    _smtp_sink_class,
     messages_about,
     redis_port,
+    smtp_sink_class,
     start_worker,
     wait_until,
     worker_env,
@@ -67,7 +67,7 @@ def stack(django_db_setup, redis_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("crashes")
     checkpoints = workdir / "checkpoints"
     checkpoints.mkdir()
-    sink = _smtp_sink_class()(free_port(), workdir / "mail").start()
+    sink = smtp_sink_class()(free_port(), workdir / "mail").start()
     _redis_command(redis_port(redis_server), "FLUSHALL")  # no task left over by a previous module
     env = worker_env(
         redis_server,
