@@ -17,8 +17,6 @@ from django.test import Client
 from tests.e2e.pages import ROLES, VISITS, build_world
 from tests.html_validator import describe, validate
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 VOID_ELEMENTS = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
     "track", "wbr",
@@ -271,6 +269,7 @@ def render_every_page() -> dict[str, str]:
     return documents
 
 
+@pytest.mark.django_db(transaction=True)  # the world's letters are rendered on commit
 def test_every_page_is_valid_html(settings, tmp_path):
     # The demo mailbox (DEBUG and emails written to files only) shows the world's emails.
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
