@@ -13,6 +13,12 @@ from . import emails
 from .models import Organisation, User
 from .validators import normalise_siret, validate_siret
 
+# The rules of AUTH_PASSWORD_VALIDATORS in one sentence: the hint sits inside the label, where
+# Django's own help (a <ul>) is not valid HTML.
+PASSWORD_HELP = _(
+    "Au moins 12 caractères, pas uniquement des chiffres, ni un mot de passe courant."
+)
+
 
 def _helper(label: str, name: str = "submit") -> FormHelper:
     helper = FormHelper()
@@ -76,9 +82,7 @@ class SignUpForm(PlainTextForm, forms.Form):
         label=_("Mot de passe"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "Au moins 12 caractères, pas uniquement des chiffres, ni un mot de passe courant."
-        ),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label=_("Confirmation du mot de passe"),
@@ -207,12 +211,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["new_password1"].help_text = PASSWORD_HELP
         self.helper = _helper(_("Enregistrer le nouveau mot de passe"))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["new_password1"].help_text = PASSWORD_HELP
         self.helper = _helper(_("Changer le mot de passe"))
 
 

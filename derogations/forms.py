@@ -188,6 +188,7 @@ class WithdrawForm(PlainTextForm, forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page writes the <form> with its action
         self.helper.add_input(Submit("withdraw", _("Retirer la demande")))
 
 

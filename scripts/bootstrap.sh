@@ -10,6 +10,7 @@ PACKAGES=(
   postgresql-15 redis-server chromium libharfbuzz-subset0 libpango-1.0-0
   libpangoft2-1.0-0 poppler-utils gettext fonts-dejavu-core clamav-daemon
   wrk  # bench/run.sh: load driver of target 3 (registry under gunicorn)
+  default-jre-headless  # runs the Nu HTML Checker (tests/html_validator.py)
 )
 PYTHON_CANDIDATES=(/root/.pyenv/versions/3.12.1/bin/python3.12 python3.12)
 
@@ -64,4 +65,23 @@ else
   echo "$digest" >"$stamp"
 fi
 mkdir -p var
+
+# --- Test tools from the npm registry (tests/tools: the Nu HTML Checker, vnu.jar) --------
+# The machine's Node.js and npm install them; the package's install script (which would
+# download a Java runtime of its own) is not run: Debian's JRE runs the jar.
+tools_stamp=tests/tools/node_modules/.bootstrap-stamp
+tools_digest=$(sha256sum tests/tools/package-lock.json | cut -d' ' -f1)
+if [[ -f $tools_stamp && $(cat "$tools_stamp") == "$tools_digest" ]]; then
+  step "Test tools up to date"
+else
+  command -v npm >/dev/null 2>&1 || { echo "npm not found (Node.js and npm are needed)" >&2; exit 1; }
+  step "Installing test tools into tests/tools/node_modules"
+  log=var/npm-ci.log
+  if ! npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "npm ci failed (log: $log)" >&2
+    exit 1
+  fi
+  echo "$tools_digest" >"$tools_stamp"
+fi
 step "Bootstrap done"
