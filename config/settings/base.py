@@ -295,6 +295,9 @@ PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AG
 # asking the database again; a change made by this process is seen at once, one made by
 # another process within these seconds. 0: ask on every answer.
 PORTAL_REGISTRY_VERSION_SECONDS = env_int("PORTAL_REGISTRY_VERSION_SECONDS", 2)
+# Seconds any cache (browser, proxy, CDN) may keep the registry's open data (exports and
+# Atom feed: Cache-Control public, max-age; docs/open-data.md) before asking again.
+PORTAL_OPEN_DATA_MAX_AGE = env_int("PORTAL_OPEN_DATA_MAX_AGE", 300)
 # Long lists (queue, "Mes demandes") count their rows up to this many past the page shown;
 # beyond, they say "plus de 1 000" (derogations.paging, issue 8).
 PORTAL_LIST_COUNT_CAP = env_int("PORTAL_LIST_COUNT_CAP", 1000)
