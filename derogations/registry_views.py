@@ -15,23 +15,18 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_GET, require_safe
 
 from . import registry
-from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
+from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
 from .models import Decision
+from .registry_feed import RegistryFeed
 
 conditional = condition(etag_func=registry.etag)
 open_data_conditional = condition(
@@ -181,62 +176,6 @@ def registry_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="derogations-globales.csv"'
     return response
-
-
-class RegistryFeed(Feed):
-    """Atom feed of the acts issued on global derogations (grants, and later acts)."""
-
-    feed_type = Atom1Feed
-    title = gettext_lazy("ANSM — dérogations globales DMDIV : dernières décisions")
-    subtitle = gettext_lazy(
-        "Octrois, suspensions, levées et modifications des dérogations globales accordées."
-    )
-
-    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        # The feed's Last-Modified is the registry's, as for the exports
-        # (open_data_conditional sets it): an expiry counts too.
-        del response.headers["Last-Modified"]
-        return response
-
-    def link(self) -> str:
-        return reverse("derogations:registry")
-
-    def items(self):  # type: ignore[no-untyped-def]
-        return (
-            Decision.objects.filter(
-                state=DecisionState.ISSUED,
-                kind__in=PUBLIC_ACT_KINDS,
-                request__kind=Kind.GLOBAL,
-                request__derogation__isnull=False,
-            )
-            .select_related("request")
-            .order_by("-issued_at", "-pk")[:50]
-        )
-
-    def item_title(self, item: Decision) -> str:
-        return f"{item.request.reference} — {item.request.device_name} : {item.get_kind_display()}"
-
-    def item_description(self, item: Decision) -> str:
-        return _("%(kind)s le %(date)s. Fabricant : %(manufacturer)s.") % {
-            "kind": item.get_kind_display(),
-            "date": timezone.localdate(item.issued_at).strftime("%d/%m/%Y"),
-            "manufacturer": item.request.manufacturer_name,
-        }
-
-    def item_link(self, item: Decision) -> str:
-        return reverse("derogations:registry_detail", args=[item.request.reference])
-
-    def item_guid(self, item: Decision) -> str:
-        return f"urn:ansm-derogations:decision:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Decision):  # type: ignore[no-untyped-def]
-        return item.issued_at
-
-    def item_updateddate(self, item: Decision):  # type: ignore[no-untyped-def]
-        return item.issued_at
 
 
 registry_feed = require_safe(open_data(open_data_conditional(RegistryFeed())))
