@@ -219,6 +219,9 @@ CLAMAV_URL = env_str("CLAMAV_URL") or ""
 CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30)
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
+# Emails Django writes itself (errors to ADMINS) are dated in Paris time, like ours
+# (config/mail.py sets Date with the Europe/Paris offset and Auto-Submitted on every email).
+EMAIL_USE_LOCALTIME = True
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
