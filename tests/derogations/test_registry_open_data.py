@@ -41,6 +41,7 @@ def assert_open_data_headers(response, max_age=300):
     assert "Cookie" in response["Vary"]
     assert response["ETag"]
     assert response["Last-Modified"] == _http_date(registry.latest_change())
+    assert not response.cookies  # any cache may keep it: nothing personal in it
 
 
 @pytest.mark.parametrize("name", OPEN_DATA)
