@@ -4,8 +4,9 @@ that causes them and sent by a task once it has committed (notifications.Account
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
+
+from config.mail import automatic_email, render_parts
 
 
 def absolute_url(viewname: str, *args: object) -> str:
@@ -14,15 +15,12 @@ def absolute_url(viewname: str, *args: object) -> str:
 
 
 def render_email(template: str, context: dict[str, object], to: str) -> EmailMessage:
-    """templates/emails/accounts/<template>_subject.txt and _body.txt, in the active language."""
-    subject = render_to_string(f"emails/accounts/{template}_subject.txt", context)
-    body = render_to_string(f"emails/accounts/{template}_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
+    """templates/emails/accounts/<template>_subject.txt, _body.txt and _body.html, in the
+    active language (headers: config.mail)."""
+    subject, text, html = render_parts(
+        f"emails/accounts/{template}_subject.txt", f"emails/accounts/{template}_body.txt", context
     )
+    return automatic_email(subject, text, html, [to])
 
 
 def send_on_commit(message: EmailMessage) -> None:

@@ -339,13 +339,27 @@ def forget_change(**kwargs: object) -> None:
     cache.delete(_CHANGE_KEY)
 
 
+def _request_change(request: Any) -> datetime.datetime | None:
+    """current_change(), asked once per request (the ETag and Last-Modified share it)."""
+    if not hasattr(request, "_registry_change"):
+        request._registry_change = current_change()
+    return request._registry_change  # type: ignore[no-any-return]
+
+
+def last_modified(request: Any, *args: object, **kwargs: object) -> datetime.datetime | None:
+    """The Last-Modified of the open data (exports and feed): the registry's last change.
+    HTTP dates count whole seconds: two changes within one second share it, the ETag
+    (compared first when a client sends both) tells them apart."""
+    return _request_change(request)
+
+
 def etag(request: Any, *args: object, **kwargs: object) -> str:
     """Changes with the data, the day (expiries), the language and the signed-in user
     (the page header shows them). Computed once per request (the page cache reuses it)."""
     cached = getattr(request, "_registry_etag", None)
     if cached:
         return cached
-    change = current_change()
+    change = _request_change(request)
     key = "|".join(
         [
             change.isoformat() if change else "-",

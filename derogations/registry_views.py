@@ -1,7 +1,9 @@
 """Public registry of granted global derogations: pages, exports and Atom feed (no login).
 
 Every answer carries an ETag that changes with the registry (registry.etag): a client
-that already has the current version gets 304 Not Modified. The list pages are rendered
+that already has the current version gets 304 Not Modified. The open data (exports and
+feed) also carry Last-Modified, CORS and public caching headers (open_data,
+docs/open-data.md) and answer HEAD without reading the rows. The list pages are rendered
 once per registry version, address and language for visitors without a session
 (visitor_cache): the next ones get the stored page with their own CSRF token.
 """
@@ -13,25 +15,23 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_GET
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition, require_GET, require_safe
 
 from . import registry
-from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
+from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
 from .models import Decision
+from .registry_feed import RegistryFeed
 
 conditional = condition(etag_func=registry.etag)
+open_data_conditional = condition(
+    etag_func=registry.etag, last_modified_func=registry.last_modified
+)
 
 PAGE_CACHE_SECONDS = 600
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -67,6 +67,26 @@ def visitor_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             page.replace(_CSRF_PLACEHOLDER, get_token(request)), content_type=content_type
         )
         patch_vary_headers(response, ["Cookie"])  # signed-in people see their own header
+        return response
+
+    return wrapped
+
+
+def open_data(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Headers of the open data, on every answer of ``view`` (304 included): any site may
+    read it from a browser (CORS, CORP) and any cache may keep it for
+    PORTAL_OPEN_DATA_MAX_AGE seconds. Its language comes from the language cookie, hence
+    Vary: Cookie."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        # Last-Modified is readable by scripts of other sites as it is; ETag must be named.
+        response["Access-Control-Expose-Headers"] = "ETag"
+        response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        patch_cache_control(response, public=True, max_age=settings.PORTAL_OPEN_DATA_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapped
@@ -137,73 +157,25 @@ def _export_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
     return registry.filtered(filters, history=None)
 
 
-@require_GET
-@conditional
+@require_safe
+@open_data
+@open_data_conditional
 def registry_json(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        registry.json_chunks(_export_rows(request)), content_type="application/json"
-    )
+    chunks = registry.json_chunks(_export_rows(request)) if request.method == "GET" else ()
+    response = StreamingHttpResponse(chunks, content_type="application/json")
     response["Content-Disposition"] = 'inline; filename="derogations-globales.json"'
     return response
 
 
-@require_GET
-@conditional
+@require_safe
+@open_data
+@open_data_conditional
 def registry_csv(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        registry.csv_lines(_export_rows(request)), content_type="text/csv; charset=utf-8"
-    )
+    # HEAD: the headers only, without reading the rows.
+    lines = registry.csv_lines(_export_rows(request)) if request.method == "GET" else ()
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="derogations-globales.csv"'
     return response
 
 
-class RegistryFeed(Feed):
-    """Atom feed of the acts issued on global derogations (grants, and later acts)."""
-
-    feed_type = Atom1Feed
-    title = gettext_lazy("ANSM — dérogations globales DMDIV : dernières décisions")
-    subtitle = gettext_lazy(
-        "Octrois, suspensions, levées et modifications des dérogations globales accordées."
-    )
-
-    def link(self) -> str:
-        return reverse("derogations:registry")
-
-    def items(self):  # type: ignore[no-untyped-def]
-        return (
-            Decision.objects.filter(
-                state=DecisionState.ISSUED,
-                kind__in=PUBLIC_ACT_KINDS,
-                request__kind=Kind.GLOBAL,
-                request__derogation__isnull=False,
-            )
-            .select_related("request")
-            .order_by("-issued_at", "-pk")[:50]
-        )
-
-    def item_title(self, item: Decision) -> str:
-        return f"{item.request.reference} — {item.request.device_name} : {item.get_kind_display()}"
-
-    def item_description(self, item: Decision) -> str:
-        return _("%(kind)s le %(date)s. Fabricant : %(manufacturer)s.") % {
-            "kind": item.get_kind_display(),
-            "date": timezone.localdate(item.issued_at).strftime("%d/%m/%Y"),
-            "manufacturer": item.request.manufacturer_name,
-        }
-
-    def item_link(self, item: Decision) -> str:
-        return reverse("derogations:registry_detail", args=[item.request.reference])
-
-    def item_guid(self, item: Decision) -> str:
-        return f"urn:ansm-derogations:decision:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Decision):  # type: ignore[no-untyped-def]
-        return item.issued_at
-
-    def item_updateddate(self, item: Decision):  # type: ignore[no-untyped-def]
-        return item.issued_at
-
-
-registry_feed = require_GET(conditional(RegistryFeed()))
+registry_feed = require_safe(open_data(open_data_conditional(RegistryFeed())))

@@ -1,7 +1,8 @@
 """The emails that carry letters and reminders, in the recipient's language.
 
-Each has a French and an English template (emails/<name>.<fr|en>.txt); the letters they
-carry are always in French, the language of the act.
+Each has a French and an English text template (emails/<name>_body.<fr|en>.txt) and its
+HTML twin (.html); the letters they carry are always in French, the language of the act.
+Headers common to every email of the portal: config.mail.
 """
 
 from email import encoders
@@ -11,12 +12,12 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.mail import automatic_email, render_parts
 from derogations.models import Decision, DerogationRequest
 from derogations.professionals import magic_link
 
@@ -33,11 +34,12 @@ def message_id_for(delivery: Delivery) -> str:
     return f"<letter-{delivery.decision_id}-{delivery.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
-def _render(name: str, language: str, context: dict[str, object]) -> tuple[str, str]:
+def _render(name: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """Subject, text and HTML in the recipient's language."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.{language}.txt", context)
-        body = render_to_string(f"emails/{name}_body.{language}.txt", context)
-    return " ".join(subject.split()), body
+        return render_parts(
+            f"emails/{name}_subject.{language}.txt", f"emails/{name}_body.{language}.txt", context
+        )
 
 
 class LetterPdf:
@@ -53,8 +55,9 @@ class LetterPdf:
         encoders.encode_base64(self.part)
         self.part.add_header("Content-Disposition", "attachment", filename=filename)
         self._lines: dict[str, bytes] = {}
-        # Subject and body by (language, to the operator, professional link): see letter_email.
-        self.texts: dict[tuple[str, bool, str], tuple[str, str]] = {}
+        # Subject, text and HTML by (language, to the operator, professional link): see
+        # letter_email.
+        self.texts: dict[tuple[str, bool, str], tuple[str, str, str]] = {}
 
     def payload_bytes(self, linesep: str) -> bytes:
         """The encoded payload as the email generator writes it (its lines ended by
@@ -94,9 +97,10 @@ class _LetterMultipart(SafeMIMEMultipart):
         return fp.getvalue()
 
 
-class LetterEmail(EmailMessage):
+class LetterEmail(EmailMultiAlternatives):
     """An email carrying an act's letter: ``attachments`` holds (name, PDF, mimetype) as
-    for any email, and its MIME message reuses the letter's part encoded once."""
+    for any email, and its MIME message reuses the letter's part encoded once. With an
+    HTML alternative: multipart/mixed [multipart/alternative [text, HTML], letter]."""
 
     def __init__(self, *args: Any, letter: LetterPdf, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +108,8 @@ class LetterEmail(EmailMessage):
         self.attach(letter.filename, letter.content, "application/pdf")
 
     def _create_attachments(self, msg):  # type: ignore[no-untyped-def]
-        # As EmailMessage._create_attachments (Django 5.2), with the letter's shared part.
+        # As EmailMessage._create_attachments (Django 5.2), with the letter's shared part;
+        # ``msg`` is the text, or the text and HTML alternatives.
         multipart = _LetterMultipart(
             _subtype=self.mixed_subtype, encoding=self.encoding or settings.DEFAULT_CHARSET
         )
@@ -123,7 +128,7 @@ def letter_pdf(act: Decision, content: bytes) -> LetterPdf:
     return LetterPdf(f"{act.request.reference}-{act.kind}.pdf", content)
 
 
-def letter_email(delivery: Delivery, letter: bytes | LetterPdf) -> EmailMessage:
+def letter_email(delivery: Delivery, letter: bytes | LetterPdf) -> EmailMultiAlternatives:
     """The copy's email with the act's letter (its PDF read from storage by the caller;
     a LetterPdf shared by the act's copies encodes it and renders the texts once)."""
     act = delivery.decision
@@ -153,18 +158,19 @@ def letter_email(delivery: Delivery, letter: bytes | LetterPdf) -> EmailMessage:
                 "link_days": settings.PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS,
             },
         )
-    subject, body = letter.texts[key]
-    return LetterEmail(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient_email],
+    subject, text, html = letter.texts[key]
+    return automatic_email(
+        subject,
+        text,
+        html,
+        [delivery.recipient_email],
         headers={"Message-ID": message_id_for(delivery)},
+        cls=LetterEmail,
         letter=letter,
     )
 
 
-def reminder_email(reminder: Reminder) -> EmailMessage:
+def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
     staff = reminder.recipient_role == RecipientRole.STAFF
     context: dict[str, object] = {"reminder": reminder, "staff": staff}
     if reminder.kind == ReminderKind.OVERDUE_DIGEST:
@@ -191,13 +197,8 @@ def reminder_email(reminder: Reminder) -> EmailMessage:
             else file_url(derogation.request),
         )
         name = "ending"
-    subject, body = _render(name, reminder.language, context)
-    return EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[reminder.recipient_email],
-    )
+    subject, text, html = _render(name, reminder.language, context)
+    return automatic_email(subject, text, html, [reminder.recipient_email])
 
 
 def _url(name: str, *args: object) -> str:

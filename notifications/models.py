@@ -146,12 +146,13 @@ class AccountEmail(models.Model):
     """An account email (sign-up verification, invitation, password reset, second-factor
     enrolment link...) in the outbox: written in the transaction that causes it, sent by
     a task after commit, retried like a letter's copy when the SMTP server refuses it for
-    now, sent once (the task locks the row). Its text carries a link with a token: it is
-    blanked once the email is sent, and the table is not shown in the admin."""
+    now, sent once (the task locks the row). Its texts (plain and HTML) carry a link with a
+    token: they are blanked once the email is sent, and the table is not shown in the admin."""
 
     recipient_email = models.EmailField(_("destinataire"))
     subject = models.CharField(_("objet"), max_length=300)
     body = models.TextField(_("texte"), blank=True)
+    html_body = models.TextField(_("texte HTML"), blank=True)
     status = models.CharField(
         _("état"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -11,11 +11,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.faults import checkpoint
+from config.mail import automatic_email, render_parts
 from derogations.documents import record_letter, record_union_sheet
 from derogations.models import Decision, Incident, UnionNotification
 
@@ -200,32 +200,43 @@ def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def
 
 
 def _account_email(row: AccountEmail) -> EmailMessage:
-    return EmailMessage(
-        subject=row.subject,
-        body=row.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.recipient_email],
+    return automatic_email(
+        row.subject,
+        row.body,
+        row.html_body,
+        [row.recipient_email],
         headers={"Message-ID": f"<account-{row.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
     )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_account_email(self, email_pk: int) -> str:  # type: ignore[no-untyped-def]
-    """Send one account email once; its text (a link with a token) is blanked once sent."""
+    """Send one account email once; its texts (a link with a token) are blanked once sent."""
     outcome = _send_once(self, AccountEmail.objects.all(), email_pk, _account_email)
     if outcome == "sent":
-        AccountEmail.objects.filter(pk=email_pk, status=DeliveryStatus.SENT).update(body="")
+        AccountEmail.objects.filter(pk=email_pk, status=DeliveryStatus.SENT).update(
+            body="", html_body=""
+        )
     return outcome
 
 
 def queue_account_email(message: EmailMessage) -> AccountEmail:
-    """Write ``message`` (one recipient, plain text) in the outbox in the current
-    transaction and send it after commit: a rolled-back sign-up or invitation emails
-    nobody; a broker or SMTP server unavailable at that moment delays the email (the task
-    retries, the sweep queues it again), it does not lose it nor fail the request."""
+    """Write ``message`` (one recipient, its text and its HTML alternative if any) in the
+    outbox in the current transaction and send it after commit: a rolled-back sign-up or
+    invitation emails nobody; a broker or SMTP server unavailable at that moment delays
+    the email (the task retries, the sweep queues it again), it does not lose it nor fail
+    the request."""
     (recipient,) = message.to
+    html = [
+        content
+        for content, mimetype in getattr(message, "alternatives", [])
+        if mimetype == "text/html"
+    ]
     row = AccountEmail.objects.create(
-        recipient_email=recipient, subject=message.subject, body=message.body
+        recipient_email=recipient,
+        subject=message.subject,
+        body=message.body,
+        html_body=html[0] if html else "",
     )
     transaction.on_commit(lambda: send_account_email.delay(row.pk), robust=True)
     return row
@@ -268,14 +279,15 @@ def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyp
         review_url = settings.PORTAL_BASE_URL + reverse("reviews:file", args=[incident.request_id])
         with translation.override("fr"):
             context = {"incident": incident, "request": incident.request, "review_url": review_url}
-            subject = render_to_string("emails/incident_subject.txt", context).strip()
-            body = render_to_string("emails/incident_body.txt", context)
+            subject, text, html = render_parts(
+                "emails/incident_subject.txt", "emails/incident_body.txt", context
+            )
         try:
-            EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[settings.PORTAL_VIGILANCE_EMAIL],
+            automatic_email(
+                subject,
+                text,
+                html,
+                [settings.PORTAL_VIGILANCE_EMAIL],
                 headers={
                     "Message-ID": f"<incident-{incident.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
                 },

@@ -4,12 +4,11 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.mail import automatic_email, render_parts
 from derogations.models import ComplementRequest
 
 # The operator is reminded this many days before the due date (our choice: D-3).
@@ -66,8 +65,7 @@ def send_complement_reminder(complement_request_pk: int) -> None:
             "request": request,
             "file_url": settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk]),
         }
-        subject = render_to_string("emails/complement_reminder_subject.txt", context).strip()
-        body = render_to_string("emails/complement_reminder_body.txt", context)
-    EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient]
-    ).send()
+        subject, text, html = render_parts(
+            "emails/complement_reminder_subject.txt", "emails/complement_reminder_body.txt", context
+        )
+    automatic_email(subject, text, html, [recipient]).send()

@@ -219,6 +219,9 @@ CLAMAV_URL = env_str("CLAMAV_URL") or ""
 CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 30)
 # Domain used in the Message-ID of letters' emails: a retried send keeps the same id.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "derogations-dmdiv.ansm.example"
+# Emails Django writes itself (errors to ADMINS) are dated in Paris time, like ours
+# (config/mail.py sets Date with the Europe/Paris offset and Auto-Submitted on every email).
+EMAIL_USE_LOCALTIME = True
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -298,6 +301,9 @@ PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AG
 # asking the database again; a change made by this process is seen at once, one made by
 # another process within these seconds. 0: ask on every answer.
 PORTAL_REGISTRY_VERSION_SECONDS = env_int("PORTAL_REGISTRY_VERSION_SECONDS", 2)
+# Seconds any cache (browser, proxy, CDN) may keep the registry's open data (exports and
+# Atom feed: Cache-Control public, max-age; docs/open-data.md) before asking again.
+PORTAL_OPEN_DATA_MAX_AGE = env_int("PORTAL_OPEN_DATA_MAX_AGE", 300)
 # Long lists (queue, "Mes demandes") count their rows up to this many past the page shown;
 # beyond, they say "plus de 1 000" (derogations.paging, issue 8).
 PORTAL_LIST_COUNT_CAP = env_int("PORTAL_LIST_COUNT_CAP", 1000)

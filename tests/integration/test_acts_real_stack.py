@@ -17,6 +17,7 @@ from derogations.models import Decision
 from notifications.models import Delivery, DeliveryStatus
 from notifications.tasks import sweep_pending
 from tests import factories
+from tests.email_checks import check_email
 from tests.harness import stop_process
 from tests.integration.conftest import messages_about, start_worker, wait_until
 
@@ -98,3 +99,12 @@ def test_suspension_letter_reaches_every_previous_recipient_once(celery_worker, 
     time.sleep(2)
     messages = _assert_each_copy_once(smtp_sink, suspension)
     assert sorted(m["To"] for m in messages) == grant_recipients
+    # As the SMTP server received them: Date in Paris time, Auto-Submitted, the text then
+    # the HTML, the letter attached, the Message-ID recorded on the copy.
+    languages = dict(
+        Delivery.objects.filter(decision=suspension).values_list("message_id", "language")
+    )
+    for message in messages:
+        checked = check_email(message, language=languages[message["Message-ID"]])
+        (letter,) = checked.message.iter_attachments()
+        assert letter.get_content_type() == "application/pdf"

@@ -5,7 +5,7 @@ import os
 import re
 from email import message_from_bytes, policy
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from notifications.emails import LetterEmail, LetterPdf
 
@@ -50,3 +50,22 @@ def test_other_attachments_are_encoded_as_usual():
     parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
     contents = [part.get_content() for part in parsed.iter_attachments()]
     assert contents == [b"%PDF-1.7 letter", b"%PDF-1.7 annex"]
+
+
+def test_with_an_html_part_the_letter_follows_the_text_and_html_alternatives():
+    pdf = b"%PDF-1.7\n" + os.urandom(5_000)
+    letter = LetterPdf("DER-2026-0001-grant.pdf", pdf)
+    page = '<!DOCTYPE html><html lang="fr"><p>Bonjour,</p></html>'
+    plain = EmailMultiAlternatives(**_fields("a@example.test"))
+    plain.attach_alternative(page, "text/html")
+    plain.attach(letter.filename, pdf, "application/pdf")
+    shared = LetterEmail(**_fields("a@example.test"), letter=letter)
+    shared.attach_alternative(page, "text/html")
+    expected = plain.message().as_bytes(linesep="\r\n")
+    sent = shared.message().as_bytes(linesep="\r\n")
+    assert BOUNDARY.sub(b"B", sent) == BOUNDARY.sub(b"B", expected)
+    parsed = message_from_bytes(sent, policy=policy.default)
+    kinds = [part.get_content_type() for part in parsed.walk()]
+    assert kinds == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"
+    ]  # fmt: skip
