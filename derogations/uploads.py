@@ -11,8 +11,12 @@ carry files (/JavaScript, /JS, /Launch, /EmbeddedFile(s), /RichMedia, /XFA, /Sub
 /ImportData), hex escapes decoded (/J#61vaScript). Automatic actions (/OpenAction, run when
 the document opens, and /AA, run on page or field events) are refused too, even without a
 script: we cannot tell a harmless "open at page 1" from a hostile action without parsing
-the PDF, and the operator can always print the document to a plain PDF. It is a screen, not a PDF parser: a token hidden behind a filter other than
-Flate, an encrypted PDF or a malformed stream is not seen. The files are never rendered by
+the PDF, and the operator can always print the document to a plain PDF. It is a screen, not
+a PDF parser: a token hidden behind a filter other than Flate, an encrypted PDF, a malformed
+stream or a stream beyond the decompression budget (PDF_SCAN_BUDGET_BYTES, each attempt
+charged at least PDF_SCAN_COST_PER_STREAM) is not seen. Every check runs in time linear in
+the file's size: the streams are found in one forward pass (``pdf_flate_spans``), never by a
+pattern that searches to the end of the file from each ``stream`` keyword. The files are never rendered by
 the portal; they are served as downloads with ``nosniff``.
 
 Antivirus: when settings.CLAMAV_URL names a ClamAV daemon, every file that passed the checks
@@ -30,6 +34,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -86,7 +91,6 @@ PDF_FORBIDDEN_NAMES = frozenset(
 )  # fmt: skip
 _PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 
 
 def max_upload_bytes() -> int:
@@ -255,8 +259,45 @@ def safe_content_type(content_type: str) -> str:
     return content_type if content_type in EXTENSIONS else "application/octet-stream"
 
 
+# A stream whose data may be Flate: it starts with a zlib header (deflate, window up to 32 KB,
+# no preset dictionary, check bits right), told by the regular expression itself so that a
+# file of tiny non-Flate streams costs no Python step per stream.
+_ZLIB_HEADERS = [
+    bytes([cmf, flg])
+    for cmf in range(0x08, 0x80, 0x10)
+    for flg in range(256)
+    if (cmf << 8 | flg) % 31 == 0 and not flg & 0x20
+]
+_PDF_FLATE_STREAM = re.compile(
+    rb"stream\r?\n(?=" + b"|".join(re.escape(header) for header in _ZLIB_HEADERS) + rb")"
+)
+# Each decompression attempt is charged at least this much against PDF_SCAN_BUDGET_BYTES,
+# so a file made of a million tiny streams costs a bounded number of attempts.
+PDF_SCAN_COST_PER_STREAM = 1024
+
+
+def pdf_flate_spans(content: bytes) -> Iterator[tuple[int, int]]:
+    """The (start, end) of the data of each stream that may be Flate-compressed: from the line
+    after a ``stream`` keyword to the next ``endstream``. One pass: each search starts where
+    the previous one stopped (a stream's data is never searched for another stream), so the
+    bytes looked at add up to at most twice the file's size, whatever its structure; a
+    stream without ``endstream`` ends the scan (no later one could be closed either)."""
+    position = 0
+    while True:
+        keyword = _PDF_FLATE_STREAM.search(content, position)
+        if keyword is None:
+            return
+        start = keyword.end()
+        end = content.find(b"endstream", start)
+        if end < 0:
+            return
+        yield start, end
+        position = end + len(b"endstream")
+
+
 def pdf_forbidden_names(content: bytes) -> set[str]:
-    """The forbidden name tokens found in the PDF's bytes and in its Flate streams."""
+    """The forbidden name tokens found in the PDF's bytes and in its Flate streams. Time
+    linear in the size of the file, decompression bounded by PDF_SCAN_BUDGET_BYTES."""
     found: set[str] = set()
     budget = PDF_SCAN_BUDGET_BYTES
 
@@ -267,15 +308,15 @@ def pdf_forbidden_names(content: bytes) -> set[str]:
                 found.add(name.decode())
 
     scan(content)
-    for match in _PDF_STREAM.finditer(content):
+    view = memoryview(content)
+    for start, end in pdf_flate_spans(content):
         if budget <= 0:
             break
         try:
-            inflater = zlib.decompressobj()
-            data = inflater.decompress(match.group(1), budget)
+            data = zlib.decompressobj().decompress(view[start:end], budget)
         except zlib.error:
-            continue  # not Flate (or damaged): its raw bytes were scanned above
-        budget -= len(data)
+            data = b""  # damaged: its raw bytes were scanned above
+        budget -= max(len(data), PDF_SCAN_COST_PER_STREAM)
         scan(data)
     return found
 
