@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from .email_addresses import normalise_email
 from .models import LoginThrottle
 
 ACCOUNT = "account"
@@ -51,7 +52,7 @@ def address_of(request: HttpRequest | None) -> str:
 
 
 def keys_for(request: HttpRequest | None, account: str) -> list[tuple[str, str]]:
-    return [(ACCOUNT, account.strip().lower()[:254]), (ADDRESS, address_of(request))]
+    return [(ACCOUNT, normalise_email(account)[:254]), (ADDRESS, address_of(request))]
 
 
 def reserve(keys: list[tuple[str, str]]) -> Locked | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, second_factor, services, tokens
+from .email_addresses import normalise_email
 from .enums import InvitationState
 from .forms import (
     EmailForm,
@@ -174,9 +175,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             _("Vous avez rejoint l'organisation %(name)s.") % {"name": found.organisation.name},
         )
         return redirect("derogations:dashboard")
-    email_matches = (
-        request.user.is_authenticated and request.user.email.lower() == found.email.lower()
-    )
+    email_matches = request.user.is_authenticated and normalise_email(
+        request.user.email
+    ) == normalise_email(found.email)
     return render(
         request,
         "accounts/invitation.html",
@@ -229,7 +230,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     organisation = access.member_organisations(user).first()
     if organisation is not None:
         return redirect("accounts:organisation", pk=organisation.pk)
-    invitations = Invitation.objects.pending().filter(email__iexact=user.email)
+    invitations = Invitation.objects.pending().filter(email=user.email)
     pending = [
         (invitation, tokens.invitation_token(invitation.pk))
         for invitation in invitations.select_related("organisation")

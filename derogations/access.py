@@ -69,11 +69,7 @@ def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F
     qs = DerogationRequest.objects.all()
     if not user.is_authenticated or not user.is_active or user.role != Role.PROFESSIONAL:
         return qs.none()
-    named = (
-        Q(prescriber_email__iexact=user.email)
-        | Q(user_email__iexact=user.email)
-        | Q(director_email__iexact=user.email)
-    )
+    named = Q(prescriber_email=user.email) | Q(user_email=user.email) | Q(director_email=user.email)
     if user.rpps.isdigit() and len(user.rpps) == 11 and luhn_is_valid(user.rpps):
         named |= Q(prescriber_rpps=user.rpps)
     admitted = AuditEntry.objects.filter(request=OuterRef("pk"), to_status=Status.IN_REVIEW)
