@@ -212,6 +212,18 @@ PORTAL_TARGET_WORKING_DAYS = {
 }
 # Largest attachment accepted, in bytes (each file of an upload; see derogations/uploads.py).
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# At most this many files in one form submission, and this many bytes of files in all
+# (checked before any file is read; the form is shown again with what was typed).
+PORTAL_MAX_FILES_PER_POST = env_int("PORTAL_MAX_FILES_PER_POST", 10)
+PORTAL_MAX_UPLOAD_BYTES_PER_POST = env_int("PORTAL_MAX_UPLOAD_BYTES_PER_POST", 60 * 1024 * 1024)
+# At most this many bytes of documents on one draft (all its attachments).
+PORTAL_MAX_DRAFT_ATTACHMENT_BYTES = env_int("PORTAL_MAX_DRAFT_ATTACHMENT_BYTES", 200 * 1024 * 1024)
+# Uploads above this size are written to a temporary file as they arrive (Django's
+# TemporaryFileUploadHandler), never kept in memory; the checks map that file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Django refuses (400) a request with more files than this: a backstop far above the
+# form's limit, which answers in French.
+DATA_UPLOAD_MAX_NUMBER_FILES = 4 * PORTAL_MAX_FILES_PER_POST
 # ClamAV daemon that scans every upload before it is accepted: tcp://host:port or
 # unix:///path/to/clamd.ctl. Empty: no antivirus scan. When set, a daemon that does not
 # answer (or a file above its StreamMaxLength) refuses the upload: it fails closed.
