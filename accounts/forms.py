@@ -215,7 +215,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "base_url": settings.PORTAL_BASE_URL,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }
-        emails.send_on_commit(emails.render_email("password_reset", context, to_email))
+        emails.send_on_commit(
+            emails.render_email("password_reset", context, to_email), throttled=True
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

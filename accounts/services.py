@@ -28,7 +28,7 @@ class AccountError(Exception):
 def send_verification(user: User) -> None:
     url = emails.absolute_url("accounts:verify_email", tokens.verification_token(user.pk))
     context = {"user": user, "url": url, "hours": settings.ACCOUNT_VERIFICATION_MAX_AGE // 3600}
-    emails.send_on_commit(emails.render_email("verification", context, user.email))
+    emails.send_on_commit(emails.render_email("verification", context, user.email), throttled=True)
 
 
 def _send_already_registered(user: User) -> None:
@@ -36,7 +36,9 @@ def _send_already_registered(user: User) -> None:
         "login_url": emails.absolute_url("accounts:login"),
         "reset_url": emails.absolute_url("accounts:password_reset"),
     }
-    emails.send_on_commit(emails.render_email("already_registered", context, user.email))
+    emails.send_on_commit(
+        emails.render_email("already_registered", context, user.email), throttled=True
+    )
 
 
 @transaction.atomic
@@ -161,7 +163,7 @@ def invite(organisation: Organisation, by: User, email: str, as_admin: bool) -> 
         invitation.expires_at = expires_at
         invitation.save(update_fields=["as_admin", "invited_by", "expires_at"])
     context = {"invitation": invitation, "inviter": by, "url": invitation_url(invitation)}
-    emails.send_on_commit(emails.render_email("invitation", context, email))
+    emails.send_on_commit(emails.render_email("invitation", context, email), throttled=True)
     return invitation
 
 

@@ -6,6 +6,13 @@ password (or the TOTP code) checked; a success gives the reservation back. So ho
 attempts run in parallel, at most the configured limit of them get their password checked
 before the lockout. A locked account or address is refused without checking anything.
 Limits: settings.LOGIN_THROTTLE_LIMITS (failures) and LOGIN_THROTTLE_LOCKOUT_SECONDS.
+
+Emails a visitor can make the portal send (sign-up, "already registered", verification
+again, password reset, invitations) are counted in the same table, per recipient and per
+client address, over a window (settings.EMAIL_THROTTLE_LIMITS and
+EMAIL_THROTTLE_WINDOW_SECONDS): past the recipient's quota the email is silently not sent
+(the page says the same either way: no account is revealed); past the client's quota the
+form says, in French, how long to wait.
 """
 
 import math
@@ -23,6 +30,8 @@ from .models import LoginThrottle
 
 ACCOUNT = "account"
 ADDRESS = "address"
+MAIL_RECIPIENT = "mail-recipient"
+MAIL_CLIENT = "mail-client"
 
 
 @dataclass(frozen=True)
@@ -94,3 +103,53 @@ def succeeded(keys: list[tuple[str, str]]) -> None:
             for row in LoginThrottle.objects.select_for_update().filter(scope=scope, key=key):
                 row.failures = 0 if scope == ACCOUNT else max(0, row.failures - 1)
                 row.save(update_fields=["failures"])
+
+
+# --- Emails sent on a visitor's request -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailLocked:
+    seconds: int
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, math.ceil(self.seconds / 60))
+        return ngettext(
+            "Trop de demandes d'envoi de courriel depuis votre connexion. Réessayez dans "
+            "%(minutes)d minute.",
+            "Trop de demandes d'envoi de courriel depuis votre connexion. Réessayez dans "
+            "%(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+
+
+def _take_mail_quota(scope: str, key: str) -> MailLocked | None:
+    """Count one email for this key in the current window (row locked), or say how long
+    until the window ends. ``last_failure_at`` holds the window's start for these scopes."""
+    limit = settings.EMAIL_THROTTLE_LIMITS[scope]
+    window = settings.EMAIL_THROTTLE_WINDOW_SECONDS
+    now = timezone.now()
+    with transaction.atomic():
+        LoginThrottle.objects.bulk_create(
+            [LoginThrottle(scope=scope, key=key)], ignore_conflicts=True
+        )
+        row = LoginThrottle.objects.select_for_update().get(scope=scope, key=key)
+        if row.last_failure_at is None or (now - row.last_failure_at).total_seconds() >= window:
+            row.failures, row.last_failure_at = 0, now
+        if row.failures >= limit:
+            elapsed = (now - row.last_failure_at).total_seconds()
+            return MailLocked(seconds=max(1, math.ceil(window - elapsed)))
+        row.failures += 1
+        row.save(update_fields=["failures", "last_failure_at"])
+    return None
+
+
+def take_client_mail_quota(request: HttpRequest) -> MailLocked | None:
+    """One more email asked from this client address; MailLocked when over its quota."""
+    return _take_mail_quota(MAIL_CLIENT, address_of(request))
+
+
+def may_email(recipient: str) -> bool:
+    """One more email to this address; False (send nothing) when over its quota."""
+    return _take_mail_quota(MAIL_RECIPIENT, normalise_email(recipient)[:254]) is None

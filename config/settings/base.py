@@ -135,6 +135,14 @@ LOGIN_THROTTLE_LIMITS = {
     "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
 }
 LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Emails a visitor can make the portal send (sign-up, verification again, password reset,
+# invitations): at most so many per recipient and per client address in each window
+# (accounts/throttle.py). Over the recipient's quota nothing is sent and nothing is said.
+EMAIL_THROTTLE_LIMITS = {
+    "mail-recipient": env_int("EMAIL_THROTTLE_RECIPIENT_LIMIT", 5),
+    "mail-client": env_int("EMAIL_THROTTLE_CLIENT_LIMIT", 20),
+}
+EMAIL_THROTTLE_WINDOW_SECONDS = env_int("EMAIL_THROTTLE_WINDOW_SECONDS", 60 * 60)
 # Sign-in through the State's OpenID Connect providers (accounts/oidc.py, config/oidc.py):
 # ProConnect for ANSM agents, Pro Santé Connect for health professionals, each enabled only
 # when its PROCONNECT_* / PROSANTECONNECT_* variables are set.
