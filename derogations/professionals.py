@@ -23,6 +23,7 @@ from .models import Consent, Decision, Derogation
 
 LINK_SALT = "derogations.professionals.link"
 SESSION_KEY = "professional_links"
+LINKS_IN_SESSION = 20
 
 
 class InvalidLink(Exception):
@@ -80,8 +81,10 @@ def remember_link(http_request: HttpRequest, token: str) -> Decision:
     decision, _email = read_link(token)
     links = dict(http_request.session.get(SESSION_KEY, {}))
     http_request.session.cycle_key()  # new rights in this session: a new session key
+    links.pop(str(decision.pk), None)
     links[str(decision.pk)] = token
-    http_request.session[SESSION_KEY] = links
+    # The most recent links only: an anonymous session stays small (accounts/sessions.py).
+    http_request.session[SESSION_KEY] = dict(list(links.items())[-LINKS_IN_SESSION:])
     return decision
 
 

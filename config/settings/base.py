@@ -135,6 +135,10 @@ LOGIN_THROTTLE_LIMITS = {
     "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
 }
 LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Sessions in the database; an anonymous visitor's session is stored only under this size
+# (accounts/sessions.py): no request without an account can make the portal keep large data.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_ANONYMOUS_MAX_BYTES = env_int("SESSION_ANONYMOUS_MAX_BYTES", 4096)
 # Emails a visitor can make the portal send (sign-up, verification again, password reset,
 # invitations): at most so many per recipient and per client address in each window
 # (accounts/throttle.py). Over the recipient's quota nothing is sent and nothing is said.
@@ -293,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "notifications.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Expired sessions (anonymous visitors' included) are deleted every night.
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 # Seconds the worker waits before rendering a letter: 0 except in the integration test
