@@ -131,9 +131,17 @@ OTP_TOTP_ISSUER = "ANSM Dérogations DMDIV"
 # Brute-force lockout of the sign-in and second-factor forms (accounts/throttle.py): after
 # this many failures an account, or an address, is refused for LOCKOUT_SECONDS.
 LOGIN_THROTTLE_LIMITS = {
-    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 5),
+    # Failures of one client on one account before that pair is locked out.
+    "account-address": env_int("LOGIN_THROTTLE_ACCOUNT_ADDRESS_LIMIT", 5),
+    # Failures on one account from all clients before each attempt waits (back-off).
+    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 20),
+    # Failures of one client on any accounts before it is locked out.
     "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
 }
+# Longest wait between two attempts on an account past its limit (1, 2, 4 ... seconds).
+LOGIN_THROTTLE_ACCOUNT_BACKOFF_MAX_SECONDS = env_int(
+    "LOGIN_THROTTLE_ACCOUNT_BACKOFF_MAX_SECONDS", 60
+)
 LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
 # Sessions in the database; an anonymous visitor's session is stored only under this size
 # (accounts/sessions.py): no request without an account can make the portal keep large data.
