@@ -36,6 +36,8 @@ echo "==> Quality gate: ruff format, ruff check, migrations up to date"
 .venv/bin/ruff check --quiet .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "A model change has no migration: run manage.py makemigrations" >&2; exit 1; }
+# Known vulnerabilities in the dependencies: skipped (with a message) without network.
+bash scripts/audit_dependencies.sh
 
 echo "==> pytest $*"
 .venv/bin/python -m pytest "$@"
