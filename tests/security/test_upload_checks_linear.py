@@ -2,12 +2,13 @@
 (hypothesis): it raises nothing but ValidationError, and its work is linear in the file's
 size. Work is counted (bytes looked at by the stream scan), never timed."""
 
+import hashlib
 import io
 import zipfile
 import zlib
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -115,12 +116,27 @@ def _stream_scan_work(content: bytes, monkeypatch) -> int:
     return counted.looked_at
 
 
-@given(content=st.one_of(structured, zips, st.binary(max_size=2000)), name=st.sampled_from(_NAMES))
-def test_every_check_raises_only_validation_errors(content, name):
+@given(
+    content=st.one_of(structured, zips, st.binary(max_size=2000)),
+    name=st.sampled_from(_NAMES),
+    on_disk=st.booleans(),
+)
+def test_every_check_raises_only_validation_errors(content, name, on_disk):
+    """In memory and on disk (a temporary file, which the checks map read-only)."""
+    if on_disk:
+        upload = TemporaryUploadedFile(name, "application/octet-stream", len(content), None)
+        upload.write(content)
+    else:
+        upload = SimpleUploadedFile(name, content)
     try:
-        uploads.check_upload(SimpleUploadedFile(name, content))
+        checked = uploads.check_upload(upload)
     except ValidationError:
         pass
+    else:
+        assert checked.size == len(content)
+        assert checked.sha256 == hashlib.sha256(content).hexdigest()
+    finally:
+        upload.close()
     try:
         uploads.check_pdf(content)
         uploads.check_polyglot(content, uploads.PDF)
