@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import Invitation, LoginThrottle, Membership, Organisation, User
+from .plain_text import PlainTextForm, PlainTextModelForm
+
+
+class UserChangeForm(PlainTextForm, auth_forms.UserChangeForm):
+    pass
+
+
+class UserCreationForm(PlainTextForm, auth_forms.AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "is_active", "email_verified_at"]
     list_filter = ["role", "is_active"]
@@ -26,6 +38,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = PlainTextModelForm
     list_display = ["name", "siret", "operator_role"]
     search_fields = ["name", "siret"]
     inlines = [MembershipInline]

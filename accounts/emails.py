@@ -2,11 +2,17 @@
 in the language of the person who triggers them, written in the outbox in the transaction
 that causes them and sent by a task once it has committed (notifications.AccountEmail)."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from config.mail import automatic_email, render_parts
+
+from .throttle import may_email
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(viewname: str, *args: object) -> str:
@@ -23,10 +29,15 @@ def render_email(template: str, context: dict[str, object], to: str) -> EmailMes
     return automatic_email(subject, text, html, [to])
 
 
-def send_on_commit(message: EmailMessage) -> None:
+def send_on_commit(message: EmailMessage, *, throttled: bool = False) -> None:
     """Send after commit through the outbox: a rolled-back sign-up or invitation emails
     nobody; an SMTP server down at that moment delays the email, it is not lost
-    (notifications.tasks.queue_account_email)."""
+    (notifications.tasks.queue_account_email). ``throttled``: an email anyone may ask for
+    someone else; past the recipient's quota (accounts.throttle.may_email) it is not sent."""
     from notifications.tasks import queue_account_email
+
+    if throttled and not all(may_email(recipient) for recipient in message.to):
+        logger.warning("Account email not sent: recipient over its hourly quota")
+        return
 
     queue_account_email(message)

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.plain_text import PlainTextForm
 
 from . import emails
+from .email_addresses import EmailFormField, normalise_email
 from .models import Organisation, User
 from .validators import normalise_siret, validate_siret
 
@@ -63,7 +66,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 class SignUpForm(PlainTextForm, forms.Form):
     """A new operator account. With an invitation, the address is the invited one."""
 
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Adresse électronique"),
         help_text=_("Elle sert d'identifiant. Un lien de confirmation vous y sera envoyé."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -99,7 +102,7 @@ class SignUpForm(PlainTextForm, forms.Form):
         self.helper = _helper(_("Créer mon compte"))
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return self.cleaned_data["email"]  # in normal form (EmailFormField)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
@@ -120,7 +123,7 @@ class SignUpForm(PlainTextForm, forms.Form):
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
@@ -167,7 +170,7 @@ class OrganisationForm(PlainTextForm, forms.ModelForm):
 
 
 class InvitationForm(PlainTextForm, forms.Form):
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Adresse électronique de la personne à inviter"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
@@ -188,8 +191,19 @@ class InvitationForm(PlainTextForm, forms.Form):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["email"].label = _("Adresse électronique")
+        self.fields["email"] = EmailFormField(
+            label=_("Adresse électronique"),
+            max_length=254,
+            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        )
         self.helper = _helper(_("Recevoir le lien de réinitialisation"))
+
+    def get_users(self, email: str) -> Iterator[User]:
+        """Active accounts with a usable password whose address is this one in normal
+        form (Django's own compares case-insensitively, which folds ``ı`` into ``i``)."""
+        for user in User.objects.filter(email=normalise_email(email), is_active=True):
+            if user.has_usable_password():
+                yield user
 
     def send_mail(  # type: ignore[override]
         self,
@@ -205,7 +219,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "base_url": settings.PORTAL_BASE_URL,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }
-        emails.send_on_commit(emails.render_email("password_reset", context, to_email))
+        emails.send_on_commit(
+            emails.render_email("password_reset", context, to_email), throttled=True
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

@@ -5,8 +5,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .email_addresses import NormalisedEmailField, normalise_email
 from .enums import STAFF_ROLES, InvitationState, OperatorRole, Role
 from .validators import validate_rpps, validate_siret, validate_srn
+
+DUPLICATE_ADDRESS_MESSAGE = _(
+    "Un compte existe déjà pour cette adresse électronique (les majuscules, les caractères "
+    "pleine chasse et les formes équivalentes d'un nom de domaine désignent la même adresse)."
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -15,14 +21,15 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
         if not email:
             raise ValueError("An email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        """Login is not case-sensitive: addresses are stored in lower case."""
-        return self.get(email__iexact=username)
+        """Addresses are stored in normal form (accounts.email_addresses): looked up by
+        equality of normal forms, never by a case-insensitive comparison."""
+        return self.get(email=normalise_email(username))
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
         extra.setdefault("role", Role.ADMINISTRATOR)
@@ -34,7 +41,11 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address. Their role says which spaces they use."""
 
-    email = models.EmailField(_("adresse électronique"), unique=True)
+    email = NormalisedEmailField(
+        _("adresse électronique"),
+        unique=True,
+        error_messages={"unique": DUPLICATE_ADDRESS_MESSAGE},
+    )
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
@@ -169,7 +180,7 @@ class Invitation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
-    email = models.EmailField(_("adresse électronique"))
+    email = NormalisedEmailField(_("adresse électronique"))
     as_admin = models.BooleanField(_("administrateur de l'organisation"), default=False)
     state = models.CharField(
         _("état"), max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING

@@ -47,6 +47,7 @@ from mozilla_django_oidc.views import (
 
 from config.oidc import Provider
 
+from .email_addresses import is_acceptable, normalise_email
 from .enums import STAFF_ROLES, Role
 from .models import User
 from .validators import validate_rpps
@@ -206,8 +207,8 @@ def rpps_from_claims(claims: dict) -> str:
 
 
 def _email(claims: dict, provider: Provider) -> str:
-    email = str(claims.get("email") or "").strip().lower()
-    if not email or "@" not in email:
+    email = normalise_email(claims.get("email"))
+    if not email or "@" not in email or not is_acceptable(email):
         raise Refused("no_email")
     return email
 
@@ -215,7 +216,7 @@ def _email(claims: dict, provider: Provider) -> str:
 def agent_for(claims: dict, provider: Provider) -> User:
     """ProConnect: an existing active staff account with this email, nothing else."""
     email = _email(claims, provider)
-    user = User.objects.filter(email__iexact=email, role__in=STAFF_ROLES, is_active=True).first()
+    user = User.objects.filter(email=email, role__in=STAFF_ROLES, is_active=True).first()
     if user is None:
         raise Refused("unknown_agent", email)
     return user
@@ -229,7 +230,7 @@ def professional_for(claims: dict, provider: Provider) -> User:
     if rpps:
         user = User.objects.filter(rpps=rpps, role=Role.PROFESSIONAL).first()
     if user is None:
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.filter(email=email).first()
     if user is not None and user.role != Role.PROFESSIONAL:
         raise Refused("not_professional", email)
     if user is None:
@@ -245,7 +246,7 @@ def professional_for(claims: dict, provider: Provider) -> User:
                     email_verified_at=timezone.now(),
                 )
         except IntegrityError:  # the same person signing in twice at once
-            user = User.objects.get(email__iexact=email)
+            user = User.objects.get(email=email)
     elif rpps and not user.rpps and not User.objects.filter(rpps=rpps).exists():
         user.rpps = rpps
         user.save(update_fields=["rpps"])

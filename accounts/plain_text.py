@@ -1,9 +1,9 @@
 """Free texts are plain text: no invisible control characters.
 
 A typed text may hold tabs and line breaks; it may not hold the other C0/C1 control
-characters (a terminal escape such as ESC[31m, DEL...) nor the Unicode bidirectional
-embedding, override and isolate marks, which change how the text around them is shown
-(a reference or a name read backwards). They reach letters, emails, CSV exports and the
+characters (a terminal escape such as ESC[31m, BEL, DEL...) nor the Unicode bidirectional
+embedding, override and isolate characters and the implicit marks (LRM, RLM, ALM), which
+change how the text around them is shown (a reference or a name read backwards). They reach letters, emails, CSV exports and the
 audit trail. Django itself refuses only NUL.
 """
 
@@ -14,7 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 class PlainTextForm:
@@ -40,3 +42,7 @@ class PlainTextForm:
                         code="control_character",
                     ),
                 )
+
+
+class PlainTextModelForm(PlainTextForm, forms.ModelForm):
+    """The Django admin's form for models with free texts (ModelAdmin.form)."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import emails, tokens
+from .email_addresses import normalise_email
 from .enums import InvitationState, Role
 from .models import Invitation, Membership, Organisation, User
 
@@ -27,7 +28,7 @@ class AccountError(Exception):
 def send_verification(user: User) -> None:
     url = emails.absolute_url("accounts:verify_email", tokens.verification_token(user.pk))
     context = {"user": user, "url": url, "hours": settings.ACCOUNT_VERIFICATION_MAX_AGE // 3600}
-    emails.send_on_commit(emails.render_email("verification", context, user.email))
+    emails.send_on_commit(emails.render_email("verification", context, user.email), throttled=True)
 
 
 def _send_already_registered(user: User) -> None:
@@ -35,7 +36,9 @@ def _send_already_registered(user: User) -> None:
         "login_url": emails.absolute_url("accounts:login"),
         "reset_url": emails.absolute_url("accounts:password_reset"),
     }
-    emails.send_on_commit(emails.render_email("already_registered", context, user.email))
+    emails.send_on_commit(
+        emails.render_email("already_registered", context, user.email), throttled=True
+    )
 
 
 @transaction.atomic
@@ -45,7 +48,7 @@ def sign_up(*, email: str, first_name: str, last_name: str, password: str) -> No
     Says nothing about an address that already has an account (the same page follows
     either way): its owner gets a new link if it is unverified, a reminder otherwise.
     """
-    email = email.strip().lower()
+    email = normalise_email(email)
     user = User(email=email, first_name=first_name, last_name=last_name, role=Role.OPERATOR)
     user.is_active = False
     user.set_password(password)
@@ -53,7 +56,7 @@ def sign_up(*, email: str, first_name: str, last_name: str, password: str) -> No
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        existing = User.objects.get(email__iexact=email)
+        existing = User.objects.get(email=email)
         if existing.email_verified_at is None and not existing.is_active:
             send_verification(existing)
         else:
@@ -65,7 +68,7 @@ def sign_up(*, email: str, first_name: str, last_name: str, password: str) -> No
 def resend_verification(email: str) -> None:
     """A new link for an unverified account; nothing (and nothing said) otherwise."""
     user = User.objects.filter(
-        email__iexact=email.strip(), is_active=False, email_verified_at__isnull=True
+        email=normalise_email(email), is_active=False, email_verified_at__isnull=True
     ).first()
     if user is not None:
         send_verification(user)
@@ -140,14 +143,12 @@ def invitation_url(invitation: Invitation) -> str:
 @transaction.atomic
 def invite(organisation: Organisation, by: User, email: str, as_admin: bool) -> Invitation:
     """Invite someone by email; inviting again an address still pending renews the link."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     organisation = _lock(organisation)
-    if organisation.memberships.filter(user__email__iexact=email).exists():
+    if organisation.memberships.filter(user__email=email).exists():
         raise AccountError(_("Cette personne est déjà membre de l'organisation."))
     expires_at = timezone.now() + datetime.timedelta(seconds=settings.ACCOUNT_INVITATION_MAX_AGE)
-    invitation = organisation.invitations.filter(
-        state=InvitationState.PENDING, email__iexact=email
-    ).first()
+    invitation = organisation.invitations.filter(state=InvitationState.PENDING, email=email).first()
     if invitation is None:
         invitation = Invitation.objects.create(
             organisation=organisation,
@@ -162,7 +163,7 @@ def invite(organisation: Organisation, by: User, email: str, as_admin: bool) -> 
         invitation.expires_at = expires_at
         invitation.save(update_fields=["as_admin", "invited_by", "expires_at"])
     context = {"invitation": invitation, "inviter": by, "url": invitation_url(invitation)}
-    emails.send_on_commit(emails.render_email("invitation", context, email))
+    emails.send_on_commit(emails.render_email("invitation", context, email), throttled=True)
     return invitation
 
 
@@ -202,7 +203,7 @@ def _join(invitation: Invitation, user: User) -> None:
 @transaction.atomic
 def accept_invitation(invitation_pk: int, user: User) -> Invitation:
     invitation = _locked_invitation(invitation_pk)
-    if invitation.email.lower() != user.email.lower():
+    if normalise_email(invitation.email) != normalise_email(user.email):
         raise AccountError(
             _(
                 "Cette invitation est adressée à une autre adresse électronique que celle "
@@ -233,14 +234,14 @@ def sign_up_invited(invitation_pk: int, *, first_name: str, last_name: str, pass
     """An account for the invited address, active at once (the emailed link proves the
     address), member of the organisation."""
     invitation = _locked_invitation(invitation_pk)
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email=invitation.email).exists():
         raise AccountError(
             _(
                 "Un compte existe déjà pour cette adresse : connectez-vous pour accepter l'invitation."
             )
         )
     user = User(
-        email=invitation.email.lower(),
+        email=normalise_email(invitation.email),
         first_name=first_name,
         last_name=last_name,
         role=Role.OPERATOR,

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, second_factor, services, tokens
+from . import access, second_factor, services, throttle, tokens
+from .email_addresses import normalise_email
 from .enums import InvitationState
 from .forms import (
     EmailForm,
@@ -67,12 +69,22 @@ def profile(request: HttpRequest) -> HttpResponse:
 # --- Sign-up and email verification ---------------------------------------------------
 
 
+def _client_may_ask_email(request: HttpRequest, form: "forms.Form") -> bool:
+    """Count an email asked by this client (address); over its quota, say so on the form
+    (what was typed stays) and send nothing (accounts.throttle)."""
+    locked = throttle.take_client_mail_quota(request)
+    if locked is not None:
+        form.add_error(None, locked.message)
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _client_may_ask_email(request, form):
         data = form.cleaned_data
         services.sign_up(
             email=data["email"],
@@ -125,7 +137,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _client_may_ask_email(request, form):
         services.resend_verification(form.cleaned_data["email"])
         request.session["signup_email"] = form.cleaned_data["email"]
         return redirect("accounts:signup_done")
@@ -174,9 +186,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             _("Vous avez rejoint l'organisation %(name)s.") % {"name": found.organisation.name},
         )
         return redirect("derogations:dashboard")
-    email_matches = (
-        request.user.is_authenticated and request.user.email.lower() == found.email.lower()
-    )
+    email_matches = request.user.is_authenticated and normalise_email(
+        request.user.email
+    ) == normalise_email(found.email)
     return render(
         request,
         "accounts/invitation.html",
@@ -229,7 +241,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     organisation = access.member_organisations(user).first()
     if organisation is not None:
         return redirect("accounts:organisation", pk=organisation.pk)
-    invitations = Invitation.objects.pending().filter(email__iexact=user.email)
+    invitations = Invitation.objects.pending().filter(email=user.email)
     pending = [
         (invitation, tokens.invitation_token(invitation.pk))
         for invitation in invitations.select_related("organisation")
@@ -304,7 +316,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.administered_organisations(request.user), pk=pk)
     form = InvitationForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and _client_may_ask_email(request, form):
         try:
             invitation = services.invite(
                 organisation,
@@ -387,7 +399,14 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Passwords (Django's views) ---------------------------------------------------------
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if not _client_may_ask_email(self.request, form):
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     form_class=PasswordResetForm,
     template_name="accounts/password_reset.html",
     success_url=reverse_lazy("accounts:password_reset_done"),

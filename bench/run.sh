@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8 in one command, on a throw-away PostgreSQL 15:
 #   bash bench/run.sh [--scale 0.1] [--repeat 15] [--mixed-requests 1000]
-#                     [--targets queue,dashboard,letters,registry,fanout,memory,exports]
+#                     [--targets queue,dashboard,letters,registry,fanout,memory,exports,uploads]
+# (`--targets uploads` alone needs no data: nothing is generated)
 # Starts PostgreSQL (scripts/pg_tmp.sh), migrates, generates, measures, prints a table,
 # stops PostgreSQL. Prints figures; never fails on time.
 set -euo pipefail

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.enums import Role
@@ -17,7 +17,7 @@ from accounts.models import Membership, User
 from accounts.validators import luhn_is_valid
 
 from .enums import FOLLOW_UP_KINDS, FOUR_EYES_KINDS, DecisionState, Kind, Status
-from .models import Attachment, Decision, DerogationRequest
+from .models import Attachment, AuditEntry, Decision, DerogationRequest
 
 
 def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
@@ -58,20 +58,34 @@ def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F
 
     Those that name them: as prescriber, by their RPPS number (only when its Luhn key is
     valid) or their account's email, as device user or facility director by that email; and the
-    global requests for a facility (FINESS) of one of those requests.
+    global requests for a facility (FINESS) of one of those requests that the agency admitted.
+
+    The facility widens the scope only from what the agency accepted: a file that was
+    declared admissible (it reached "en instruction", whatever happened after, a withdrawal
+    included). A draft, a file awaiting admissibility, withdrawn before it or inadmissible is
+    only what an operator typed: naming someone there gives them nothing beyond that file's
+    own issued decisions (visible_requests asks for those).
     """
     qs = DerogationRequest.objects.all()
     if not user.is_authenticated or not user.is_active or user.role != Role.PROFESSIONAL:
         return qs.none()
-    named = (
-        Q(prescriber_email__iexact=user.email)
-        | Q(user_email__iexact=user.email)
-        | Q(director_email__iexact=user.email)
-    )
+    named = Q(prescriber_email=user.email) | Q(user_email=user.email) | Q(director_email=user.email)
     if user.rpps.isdigit() and len(user.rpps) == 11 and luhn_is_valid(user.rpps):
         named |= Q(prescriber_rpps=user.rpps)
-    facilities = qs.filter(named).exclude(facility_finess="").values("facility_finess")
+    admitted = AuditEntry.objects.filter(request=OuterRef("pk"), to_status=Status.IN_REVIEW)
+    facilities = (
+        qs.filter(named)
+        .exclude(status__in=NEVER_ADMITTED_STATUSES)
+        .filter(Exists(admitted))
+        .exclude(facility_finess="")
+        .values("facility_finess")
+    )
     return qs.filter(named | Q(kind=Kind.GLOBAL, facility_finess__in=facilities))
+
+
+# A file in one of these states was never declared admissible (cheap filter before the
+# audit look-up; a withdrawn or awaiting-complements file is told by its audit entries).
+NEVER_ADMITTED_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.INADMISSIBLE})
 
 
 def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821

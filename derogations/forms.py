@@ -4,6 +4,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import translation
@@ -133,9 +134,18 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
+    # Bytes of documents already on the draft (AttachmentForm sets it): with the new files,
+    # at most settings.PORTAL_MAX_DRAFT_ATTACHMENT_BYTES.
+    stored_bytes: int | None = None
+
     def clean(self, data: object, initial: object = None) -> list[uploads.CheckedFile]:
         single = super().clean
         items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        # Counted and summed from the sizes the upload handlers measured, before any file
+        # is read or checked.
+        uploads.check_post_limits(
+            [getattr(item, "size", 0) or 0 for item in items], self.stored_bytes
+        )
         checked: list[uploads.CheckedFile] = []
         errors: list[forms.ValidationError] = []
         for item in items:
@@ -160,9 +170,14 @@ class MultipleFileField(forms.FileField):
 
 
 def _files_help() -> str:
-    return _("Formats acceptés : %(formats)s. Taille maximale : %(mb)s Mo par fichier.") % {
+    return _(
+        "Formats acceptés : %(formats)s. Taille maximale : %(mb)s Mo par fichier, "
+        "%(count)s fichiers et %(total)s Mo par envoi."
+    ) % {
         "formats": uploads.accepted_formats_text(),
-        "mb": round(uploads.max_upload_bytes() / (1024 * 1024), 1),
+        "mb": uploads.megabytes(uploads.max_upload_bytes()),
+        "count": settings.PORTAL_MAX_FILES_PER_POST,
+        "total": uploads.megabytes(settings.PORTAL_MAX_UPLOAD_BYTES_PER_POST),
     }
 
 
@@ -172,8 +187,9 @@ class AttachmentForm(forms.Form):
     )
     files = MultipleFileField(label=_("Fichiers"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, stored_bytes: int = 0, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["files"].stored_bytes = stored_bytes
         self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
         self.helper.form_tag = False

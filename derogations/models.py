@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.email_addresses import NormalisedEmailField
 from accounts.models import Organisation, User
 
 from .enums import (
@@ -141,12 +142,12 @@ class DerogationRequest(models.Model):
     )
     urgency_reason = models.TextField(_("motif de l'urgence"), blank=True, validators=NO_NIR)
     prescriber_name = models.CharField(_("nom du prescripteur"), max_length=255, blank=True)
-    prescriber_email = models.EmailField(_("courriel du prescripteur"), blank=True)
+    prescriber_email = NormalisedEmailField(_("courriel du prescripteur"), blank=True)
     prescriber_rpps = models.CharField(_("RPPS du prescripteur"), max_length=11, blank=True)
     user_name = models.CharField(
         _("utilisateur du dispositif (biologiste, laboratoire)"), max_length=255, blank=True
     )
-    user_email = models.EmailField(_("courriel de l'utilisateur"), blank=True)
+    user_email = NormalisedEmailField(_("courriel de l'utilisateur"), blank=True)
 
     # Global scope
     population = models.TextField(_("population et critères d'inclusion"), blank=True)
@@ -174,7 +175,7 @@ class DerogationRequest(models.Model):
     director_name = models.CharField(
         _("nom du directeur de l'établissement"), max_length=255, blank=True
     )
-    director_email = models.EmailField(_("courriel du directeur de l'établissement"), blank=True)
+    director_email = NormalisedEmailField(_("courriel du directeur de l'établissement"), blank=True)
 
     # A renewal is a new request linked to the granted global request it renews.
     renewal_of = models.ForeignKey(
@@ -669,7 +670,7 @@ class Consent(models.Model):
     professional = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    professional_email = models.EmailField(_("courriel du professionnel"))
+    professional_email = NormalisedEmailField(_("courriel du professionnel"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -715,7 +716,7 @@ class Incident(models.Model):
     declarant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    declarant_email = models.EmailField(_("courriel du déclarant"))
+    declarant_email = NormalisedEmailField(_("courriel du déclarant"))
     declarant_role = models.CharField(
         _("qualité du déclarant"), max_length=16, choices=DeclarantRole.choices
     )

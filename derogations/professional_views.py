@@ -145,6 +145,6 @@ def incident_ack(request: HttpRequest, decision_pk: int, incident_pk: int) -> Ht
     incident = get_object_or_404(
         opened.decision.request.incidents.all(),
         pk=incident_pk,
-        declarant_email__iexact=opened.email,
+        declarant_email=opened.email,
     )
     return render(request, "professionals/incident_ack.html", _context(opened, incident=incident))

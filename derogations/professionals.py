@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.email_addresses import normalise_email
 from accounts.models import User
 
 from . import access
@@ -22,6 +23,7 @@ from .models import Consent, Decision, Derogation
 
 LINK_SALT = "derogations.professionals.link"
 SESSION_KEY = "professional_links"
+LINKS_IN_SESSION = 20
 
 
 class InvalidLink(Exception):
@@ -38,7 +40,7 @@ def link_max_age() -> int:
 
 
 def link_token(decision: Decision, email: str) -> str:
-    return _signer().sign_object({"d": decision.pk, "e": email.strip().lower()})
+    return _signer().sign_object({"d": decision.pk, "e": normalise_email(email)})
 
 
 def magic_link(decision: Decision, email: str) -> str:
@@ -51,7 +53,7 @@ def concerned_emails(decision: Decision) -> set[str]:
     """The professionals' addresses a copy of this decision goes to."""
     req = decision.request
     return {
-        e.strip().lower()
+        normalise_email(e)
         for e in (req.prescriber_email, req.user_email, req.director_email)
         if e.strip()
     }
@@ -79,8 +81,10 @@ def remember_link(http_request: HttpRequest, token: str) -> Decision:
     decision, _email = read_link(token)
     links = dict(http_request.session.get(SESSION_KEY, {}))
     http_request.session.cycle_key()  # new rights in this session: a new session key
+    links.pop(str(decision.pk), None)
     links[str(decision.pk)] = token
-    http_request.session[SESSION_KEY] = links
+    # The most recent links only: an anonymous session stays small (accounts/sessions.py).
+    http_request.session[SESSION_KEY] = dict(list(links.items())[-LINKS_IN_SESSION:])
     return decision
 
 
@@ -133,14 +137,14 @@ def role_of(decision: Decision, user: User | None, email: str) -> str:
     from django.utils.translation import gettext as _
 
     req = decision.request
-    email = email.lower()
-    if email == req.prescriber_email.lower() or (
+    email = normalise_email(email)
+    if email == normalise_email(req.prescriber_email) or (
         user is not None and user.rpps and user.rpps == req.prescriber_rpps
     ):
         return _("Prescripteur")
-    if email == req.user_email.lower():
+    if email == normalise_email(req.user_email):
         return _("Utilisateur du dispositif")
-    if email == req.director_email.lower():
+    if email == normalise_email(req.director_email):
         return _("Directeur d'établissement")
     return _("Professionnel de l'établissement")
 

@@ -285,15 +285,18 @@ def _required_attachments(draft: DerogationRequest, attachments: list[Attachment
 def _attachments_step(
     request: HttpRequest, draft: DerogationRequest, step: filing.Step
 ) -> HttpResponse:
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    form = AttachmentForm(
+        request.POST or None,
+        request.FILES or None,
+        stored_bytes=uploads.stored_bytes(draft) if request.method == "POST" else 0,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                for checked in form.cleaned_data["files"]:
-                    uploads.add_to_draft(
-                        draft, checked, form.cleaned_data["category"], request.user
-                    )
+                uploads.add_files_to_draft(
+                    draft, form.cleaned_data["files"], form.cleaned_data["category"], request.user
+                )
             except uploads.AttachmentRefused as exc:
                 messages.error(request, exc.message)
                 return redirect("derogations:detail", pk=draft.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.plain_text import PlainTextForm
 from derogations import access, professionals
 from derogations.enums import DerogationStatus
 from derogations.lifecycle import TransitionError
@@ -74,7 +75,7 @@ def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
     return response
 
 
-class ResendForm(forms.Form):
+class ResendForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label=_("Motif du nouvel envoi"),
         max_length=2000,

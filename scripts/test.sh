@@ -39,6 +39,8 @@ echo "==> Quality gate: ruff format, ruff check, migrations up to date"
 .venv/bin/ruff check --quiet .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "A model change has no migration: run manage.py makemigrations" >&2; exit 1; }
+# Known vulnerabilities in the dependencies: skipped (with a message) without network.
+bash scripts/audit_dependencies.sh
 
 # The browser journeys also run on the production stack (tests/production_stack.py): its
 # static files, collected by the production storage (hashed, compressed), are prepared here

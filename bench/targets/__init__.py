@@ -27,6 +27,11 @@ class Context:
     clients: dict[str, Client] = field(default_factory=dict)
     small_counts: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def bare(cls, repeat: int) -> "Context":
+        """For the targets that need no data (``NEEDS_DATA = False``): no users."""
+        return cls(0.0, repeat, 0, None, None, None)  # type: ignore[arg-type]
+
     def client(self, user: User) -> Client:
         if user.email not in self.clients:
             client = Client()

@@ -131,10 +131,30 @@ OTP_TOTP_ISSUER = "ANSM Dérogations DMDIV"
 # Brute-force lockout of the sign-in and second-factor forms (accounts/throttle.py): after
 # this many failures an account, or an address, is refused for LOCKOUT_SECONDS.
 LOGIN_THROTTLE_LIMITS = {
-    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 5),
+    # Failures of one client on one account before that pair is locked out.
+    "account-address": env_int("LOGIN_THROTTLE_ACCOUNT_ADDRESS_LIMIT", 5),
+    # Failures on one account from all clients before each attempt waits (back-off).
+    "account": env_int("LOGIN_THROTTLE_ACCOUNT_LIMIT", 20),
+    # Failures of one client on any accounts before it is locked out.
     "address": env_int("LOGIN_THROTTLE_ADDRESS_LIMIT", 30),
 }
+# Longest wait between two attempts on an account past its limit (1, 2, 4 ... seconds).
+LOGIN_THROTTLE_ACCOUNT_BACKOFF_MAX_SECONDS = env_int(
+    "LOGIN_THROTTLE_ACCOUNT_BACKOFF_MAX_SECONDS", 60
+)
 LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Sessions in the database; an anonymous visitor's session is stored only under this size
+# (accounts/sessions.py): no request without an account can make the portal keep large data.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_ANONYMOUS_MAX_BYTES = env_int("SESSION_ANONYMOUS_MAX_BYTES", 4096)
+# Emails a visitor can make the portal send (sign-up, verification again, password reset,
+# invitations): at most so many per recipient and per client address in each window
+# (accounts/throttle.py). Over the recipient's quota nothing is sent and nothing is said.
+EMAIL_THROTTLE_LIMITS = {
+    "mail-recipient": env_int("EMAIL_THROTTLE_RECIPIENT_LIMIT", 5),
+    "mail-client": env_int("EMAIL_THROTTLE_CLIENT_LIMIT", 20),
+}
+EMAIL_THROTTLE_WINDOW_SECONDS = env_int("EMAIL_THROTTLE_WINDOW_SECONDS", 60 * 60)
 # Sign-in through the State's OpenID Connect providers (accounts/oidc.py, config/oidc.py):
 # ProConnect for ANSM agents, Pro Santé Connect for health professionals, each enabled only
 # when its PROCONNECT_* / PROSANTECONNECT_* variables are set.
@@ -212,6 +232,18 @@ PORTAL_TARGET_WORKING_DAYS = {
 }
 # Largest attachment accepted, in bytes (each file of an upload; see derogations/uploads.py).
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# At most this many files in one form submission, and this many bytes of files in all
+# (checked before any file is read; the form is shown again with what was typed).
+PORTAL_MAX_FILES_PER_POST = env_int("PORTAL_MAX_FILES_PER_POST", 10)
+PORTAL_MAX_UPLOAD_BYTES_PER_POST = env_int("PORTAL_MAX_UPLOAD_BYTES_PER_POST", 60 * 1024 * 1024)
+# At most this many bytes of documents on one draft (all its attachments).
+PORTAL_MAX_DRAFT_ATTACHMENT_BYTES = env_int("PORTAL_MAX_DRAFT_ATTACHMENT_BYTES", 200 * 1024 * 1024)
+# Uploads above this size are written to a temporary file as they arrive (Django's
+# TemporaryFileUploadHandler), never kept in memory; the checks map that file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Django refuses (400) a request with more files than this: a backstop far above the
+# form's limit, which answers in French.
+DATA_UPLOAD_MAX_NUMBER_FILES = 4 * PORTAL_MAX_FILES_PER_POST
 # ClamAV daemon that scans every upload before it is accepted: tcp://host:port or
 # unix:///path/to/clamd.ctl. Empty: no antivirus scan. When set, a daemon that does not
 # answer (or a file above its StreamMaxLength) refuses the upload: it fails closed.
@@ -276,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "notifications.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Expired sessions (anonymous visitors' included) are deleted every night.
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 # Seconds the worker waits before rendering a letter: 0 except in the integration test

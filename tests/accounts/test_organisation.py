@@ -190,7 +190,11 @@ def test_admin_invites_by_email_and_inviting_again_renews(org_a, admin_a, send, 
     assert "Invitation envoyée à invitee@example.org" in html(client.get(org_url(org_a)))
     (mail,) = mailoutbox
     assert mail.to == ["invitee@example.org"]
-    assert mail.subject == f"[ANSM] Invitation à rejoindre {org_a.name}"
+    assert (
+        mail.subject
+        == "[ANSM] Invitation à rejoindre une organisation sur le Portail Dérogations DMDIV"
+    )
+    assert f"l'organisation « {org_a.name} »" in mail.body
     # The token is signed with a timestamp: compare what it says, not its characters.
     link = link_in(mail, "/compte/invitations/")
     assert link == reverse("accounts:invitation", args=[link.split("/")[-2]])

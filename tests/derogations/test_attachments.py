@@ -257,3 +257,102 @@ def test_complement_answer_carries_documents(draft_a, evaluator):
     added = Attachment.objects.get(request=req, complement_answer__isnull=False)
     assert added.complement_answer.action == "answer_complements"
     assert added.original_name == "rapport.pdf"
+
+
+# --- Memory and limits per submission (issue 15, finding 4) --------------------------------
+
+
+def _big_pdf(size: int) -> bytes:
+    return PDF + b"%" + b"0" * (size - len(PDF) - 2) + b"\n"
+
+
+def test_checked_files_stay_on_disk_not_in_memory(settings, tmp_path):
+    """Five files of 3 MB through the form field: the checks map each temporary file in
+    turn; the checked files hold the uploads (on disk), not their bytes."""
+    import tracemalloc
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from derogations.forms import MultipleFileField
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    content = _big_pdf(3 * 1024 * 1024)
+    files = []
+    for index in range(5):
+        temporary = TemporaryUploadedFile(f"f{index}.pdf", "application/pdf", len(content), None)
+        temporary.write(content)
+        temporary.seek(0)
+        files.append(temporary)
+    del content
+    tracemalloc.start()
+    try:
+        checked = MultipleFileField().clean(files)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [c.size for c in checked] == [3 * 1024 * 1024] * 5
+    assert peak < 2 * 1024 * 1024  # was 15 MB and more: every file read into memory
+    assert checked[0].upload is files[0]
+
+
+def test_a_temporary_upload_is_stored_whole(draft_a, settings, tmp_path):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    content = _big_pdf(2 * 1024 * 1024)
+    temporary = TemporaryUploadedFile("grand.pdf", "application/pdf", len(content), None)
+    temporary.write(content)
+    checked = uploads.check_upload(temporary)
+    attachment = uploads.add_to_draft(draft_a, checked, "other", draft_a.created_by)
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == content
+    assert attachment.sha256 == __import__("hashlib").sha256(content).hexdigest()
+
+
+def test_too_many_files_in_one_submission_are_refused_in_french(draft_a, settings):
+    settings.PORTAL_MAX_FILES_PER_POST = 3
+    client = client_for(draft_a.created_by)
+    url = reverse("derogations:step", args=[draft_a.pk, "pieces"])
+    before = Attachment.objects.count()
+    response = client.post(
+        url,
+        {"category": "gspr_checklist", "files": [upload(f"{i}.pdf", PDF) for i in range(4)]},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Vous pouvez envoyer au plus 3 fichiers à la fois (vous en avez choisi 4)" in page
+    assert '<option value="gspr_checklist" selected>' in page  # what was chosen is kept
+    assert Attachment.objects.count() == before
+
+
+def test_too_many_bytes_in_one_submission_are_refused(draft_a, settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES_PER_POST = 2 * len(PDF)
+    client = client_for(draft_a.created_by)
+    url = reverse("derogations:step", args=[draft_a.pk, "pieces"])
+    before = Attachment.objects.count()
+    response = client.post(
+        url, {"category": "other", "files": [upload(f"{i}.pdf", PDF) for i in range(3)]}
+    )
+    assert response.status_code == 400
+    assert "Les fichiers choisis dépassent ensemble" in response.content.decode()
+    assert Attachment.objects.count() == before
+
+
+def test_a_draft_holds_at_most_its_byte_limit(draft_a, settings):
+    stored = uploads.stored_bytes(draft_a)
+    settings.PORTAL_MAX_DRAFT_ATTACHMENT_BYTES = stored + len(PDF)
+    client = client_for(draft_a.created_by)
+    url = reverse("derogations:step", args=[draft_a.pk, "pieces"])
+    response = client.post(
+        url, {"category": "other", "files": [upload("a.pdf", PDF), upload("b.pdf", PDF)]}
+    )
+    assert response.status_code == 400
+    assert "Les documents d&#x27;une demande ne peuvent pas dépasser" in response.content.decode()
+    assert uploads.stored_bytes(draft_a) == stored
+    # The service refuses too (two uploads at once), all or nothing.
+    checked = uploads.check_upload(upload("c.pdf", PDF))
+    with pytest.raises(uploads.AttachmentRefused):
+        uploads.add_files_to_draft(draft_a, [checked, checked], "other", draft_a.created_by)
+    assert uploads.stored_bytes(draft_a) == stored
+    response = client.post(url, {"category": "other", "files": [upload("a.pdf", PDF)]})
+    assert response.status_code == 302

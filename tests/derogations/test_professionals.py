@@ -76,6 +76,43 @@ def test_professional_requests_match_rpps_email_director_and_facility(
     assert not access.professional_requests(operator).exists()
 
 
+def test_a_facility_widens_the_scope_only_from_files_the_agency_admitted(
+    org_a, org_b, evaluator, senior
+):
+    """A FINESS typed in a draft (or a file not admitted) gives no global decision."""
+    pro = factories.UserFactory(professional=True, email="dr.neuf@hopital.example")
+    global_a = factories.RequestFactory(
+        organisation=org_a, global_kind=True, facility_finess="750000001", director_email=""
+    )
+    global_b = factories.RequestFactory(
+        organisation=org_b, global_kind=True, facility_finess="690000002", director_email=""
+    )
+    issue(global_a, evaluator, senior)
+    issue(global_b, evaluator, senior)
+
+    def naming(finess: str) -> DerogationRequest:
+        return factories.RequestFactory(
+            organisation=org_b, prescriber_email=pro.email, facility_finess=finess
+        )
+
+    naming("750000001")  # draft of org B
+    naming("690000002")  # draft of org B
+    factories.submitted(naming("750000001"))  # awaiting admissibility
+    withdrawn = factories.submitted(naming("750000001"))
+    lifecycle.withdraw(withdrawn, withdrawn.created_by)  # withdrawn before admission
+    refused = factories.submitted(naming("690000002"))
+    lifecycle.declare_inadmissible(refused, evaluator, "Dossier incomplet.")
+    scope = set(access.professional_requests(pro))
+    assert global_a not in scope and global_b not in scope
+    assert not professionals.account_decisions(pro).filter(request__kind="global").exists()
+
+    admitted = naming("750000001")
+    factories.in_review(admitted, evaluator)
+    lifecycle.withdraw(admitted, admitted.created_by)  # after admission: still accepted
+    scope = set(access.professional_requests(pro))
+    assert global_a in scope and global_b not in scope
+
+
 def test_dashboard_lists_own_decisions_with_constant_queries(
     org_a, evaluator, senior, granted, other_granted, django_assert_num_queries
 ):

@@ -175,15 +175,23 @@ TARGETS: dict[str, list[Target]] = {
         Target("operator_a", matrix("accounts:second_factor_setup"), names(SecondFactorForm),
                may_write=("otp_totp.TOTPDevice",)),
     ],
-    "accounts:signup": [Target("anonymous", matrix("accounts:signup"), names(SignUpForm))],
+    # Forms that send an email count it (accounts/throttle.py) before sending.
+    "accounts:signup": [
+        Target("anonymous", matrix("accounts:signup"), names(SignUpForm),
+               may_write=("accounts.LoginThrottle",)),
+    ],
     "accounts:resend_verification": [
-        Target("anonymous", matrix("accounts:resend_verification"), names(EmailForm)),
+        Target("anonymous", matrix("accounts:resend_verification"), names(EmailForm),
+               may_write=("accounts.LoginThrottle",)),
     ],
     "accounts:verify_email": [Target("anonymous", matrix("accounts:verify_email"))],
     "accounts:organisation_create": [
         Target("newcomer", matrix("accounts:organisation_create"), names(OrganisationForm)),
     ],
-    "accounts:invite": [Target("operator_a", matrix("accounts:invite"), names(InvitationForm))],
+    "accounts:invite": [
+        Target("operator_a", matrix("accounts:invite"), names(InvitationForm),
+               may_write=("accounts.LoginThrottle",)),
+    ],
     "accounts:invitation_revoke": [Target("operator_a", matrix("accounts:invitation_revoke"))],
     "accounts:member_remove": [Target("operator_a", matrix("accounts:member_remove"))],
     "accounts:leave": [Target("operator_a", matrix("accounts:leave"))],
@@ -191,7 +199,10 @@ TARGETS: dict[str, list[Target]] = {
     "accounts:invitation_signup": [
         Target("anonymous", matrix("accounts:invitation_signup"), names(SignUpForm)),
     ],
-    "accounts:password_reset": [Target("anonymous", matrix("accounts:password_reset"), ("email",))],
+    "accounts:password_reset": [
+        Target("anonymous", matrix("accounts:password_reset"), ("email",),
+               may_write=("accounts.LoginThrottle",)),
+    ],
     "accounts:password_reset_confirm": [
         Target("anonymous", matrix("accounts:password_reset_confirm"), names(SetPasswordForm)),
     ],
