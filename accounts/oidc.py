@@ -317,6 +317,7 @@ class LoginView(auth_views.LoginView):
 class StartView(OIDCAuthenticationRequestView):
     """Sends the browser to the provider (state, nonce and PKCE verifier in the session)."""
 
+    http_method_names = ["get", "head"]  # the library allows GET only; HEAD answers alike
     provider_name = ""
 
     def __init__(self, **kwargs: object) -> None:
@@ -343,6 +344,7 @@ class StartView(OIDCAuthenticationRequestView):
 class CallbackView(OIDCAuthenticationCallbackView):
     """The provider's answer: code and state, or an error (consent denied)."""
 
+    http_method_names = ["get", "head"]
     provider_name = ""
 
     def get_settings(self, attr: str, *default: object) -> object:  # type: ignore[override]

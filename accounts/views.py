@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import access, second_factor, services, tokens
 from .enums import InvitationState
@@ -44,7 +44,7 @@ def _link_problem(
 
 
 @login_required
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """Where a login lands: an operator without organisation creates or joins one."""
     if request.user.is_operator and not request.user.memberships.exists():
@@ -53,7 +53,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def profile(request: HttpRequest) -> HttpResponse:
     membership = request.user.memberships.select_related("organisation").first()
     has_second_factor = second_factor.confirmed_devices(request.user).exists()
@@ -67,7 +67,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 # --- Sign-up and email verification ---------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -85,7 +85,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "invitation": None})
 
 
-@require_GET
+@require_safe
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -97,7 +97,7 @@ def signup_done(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     unsigned = tokens.read_verification_token(token)
     if unsigned.expired:
@@ -122,7 +122,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/verify_email.html", {"account": user})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +156,7 @@ def _invitation_from(request: HttpRequest, token: str) -> Invitation | HttpRespo
     return invitation
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = _invitation_from(request, token)
     if isinstance(found, HttpResponse):
@@ -184,7 +184,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     found = _invitation_from(request, token)
     if isinstance(found, HttpResponse):
@@ -223,7 +223,7 @@ def _operator(request: HttpRequest) -> User:
 
 
 @login_required
-@require_GET
+@require_safe
 def onboarding(request: HttpRequest) -> HttpResponse:
     user = _operator(request)
     organisation = access.member_organisations(user).first()
@@ -238,7 +238,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     user = _operator(request)
     existing = access.member_organisations(user).first()
@@ -292,7 +292,7 @@ def _organisation_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(
         request, get_object_or_404(access.member_organisations(request.user), pk=pk)

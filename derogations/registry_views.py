@@ -25,7 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from . import registry
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
@@ -92,21 +92,21 @@ def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @conditional
 @visitor_cache
 def registry_list(request: HttpRequest) -> HttpResponse:
     return _list(request, history=False)
 
 
-@require_GET
+@require_safe
 @conditional
 @visitor_cache
 def registry_history(request: HttpRequest) -> HttpResponse:
     return _list(request, history=True)
 
 
-@require_GET
+@require_safe
 @conditional
 def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
     derogation = get_object_or_404(
@@ -137,7 +137,7 @@ def _export_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
     return registry.filtered(filters, history=None)
 
 
-@require_GET
+@require_safe
 @conditional
 def registry_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
@@ -147,7 +147,7 @@ def registry_json(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @conditional
 def registry_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
@@ -206,4 +206,4 @@ class RegistryFeed(Feed):
         return item.issued_at
 
 
-registry_feed = require_GET(conditional(RegistryFeed()))
+registry_feed = require_safe(conditional(RegistryFeed()))
