@@ -54,6 +54,7 @@ from .validators import validate_rpps
 logger = logging.getLogger(__name__)
 
 PROCONNECT = "proconnect"
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 PROSANTECONNECT = "prosanteconnect"
 DISCOVERY_CACHE_SECONDS = 60 * 60
 
@@ -421,4 +422,8 @@ class LogoutView(auth_views.LogoutView):
         id_token = request.session.get(SESSION_ID_TOKEN)
         response = super().post(request, *args, **kwargs)  # the session is flushed here
         url = provider_logout_url(provider_name, id_token)
-        return HttpResponseRedirect(url) if url else response
+        response = HttpResponseRedirect(url) if url else response
+        # The browser forgets what the session left behind: cached pages and letters,
+        # cookies, storage (honoured over HTTPS).
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response

@@ -25,6 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from . import registry
@@ -32,6 +33,9 @@ from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, Kind
 from .models import Decision
 
 conditional = condition(etag_func=registry.etag)
+# The registry's pages are kept by the browser and asked again each time with their ETag
+# (a 304 when nothing changed); private: their header shows the signed-in person.
+revalidated = cache_control(private=True, no_cache=True)
 
 PAGE_CACHE_SECONDS = 600
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -93,6 +97,7 @@ def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
 
 
 @require_safe
+@revalidated
 @conditional
 @visitor_cache
 def registry_list(request: HttpRequest) -> HttpResponse:
@@ -100,6 +105,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@revalidated
 @conditional
 @visitor_cache
 def registry_history(request: HttpRequest) -> HttpResponse:
@@ -107,6 +113,7 @@ def registry_history(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@revalidated
 @conditional
 def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
     derogation = get_object_or_404(
