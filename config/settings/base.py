@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "config.admin_site.PortalAdminConfig",  # django.contrib.admin, with our 403 page
     "django_celery_beat",
     "crispy_forms",
     "dsfr",
@@ -331,6 +331,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form posted with a missing or stale CSRF token: a French page saying to reload it.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 # Django's default, said here: no other site's window keeps a handle on the portal's.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
