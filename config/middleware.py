@@ -60,6 +60,25 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer carries GET's status and headers (Content-Length included) and no body
+    (RFC 9110). Django leaves the body to the server; gunicorn drops it but logs a warning
+    for each such answer. Outside GZipMiddleware, so the length is the one GET would send;
+    a streamed answer (exports, letters) is never read."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 def _cache_directives(response: HttpResponse) -> set[str]:
     return {
         part.split("=", 1)[0].strip().lower()

@@ -222,3 +222,79 @@ def test_the_registry_etag_still_answers_304_after_gzip():
     assert first["ETag"].startswith('W/"')  # weakened: the bytes are not the page's
     again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+# --- HEAD -----------------------------------------------------------------------------
+
+
+def _wsgi(method: str, path: str, **headers: str) -> tuple[str, dict[str, str], bytes]:
+    """One request through the WSGI application as gunicorn calls it (the test client
+    empties HEAD answers itself, so it cannot show what the server receives)."""
+    import io
+
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.url_scheme": "http",
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    started = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        started["status"], started["headers"] = status, dict(response_headers)
+
+    # As Django's test client does: the request signals must not close the test's
+    # database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = get_wsgi_application()(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return started["status"], started["headers"], body
+
+
+def test_head_reaches_the_server_without_a_body():
+    """No database needed for this public page (no django_db mark)."""
+    for encoding in ("identity", "gzip"):
+        status, headers, body = _wsgi("GET", "/accessibilite/", Accept_Encoding=encoding)
+        head_status, head_headers, head_body = _wsgi(
+            "HEAD", "/accessibilite/", Accept_Encoding=encoding
+        )
+        assert status == head_status == "200 OK"
+        assert body and head_body == b""
+        assert head_headers.get("Content-Encoding") == headers.get("Content-Encoding")
+        assert head_headers["Content-Type"] == headers["Content-Type"]
+    assert int(headers["Content-Length"]) == len(body)
+
+
+@pytest.mark.django_db
+def test_head_never_reads_a_streamed_answer():
+    from config.middleware import HeadWithoutBodyMiddleware
+
+    def rows():
+        raise AssertionError("a HEAD answer read the rows")
+        yield b""  # pragma: no cover
+
+    def view(request):
+        from django.http import StreamingHttpResponse
+
+        return StreamingHttpResponse(rows(), content_type="text/csv")
+
+    response = HeadWithoutBodyMiddleware(view)(RequestFactory().head("/registre/export.csv"))
+    assert b"".join(response.streaming_content) == b""

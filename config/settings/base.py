@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HEAD: GET's headers without the body (which gunicorn would drop with a warning).
+    "config.middleware.HeadWithoutBodyMiddleware",
     # Permissions-Policy, Cross-Origin-Resource-Policy (static files included).
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
