@@ -109,12 +109,12 @@ class PrivateCacheMiddleware:
         directives = _cache_directives(response)
         if directives & {"private", "no-store"}:
             return response
-        # Without a session cookie nobody is signed in: no need to load the user.
-        signed_in = (
-            settings.SESSION_COOKIE_NAME in request.COOKIES
-            and hasattr(request, "user")
-            and request.user.is_authenticated
-        )
+        if signed_in := settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Without a session cookie nobody is signed in: no need to load the user.
+            try:
+                signed_in = not hasattr(request, "user") or request.user.is_authenticated
+            except DatabaseError:  # the database went away (the 503 page): assume so
+                signed_in = True
         if signed_in or (has_vary_header(response, "Cookie") and "public" not in directives):
             response.headers["Cache-Control"] = self.POLICY
         return response

@@ -129,6 +129,20 @@ def test_a_public_answer_stays_public_for_visitors_only(operator_a):
     assert response["Cache-Control"] == "private, no-cache"
 
 
+def test_a_database_gone_away_keeps_the_answer_private():
+    """The 503 page of DatabaseUnavailableMiddleware: the user cannot be loaded any more."""
+    from django.db import OperationalError
+
+    class Unloadable:
+        @property
+        def is_authenticated(self):
+            raise OperationalError("server closed the connection unexpectedly")
+
+    request = RequestFactory().get("/demandes/", HTTP_COOKIE="sessionid=x")
+    request.user = Unloadable()
+    assert _through_middleware(request)["Cache-Control"] == NO_STORE
+
+
 # --- OWASP headers --------------------------------------------------------------------
 
 
