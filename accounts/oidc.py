@@ -54,9 +54,10 @@ from .validators import validate_rpps
 logger = logging.getLogger(__name__)
 
 PROCONNECT = "proconnect"
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 PROSANTECONNECT = "prosanteconnect"
 DISCOVERY_CACHE_SECONDS = 60 * 60
+# Sent with the logout's answer: the browser drops its cache, cookies and storage for us.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 FAILURES = {
     "unavailable": _(
