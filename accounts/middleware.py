@@ -53,7 +53,7 @@ class SecondFactorMiddleware:
             prefixes = (settings.STATIC_URL, reverse("accounts:second_factor_setup"))
             if request.path not in allowed and not request.path.startswith(prefixes):
                 target = reverse("accounts:second_factor")
-                if request.method == "GET":
+                if request.method in ("GET", "HEAD"):
                     target += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(target)
         return self.get_response(request)

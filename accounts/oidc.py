@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 PROCONNECT = "proconnect"
 PROSANTECONNECT = "prosanteconnect"
 DISCOVERY_CACHE_SECONDS = 60 * 60
+# Sent with the logout's answer: the browser drops its cache, cookies and storage for us.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 FAILURES = {
     "unavailable": _(
@@ -318,6 +320,7 @@ class LoginView(auth_views.LoginView):
 class StartView(OIDCAuthenticationRequestView):
     """Sends the browser to the provider (state, nonce and PKCE verifier in the session)."""
 
+    http_method_names = ["get", "head"]  # the library allows GET only; HEAD answers alike
     provider_name = ""
 
     def __init__(self, **kwargs: object) -> None:
@@ -344,6 +347,7 @@ class StartView(OIDCAuthenticationRequestView):
 class CallbackView(OIDCAuthenticationCallbackView):
     """The provider's answer: code and state, or an error (consent denied)."""
 
+    http_method_names = ["get", "head"]
     provider_name = ""
 
     def get_settings(self, attr: str, *default: object) -> object:  # type: ignore[override]
@@ -420,4 +424,8 @@ class LogoutView(auth_views.LogoutView):
         id_token = request.session.get(SESSION_ID_TOKEN)
         response = super().post(request, *args, **kwargs)  # the session is flushed here
         url = provider_logout_url(provider_name, id_token)
-        return HttpResponseRedirect(url) if url else response
+        response = HttpResponseRedirect(url) if url else response
+        # The browser forgets what the session left behind: cached pages and letters,
+        # cookies, storage (honoured over HTTPS).
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import access, second_factor, services, throttle, tokens
 from .email_addresses import normalise_email
@@ -46,7 +46,7 @@ def _link_problem(
 
 
 @login_required
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """Where a login lands: an operator without organisation creates or joins one."""
     if request.user.is_operator and not request.user.memberships.exists():
@@ -55,7 +55,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def profile(request: HttpRequest) -> HttpResponse:
     membership = request.user.memberships.select_related("organisation").first()
     has_second_factor = second_factor.confirmed_devices(request.user).exists()
@@ -79,7 +79,7 @@ def _client_may_ask_email(request: HttpRequest, form: "forms.Form") -> bool:
     return True
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -97,7 +97,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "invitation": None})
 
 
-@require_GET
+@require_safe
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -109,7 +109,7 @@ def signup_done(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     unsigned = tokens.read_verification_token(token)
     if unsigned.expired:
@@ -134,7 +134,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/verify_email.html", {"account": user})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _client_may_ask_email(request, form):
@@ -168,7 +168,7 @@ def _invitation_from(request: HttpRequest, token: str) -> Invitation | HttpRespo
     return invitation
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = _invitation_from(request, token)
     if isinstance(found, HttpResponse):
@@ -196,7 +196,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     found = _invitation_from(request, token)
     if isinstance(found, HttpResponse):
@@ -235,7 +235,7 @@ def _operator(request: HttpRequest) -> User:
 
 
 @login_required
-@require_GET
+@require_safe
 def onboarding(request: HttpRequest) -> HttpResponse:
     user = _operator(request)
     organisation = access.member_organisations(user).first()
@@ -250,7 +250,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     user = _operator(request)
     existing = access.member_organisations(user).first()
@@ -304,7 +304,7 @@ def _organisation_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(
         request, get_object_or_404(access.member_organisations(request.user), pk=pk)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import emails, second_factor, throttle
 from .forms import SecondFactorForm
@@ -32,7 +32,7 @@ def _done(request: HttpRequest, next_url: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password: the code of an enrolled device (or enrolment if there is none)."""
     next_url = _next_url(request)
@@ -75,7 +75,7 @@ def _code_page(request: HttpRequest, form: SecondFactorForm, next_url: str) -> H
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code and secret, confirmed by a first code.
 
@@ -163,7 +163,7 @@ def _enrolment_link_page(request: HttpRequest, device) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: opens the enrolment page of its pending device in this session."""
     device = second_factor.read_enrolment_token(token, request.user)

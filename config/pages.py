@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 # Date of the accessibility statement (updated with the statement).
 STATEMENT_DATE = "2026-11-30"
@@ -63,22 +63,22 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
 ]
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility.html", {"statement_date": STATEMENT_DATE})
 
 
-@require_GET
+@require_safe
 def legal(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/legal.html")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/privacy.html")
 
 
-@require_GET
+@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/sitemap.html", {"sections": SITE_MAP})
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import pages
+from config import errors, pages
 from derogations import views as derogation_views
 
 urlpatterns = [
@@ -14,3 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
 ]
+
+# French error pages on the portal's layout (500: self-contained, see config/errors.py).
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import lifecycle, professionals
 from .enums import DerogationStatus
@@ -17,7 +17,7 @@ from .professional_forms import ConsentForm, IncidentForm
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_professional:
         raise Http404
@@ -42,7 +42,7 @@ def _derogation_status(decision) -> str:  # type: ignore[no-untyped-def]
     return str(DerogationStatus(derogation.effective_status()).label) if derogation else ""
 
 
-@require_GET
+@require_safe
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """The signed link of an emailed copy: it opens its own decision, nothing else."""
     try:
@@ -76,7 +76,7 @@ def _context(opened: professionals.Access, **extra: object) -> dict[str, object]
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
     opened = _open(request, decision_pk)
     granted = professionals.derogation_of(opened.decision) is not None
@@ -96,7 +96,7 @@ def decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
     return render(request, "professionals/decision.html", _context(opened, form=form))
 
 
-@require_GET
+@require_safe
 def letter(request: HttpRequest, decision_pk: int) -> HttpResponse:
     opened = _open(request, decision_pk)
     decision = opened.decision
@@ -113,7 +113,7 @@ def letter(request: HttpRequest, decision_pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def declare_incident(request: HttpRequest, decision_pk: int) -> HttpResponse:
     opened = _open(request, decision_pk)
     if professionals.derogation_of(opened.decision) is None:
@@ -139,7 +139,7 @@ def declare_incident(request: HttpRequest, decision_pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def incident_ack(request: HttpRequest, decision_pk: int, incident_pk: int) -> HttpResponse:
     opened = _open(request, decision_pk)
     incident = get_object_or_404(

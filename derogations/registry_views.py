@@ -21,7 +21,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition, require_GET, require_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_safe
 
 from . import registry
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
@@ -32,6 +33,9 @@ conditional = condition(etag_func=registry.etag)
 open_data_conditional = condition(
     etag_func=registry.etag, last_modified_func=registry.last_modified
 )
+# The registry's pages are kept by the browser and asked again each time with their ETag
+# (a 304 when nothing changed); private: their header shows the signed-in person.
+revalidated = cache_control(private=True, no_cache=True)
 
 PAGE_CACHE_SECONDS = 600
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -112,21 +116,24 @@ def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
+@revalidated
 @conditional
 @visitor_cache
 def registry_list(request: HttpRequest) -> HttpResponse:
     return _list(request, history=False)
 
 
-@require_GET
+@require_safe
+@revalidated
 @conditional
 @visitor_cache
 def registry_history(request: HttpRequest) -> HttpResponse:
     return _list(request, history=True)
 
 
-@require_GET
+@require_safe
+@revalidated
 @conditional
 def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
     derogation = get_object_or_404(

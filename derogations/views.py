@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.enums import Role
 
@@ -28,7 +28,7 @@ from .models import Attachment, Decision, DerogationRequest, UnionNotification
 from .paging import CappedPaginator
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated:
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
@@ -178,7 +178,7 @@ def _after_save(request: HttpRequest, draft: DerogationRequest, step: filing.Ste
 
 
 @login_required_keeping_input
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def create(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in Kind.values:
         raise Http404
@@ -241,7 +241,7 @@ def _render_conflict(
 
 
 @login_required_keeping_input
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse:
     draft = get_object_or_404(access.editable_drafts(request.user), pk=pk)
     current = filing.step_of(draft.kind, step) if step else filing.steps_for(draft.kind)[0]
@@ -406,7 +406,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 
 @login_required
-@require_GET
+@require_safe
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = get_object_or_404(
         access.visible_attachments(request.user), pk=attachment_pk, request_id=pk
@@ -425,7 +425,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 
 @login_required
-@require_GET
+@require_safe
 def acknowledgment(request: HttpRequest, pk: int) -> HttpResponse:
     """The acknowledgment of receipt, as a page: reference, date, target date, what next."""
     derogation_request = get_object_or_404(
@@ -468,7 +468,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:file", pk=pk)
@@ -567,7 +567,7 @@ def answer_complements(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     decision = get_object_or_404(
         access.visible_letters(request.user).select_related("request"),
@@ -588,7 +588,7 @@ def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
 
 
 @access.staff_required
-@require_GET
+@require_safe
 def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
     notification = get_object_or_404(
@@ -610,7 +610,7 @@ def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: anyone types a letter's code and learns whether it is authentic, what the
     act was, and whether the derogation it concerns is still in force."""

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.plain_text import PlainTextForm
 from derogations import access, professionals
@@ -52,7 +52,7 @@ def _parse(path: Path) -> list[dict[str, object]]:
     return result
 
 
-@require_GET
+@require_safe
 def demo_mailbox(request: HttpRequest) -> HttpResponse:
     folder = _mail_dir()
     files = sorted(folder.glob("*.log"), reverse=True)[:MAX_SHOWN] if folder.exists() else []
@@ -60,7 +60,7 @@ def demo_mailbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/demo_mailbox.html", {"mails": messages})
 
 
-@require_GET
+@require_safe
 def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
     """The patient information sheet of a granted derogation, for the professional."""
     opened = professionals.open_decision(request, decision_pk)

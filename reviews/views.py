@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from derogations import access, lifecycle
@@ -91,7 +91,7 @@ def _presets(filters: dict[str, object]) -> list[dict[str, object]]:
 
 
 @staff_required
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
@@ -124,7 +124,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered queue as CSV for Excel (every page, same filters and sort)."""
     form = QueueFilterForm(request.GET or None, user=request.user)
@@ -138,7 +138,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def team_dashboard(request: HttpRequest) -> HttpResponse:
     """The team's dashboard: four charts, each with the table of its figures."""
     form = dashboard.DashboardFilterForm(request.GET or None)
@@ -180,7 +180,7 @@ def _comment_form(spec: tuple[str, str, str, str], data: object = None) -> Comme
 
 
 @staff_required
-@require_GET
+@require_safe
 def file(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_file(request, pk)
 
@@ -486,7 +486,7 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def followup_list(request: HttpRequest) -> HttpResponse:
     """Derogations in force and suspended, with their end dates, filtered."""
     form = followup.FollowUpFilterForm(request.GET or None)

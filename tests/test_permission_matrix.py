@@ -305,4 +305,37 @@ def test_django_admin_is_for_administrators_only(world):
         if world["users"][role] is not None:
             client.force_login(world["users"][role])
         response = client.get(reverse("admin:index"))
-        assert response.status_code == (200 if role == "admin" else 302), role
+        # Signed in without admin rights: a French 403 page, not a redirect back to the
+        # sign-in page (which sent a signed-in person back to the admin, in a loop).
+        expected = {"admin": 200, "anonymous": 302}.get(role, 403)
+        assert response.status_code == expected, role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_head_answers_like_get(world, name):
+    """RFC 9110 § 9.3.2: every URL that answers GET answers HEAD with the same status and
+    headers, and no body (a view that refuses GET refuses HEAD alike)."""
+    url = url_for(name, world)
+    for role in ROLES:
+        client = Client()
+        if world["users"][role] is not None:
+            client.force_login(world["users"][role])
+        got = client.get(url)
+        if got.streaming:
+            b"".join(got.streaming_content)
+        head = client.head(url)
+        assert head.status_code == got.status_code, (role, head.status_code, got.status_code)
+        assert head.get("Content-Type") == got.get("Content-Type"), role
+        assert head.get("Location") == got.get("Location"), role
+        assert b"".join(head.streaming_content if head.streaming else [head.content]) == b""
+
+
+@pytest.mark.django_db
+def test_head_on_the_django_admin(world):
+    for role in ("anonymous", "operator_a", "admin"):
+        client = Client()
+        if world["users"][role] is not None:
+            client.force_login(world["users"][role])
+        got, head = client.get(reverse("admin:index")), client.head(reverse("admin:index"))
+        assert head.status_code == got.status_code and head.content == b"", role

@@ -36,7 +36,7 @@ def _load(module: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "CLAMAV_", "PORTAL_"))
     }
     return subprocess.run(
         [sys.executable, "-c", f"import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE']='{module}'; c.settings.INSTALLED_APPS"],
@@ -49,8 +49,29 @@ def test_production_refuses_to_start_without_secret_key():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_starts_with_secret_key():
-    assert _load("config.settings.production", DJANGO_SECRET_KEY="k" * 60).returncode == 0
+def test_production_starts_with_secret_key_and_antivirus():
+    result = _load(
+        "config.settings.production", DJANGO_SECRET_KEY="k" * 60, CLAMAV_URL="tcp://clamav:3310"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_antivirus():
+    result = _load("config.settings.production", DJANGO_SECRET_KEY="k" * 60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CLAMAV_URL must name the ClamAV daemon" in result.stderr
+    assert "PORTAL_ALLOW_NO_ANTIVIRUS=1" in result.stderr
+
+
+def test_production_starts_without_antivirus_when_told_so():
+    result = _load(
+        "config.settings.production", DJANGO_SECRET_KEY="k" * 60, PORTAL_ALLOW_NO_ANTIVIRUS="1"
+    )
+    assert result.returncode == 0, result.stderr
+    refused = _load(
+        "config.settings.production", DJANGO_SECRET_KEY="k" * 60, PORTAL_ALLOW_NO_ANTIVIRUS="0"
+    )
+    assert refused.returncode != 0 and "CLAMAV_URL" in refused.stderr
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "config.admin_site.PortalAdminConfig",  # django.contrib.admin, with our 403 page
     "django_celery_beat",
     "crispy_forms",
     "dsfr",
@@ -48,7 +48,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HEAD: GET's headers without the body (which gunicorn would drop with a warning).
+    "config.middleware.HeadWithoutBodyMiddleware",
+    # Permissions-Policy, Cross-Origin-Resource-Policy (static files included).
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below and the views wrote (WhiteNoise serves its own
+    # compressed static files). Django >= 4.2 pads the gzip header at random (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
+    # Cache-Control: private, no-store on anything a signed-in person sees (outside the
+    # session and CSRF middleware, which add Vary: Cookie).
+    "config.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ExplicitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -369,7 +379,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form posted with a missing or stale CSRF token: a French page saying to reload it.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
+# Django's default, said here: no other site's window keeps a handle on the portal's.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy and Cross-Origin-Resource-Policy: config.middleware.SecurityHeadersMiddleware.
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Production: refuses to start without a real secret key; secure cookies and HSTS."""
+"""Production: refuses to start without a real secret key or without an antivirus (unless
+said on purpose); secure cookies and HSTS."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -14,6 +15,15 @@ if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_DEBUG must not be true with production settings")
 if PORTAL_DEMO:  # noqa: F405
     raise ImproperlyConfigured("PORTAL_DEMO must not be true with production settings")
+# Every upload is scanned by ClamAV (derogations/uploads.py): a deployment that forgot
+# CLAMAV_URL would accept files unscanned without anyone noticing. Running without an
+# antivirus must be said explicitly.
+if not CLAMAV_URL and not env_bool("PORTAL_ALLOW_NO_ANTIVIRUS", False):  # noqa: F405
+    raise ImproperlyConfigured(
+        "CLAMAV_URL must name the ClamAV daemon that scans uploads in production "
+        "(tcp://host:3310 or unix:///run/clamav/clamd.ctl); set PORTAL_ALLOW_NO_ANTIVIRUS=1 "
+        "to run without an antivirus on purpose"
+    )
 
 _https = env_bool("DJANGO_HTTPS", True)
 SESSION_COOKIE_SECURE = _https

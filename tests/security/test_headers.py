@@ -51,13 +51,16 @@ def _production_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "PORTAL_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "PORTAL_", "CLAMAV_")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="derogations.ansm.example",
         PORTAL_VAR_DIR=str(ROOT / "var" / "deploy-check"),
+        CLAMAV_URL="tcp://clamav.example:3310",
         **extra,
     )
     return env
