@@ -5,11 +5,13 @@ that causes them and sent by a task once it has committed (notifications.Account
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from config.mail import automatic_email, render_parts
 
+from . import events
 from .throttle import may_email
 
 logger = logging.getLogger(__name__)
@@ -31,13 +33,14 @@ def render_email(template: str, context: dict[str, object], to: str) -> EmailMes
 
 def send_on_commit(message: EmailMessage, *, throttled: bool = False) -> None:
     """Send after commit through the outbox: a rolled-back sign-up or invitation emails
-    nobody; an SMTP server down at that moment delays the email, it is not lost
-    (notifications.tasks.queue_account_email). ``throttled``: an email anyone may ask for
-    someone else; past the recipient's quota (accounts.throttle.may_email) it is not sent."""
-    from notifications.tasks import queue_account_email
-
+    nobody; an SMTP server down at that moment delays the email, it is not lost (the
+    receiver of events.account_email_ready: notifications' outbox). ``throttled``: an email
+    anyone may ask for someone else; past the recipient's quota (accounts.throttle.may_email)
+    it is not sent."""
     if throttled and not all(may_email(recipient) for recipient in message.to):
         logger.warning("Account email not sent: recipient over its hourly quota")
         return
-
-    queue_account_email(message)
+    if not events.account_email_ready.has_listeners():
+        # Without its outbox the email would vanish: fail loudly instead.
+        raise ImproperlyConfigured("no receiver of accounts.events.account_email_ready")
+    events.account_email_ready.send(sender=EmailMessage, message=message)

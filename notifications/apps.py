@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Courriers et notifications")
 
     def ready(self) -> None:
+        from accounts import events as account_events
         from derogations import events
 
         from . import receivers
@@ -17,4 +18,7 @@ class NotificationsConfig(AppConfig):
         events.decision_issued.connect(receivers.on_decision_issued, dispatch_uid="letters")
         events.incident_declared.connect(
             receivers.on_incident_declared, dispatch_uid="vigilance-alert"
+        )
+        account_events.account_email_ready.connect(
+            receivers.on_account_email_ready, dispatch_uid="account-email-outbox"
         )

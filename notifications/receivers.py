@@ -5,6 +5,7 @@ issued act gets its outbox rows in the transaction that issued it; its letter is
 after commit by the worker.
 """
 
+from django.core.mail import EmailMessage
 from django.db import transaction
 
 from accounts.models import User
@@ -137,3 +138,10 @@ def on_incident_declared(sender: type, incident: Incident, **kwargs: object) -> 
         send_incident_alert.delay(incident_pk)
 
     transaction.on_commit(queue_alert, robust=True)
+
+
+def on_account_email_ready(sender: object, message: EmailMessage, **kwargs: object) -> None:
+    """accounts.events.account_email_ready: into the outbox, sent once committed."""
+    from .tasks import queue_account_email
+
+    queue_account_email(message)
