@@ -14,3 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
 ]
+
+# A database outage noticed by a middleware (before any view): the French 503 page.
+handler500 = "config.errors.server_error"

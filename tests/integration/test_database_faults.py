@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from derogations.enums import DecisionState, Status
@@ -120,3 +121,55 @@ def test_connection_lost_mid_transition_leaves_nothing_and_a_retry_succeeds_once
     assert Derogation.objects.filter(request=req).count() == 1
     assert Delivery.objects.filter(decision=proposal).count() >= 4
     assert _queued_letters(redis_server, proposal.pk) == 1
+
+
+def _stop_database() -> str:
+    """Point the default connection at a loopback port where nothing listens, as if
+    PostgreSQL were stopped. Returns the real port, for _restart_database."""
+    from tests.harness import free_port
+
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())
+    return port
+
+
+def _restart_database(port: str) -> None:
+    connection.close()
+    connection.settings_dict["PORT"] = port
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("anonymous", "/registre/"),
+        ("operator", "/"),
+        ("operator", "/demandes/"),
+        ("evaluator", "/instruction/"),
+        ("senior", "/registre/"),
+    ],
+)
+def test_every_page_answers_a_french_503_while_the_database_is_stopped(
+    role, path, operator_a, evaluator, senior
+):
+    """Signed in or not: loading the session's user (accounts.SecondFactorMiddleware),
+    not only the view, fails; every request gets the French 503 page, never a 500."""
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: run scripts/test.sh")
+    user = {"operator": operator_a, "evaluator": evaluator, "senior": senior}.get(role)
+    # What a web server sends (the test client would re-raise the logged exception).
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    port = _stop_database()
+    try:
+        response = client.get(path)
+    finally:
+        _restart_database(port)
+    assert response.status_code == 503, response.content[:300]
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Service momentanément indisponible" in page
+    assert "<h1>" in page  # the portal's page, not a bare text
+    assert "Server Error" not in page and "Traceback" not in page
+    assert "INVALID_TEMPLATE_VARIABLE" not in page
