@@ -59,7 +59,7 @@ def test_unacknowledged_tasks_are_looked_for_every_few_seconds():
 def test_redis_keeps_its_queue_across_a_restart_and_never_evicts_a_task():
     compose = (ROOT / "docker-compose.yml").read_text()
     stack = (ROOT / "scripts" / "stack.sh").read_text()
-    conftest = (ROOT / "tests" / "integration" / "conftest.py").read_text()
+    conftest = (ROOT / "tests" / "services.py").read_text()  # the tests' RedisServer
     assert re.search(r'"--appendonly",\s*"yes",\s*"--maxmemory-policy",\s*"noeviction"', compose)
     assert re.search(r"--appendonly yes --maxmemory-policy noeviction", stack)
     assert re.search(r'"--appendonly", "yes", "--maxmemory-policy", "noeviction"', conftest)
