@@ -157,6 +157,21 @@ class _Letters:
         return emails.letter_email(delivery, self.pdfs[act.pk])
 
 
+def _connection_failed(delivery_pks: list[int], error: Exception) -> None:
+    """The batch's SMTP connection could not be opened: every copy not yet sent whose
+    letter is ready counts the attempt and shows the error, as a refused send would."""
+    updated = (
+        Delivery.objects.filter(pk__in=delivery_pks, status__in=UNSENT)
+        .exclude(decision__letter_sha256="")
+        .update(
+            status=DeliveryStatus.FAILED,
+            attempts=models.F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    )
+    logger.warning("SMTP connection failed for %s copies: %s", updated, error)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Send copies of letters over one SMTP connection, each as send_delivery would (its
@@ -166,7 +181,14 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
     outcomes: dict[str, int] = {}
     letters = _Letters()
     first_error = None
-    with get_connection() as connection:
+    connection = get_connection()
+    try:
+        connection.open()
+    except RETRYABLE as exc:  # SMTP server down or refusing: each copy records the attempt
+        connection.close()
+        _connection_failed(delivery_pks, exc)
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+    try:
         for delivery_pk in delivery_pks:
             outcome, error = _attempt(
                 Delivery.objects.all(),
@@ -177,6 +199,8 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
             )
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             first_error = first_error or error
+    finally:
+        connection.close()
     if first_error is not None:
         raise self.retry(exc=first_error, countdown=retry_delay(self.request.retries))
     return outcomes

@@ -76,3 +76,53 @@ def test_decision_survives_unreachable_broker_and_copies_go_out_after_sweep(
     time.sleep(2)
     received = sorted(m["To"] for m in messages_about(smtp_sink, decision))
     assert received == sorted(deliveries.values_list("recipient_email", flat=True))
+
+
+def test_a_refused_smtp_connection_is_retried_and_recorded_then_each_copy_sent_once(
+    request, transactional_db, redis_server, celery_broker_settings, tmp_path, org_a
+):
+    """No SMTP server listens when the copies go: the batch's connection is refused. Each
+    copy counts the attempt and shows the error, the task retries with its back-off, and
+    once a server listens on that port every copy is sent, once."""
+    from tests.harness import free_port, stop_process
+    from tests.integration.conftest import (
+        _redis_command,
+        redis_port,
+        smtp_sink_class,
+        start_worker,
+        worker_env,
+    )
+
+    port = free_port()  # the SMTP server's port, closed for now
+    _redis_command(redis_port(redis_server), "FLUSHALL")
+    log_path = tmp_path / "celery-worker.log"
+    request.node.celery_worker_log = log_path  # shown with a failure (conftest hook)
+    worker = start_worker(worker_env(redis_server, port, {}), log_path)
+    sink = None
+    try:
+        req = factories.RequestFactory(organisation=org_a)
+        factories.proposed(req, factories.UserFactory(evaluator=True))
+        decision = lifecycle.validate_decision(req, factories.UserFactory(senior=True))
+        deliveries = Delivery.objects.filter(decision=decision)
+        expected = deliveries.count()
+        assert expected >= 4
+        wait_until(
+            lambda: (
+                deliveries.filter(status=DeliveryStatus.FAILED, attempts__gte=1).count() == expected
+            ),
+            timeout=30,
+        )
+        for delivery in deliveries.all():
+            assert "ConnectionRefusedError" in delivery.last_error, delivery.last_error
+
+        sink = smtp_sink_class()(port, tmp_path / "mail").start()  # the server is back
+        wait_until(lambda: deliveries.filter(status=DeliveryStatus.SENT).count() == expected)
+        time.sleep(2)  # leave room for a duplicate to show up, if the code could send one
+        received = sorted(m["To"] for m in messages_about(sink, decision))
+        assert received == sorted(deliveries.values_list("recipient_email", flat=True))
+        for delivery in deliveries.all():
+            assert delivery.attempts >= 2 and delivery.last_error == ""
+    finally:
+        stop_process(worker.process, timeout=30)
+        if sink is not None:
+            sink.stop()
