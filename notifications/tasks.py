@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from config.faults import checkpoint
 from config.mail import automatic_email, render_parts
+from config.tasks import RETRY_ON_OUTAGE, queue_on_commit
 from derogations.documents import record_letter, record_union_sheet
 from derogations.models import Decision, Incident, UnionNotification
 
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 # Temporary failures worth retrying: network, SMTP 4xx, refused connections.
 RETRYABLE = (OSError, smtplib.SMTPException)
-MAX_RETRIES = 7
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 # Copies sent by one task over one SMTP connection (an act with 2,000 recipients: 40 tasks
 # that the workers share, instead of 2,000 tasks and 2,000 connections).
@@ -50,7 +50,7 @@ def _render_letter(act: Decision) -> bytes:
     return render_act_letter(act)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def]
     """Render the act's letter once (and its Art. 54(2) sheet), then queue one send per
     copy not yet sent."""
@@ -172,7 +172,7 @@ def _connection_failed(delivery_pks: list[int], error: Exception) -> None:
     logger.warning("SMTP connection failed for %s copies: %s", updated, error)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Send copies of letters over one SMTP connection, each as send_delivery would (its
     row locked, marked sent once, same Message-ID). A copy refused for now is marked
@@ -206,14 +206,14 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
     return outcomes
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
     letters = _Letters()
     return _send_once(self, Delivery.objects.all(), delivery_pk, letters.email, ready=letters.ready)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def]
     return _send_once(
         self,
@@ -233,7 +233,7 @@ def _account_email(row: AccountEmail) -> EmailMessage:
     )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_account_email(self, email_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one account email once; its texts (a link with a token) are blanked once sent."""
     outcome = _send_once(self, AccountEmail.objects.all(), email_pk, _account_email)
@@ -262,11 +262,11 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
         body=message.body,
         html_body=html[0] if html else "",
     )
-    transaction.on_commit(lambda: send_account_email.delay(row.pk), robust=True)
+    queue_on_commit(send_account_email, row.pk)
     return row
 
 
-@shared_task
+@shared_task(**RETRY_ON_OUTAGE)
 def sweep_pending(older_than_seconds: int = 120) -> int:
     """Re-queue copies, reminders and account emails left pending or failed (Redis down
     at commit, worker lost...). Returns the number of acts whose letter was queued again."""
@@ -289,7 +289,7 @@ def sweep_pending(older_than_seconds: int = 120) -> int:
     return len(decisions)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Email the vigilance team about a declared incident, once."""
     with transaction.atomic():
@@ -326,7 +326,7 @@ def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyp
     raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
 
 
-@shared_task
+@shared_task(**RETRY_ON_OUTAGE)
 def send_reminders() -> int:
     """Daily (celery beat): global derogations ending in 30 and 7 days (to the operator and
     ANSM staff) and the digest of overdue files (to staff). Each reminder is written once
@@ -334,13 +334,9 @@ def send_reminders() -> int:
     sends nothing more. Returns the number of reminders written."""
     with transaction.atomic():
         created = write_due_reminders(timezone.localdate())
-        pending = list(
-            Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True)
+        pending = Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list(
+            "pk", flat=True
         )
-
-        def queue() -> None:
-            for reminder_pk in pending:
-                send_reminder.delay(reminder_pk)
-
-        transaction.on_commit(queue, robust=True)
+        for reminder_pk in pending:
+            queue_on_commit(send_reminder, reminder_pk)
     return created

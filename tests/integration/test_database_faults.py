@@ -20,7 +20,7 @@ from derogations.models import AuditEntry, Decision, Derogation, DerogationReque
 from notifications.models import Delivery
 from tests import factories
 from tests.conftest import client_for
-from tests.integration.conftest import _missing, _redis_command, redis_port
+from tests.integration.conftest import _missing, _redis_command, redis_port, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -173,3 +173,49 @@ def test_every_page_answers_a_french_503_while_the_database_is_stopped(
     assert "<h1>" in page  # the portal's page, not a bare text
     assert "Server Error" not in page and "Traceback" not in page
     assert "INVALID_TEMPLATE_VARIABLE" not in page
+
+
+def test_a_task_retries_on_its_own_while_the_database_is_stopped(
+    request, transactional_db, redis_server, celery_broker_settings, tmp_path
+):
+    """The worker's PostgreSQL does not answer when an email's task runs: the task retries
+    with its back-off (Celery's autoretry), and sends the email once PostgreSQL is back."""
+    from notifications.models import AccountEmail, DeliveryStatus
+    from notifications.tasks import send_account_email
+    from tests.harness import TcpProxy, free_port, stop_process
+    from tests.integration.conftest import (
+        _database_url,
+        smtp_sink_class,
+        start_worker,
+        worker_env,
+    )
+
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: run scripts/test.sh")
+    row = AccountEmail.objects.create(
+        recipient_email="quelqu.un@example.org", subject="Essai", body="Bonjour"
+    )
+    port, stopped = int(connection.settings_dict["PORT"]), free_port()
+    database_url = _database_url().replace(f":{port}/", f":{stopped}/")
+    sink = smtp_sink_class()(free_port(), tmp_path / "mail").start()
+    _redis_command(redis_port(redis_server), "FLUSHALL")
+    log_path = tmp_path / "celery-worker.log"
+    request.node.celery_worker_log = log_path  # shown with a failure (conftest hook)
+    worker = start_worker(
+        worker_env(redis_server, sink.port, {"DATABASE_URL": database_url}), log_path
+    )
+    proxy = None
+    try:
+        send_account_email.delay(row.pk)
+        wait_until(lambda: "retry: Retry in" in worker.log(), timeout=30)
+        assert "OperationalError" in worker.log()
+        proxy = TcpProxy(stopped, port).start()  # PostgreSQL answers again on that port
+        wait_until(
+            lambda: AccountEmail.objects.get(pk=row.pk).status == DeliveryStatus.SENT, timeout=30
+        )
+        assert [m["To"] for m in sink.messages()] == ["quelqu.un@example.org"]
+    finally:
+        stop_process(worker.process, timeout=30)
+        if proxy is not None:
+            proxy.stop()
+        sink.stop()
