@@ -15,7 +15,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
 ]
 
-# French error pages on the portal's layout (500: self-contained, see config/errors.py).
+# French error pages on the portal's layout (500: self-contained, or the 503 page when the database is
+# unavailable, even noticed by a middleware before any view: see config/errors.py).
 handler403 = errors.permission_denied
 handler404 = errors.page_not_found
 handler500 = errors.server_error

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -532,7 +533,10 @@ def _follow_up(
     name: str,
     motivation: str,
     apply: Callable[[Derogation], None] | None = None,
+    last_act: int | None = None,
 ) -> Decision:
+    """``last_act``: the file's last act when the form was drawn (its one-time token); if
+    another act was issued since (the same form posted twice), nothing is done."""
     rule = FOLLOW_UPS[name]
     if not motivation.strip():
         raise TransitionError(_("La motivation est obligatoire."))
@@ -543,6 +547,15 @@ def _follow_up(
         derogation = Derogation.objects.select_for_update().filter(request=locked).first()
         if locked.status != Status.GRANTED or derogation is None:
             raise TransitionError(_("Cette demande n'a pas de dérogation accordée."))
+        if last_act is not None and last_act != (
+            locked.decisions.aggregate(last=Max("pk"))["last"] or 0
+        ):
+            raise TransitionError(
+                _(
+                    "Action déjà effectuée : un acte a été émis sur ce dossier depuis "
+                    "l'affichage de la page. Vérifiez-le avant de recommencer."
+                )
+            )
         effective = derogation.effective_status()
         if effective not in rule.sources:
             raise TransitionError(
@@ -571,13 +584,17 @@ def _follow_up(
         )
 
 
-def suspend(request: DerogationRequest, actor: User, motivation: str) -> Decision:
+def suspend(
+    request: DerogationRequest, actor: User, motivation: str, *, last_act: int | None = None
+) -> Decision:
     """Suspend at once, for patient safety: supply must stop until it is resumed."""
-    return _follow_up(request, actor, "suspend", motivation)
+    return _follow_up(request, actor, "suspend", motivation, last_act=last_act)
 
 
-def resume(request: DerogationRequest, actor: User, motivation: str) -> Decision:
-    return _follow_up(request, actor, "resume", motivation)
+def resume(
+    request: DerogationRequest, actor: User, motivation: str, *, last_act: int | None = None
+) -> Decision:
+    return _follow_up(request, actor, "resume", motivation, last_act=last_act)
 
 
 def change_conditions(
@@ -586,6 +603,8 @@ def change_conditions(
     motivation: str,
     conditions: str,
     valid_until: datetime.date | None = None,
+    *,
+    last_act: int | None = None,
 ) -> Decision:
     """New conditions (and, if given, a new end date) for the derogation in force."""
     if valid_until is not None and valid_until <= timezone.localdate():
@@ -596,12 +615,14 @@ def change_conditions(
         if valid_until is not None:
             derogation.valid_until = valid_until
 
-    return _follow_up(request, actor, "change_conditions", motivation, apply)
+    return _follow_up(request, actor, "change_conditions", motivation, apply, last_act)
 
 
-def lift(request: DerogationRequest, actor: User, motivation: str) -> Decision:
+def lift(
+    request: DerogationRequest, actor: User, motivation: str, *, last_act: int | None = None
+) -> Decision:
     """Lift at once and for good: supply is no longer allowed."""
-    return _follow_up(request, actor, "lift", motivation)
+    return _follow_up(request, actor, "lift", motivation, last_act=last_act)
 
 
 def record_union_notification(

@@ -101,6 +101,10 @@ def pagination_html(page: Page, query: QueryDict) -> SafeString:
     )
 
 
+# The largest PostgreSQL integer (portal_capped_count's ``cap``, migration 0016).
+COUNT_LIMIT_MAX = 2**31 - 1
+
+
 def _page_number(value: object) -> int:
     try:
         number = int(str(value))
@@ -124,7 +128,9 @@ class CappedPaginator(Paginator):
         # The count looks that far past the page asked for (a page past the end is then
         # counted exactly, and get_page shows the last one).
         cap = settings.PORTAL_LIST_COUNT_CAP if cap is None else cap
-        self.limit = max(cap, _page_number(number) * per_page) + 1
+        # portal_capped_count's limit is a PostgreSQL integer: a page number past it
+        # (?page=85899346) counts every row, then shows the last page.
+        self.limit = min(max(cap, _page_number(number) * per_page) + 1, COUNT_LIMIT_MAX)
         self.columns = columns
         # PostgreSQL: no count at all when the planner expects PORTAL_LIST_ESTIMATE_FACTOR
         # times more rows than would be counted (a broad search; see migration

@@ -6,9 +6,9 @@ after commit by the worker.
 """
 
 from django.core.mail import EmailMessage
-from django.db import transaction
 
 from accounts.models import User
+from config.tasks import queue_on_commit
 from derogations import lifecycle
 from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
 from derogations.models import Decision, DerogationRequest, Incident
@@ -117,27 +117,15 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
         ],
         ignore_conflicts=True,
     )
-    decision_pk = decision.pk
-
-    def queue_letter() -> None:
-        issue_letter.delay(decision_pk)
-
-    # robust: a broker outage must not undo or break the act; the sweep re-queues.
-    # (A named function, not functools.partial: Django logs robust failures with the
-    # callback's __qualname__, which a partial lacks.)
-    transaction.on_commit(queue_letter, robust=True)
+    # A broker outage must not undo or break the act; the sweep re-queues.
+    queue_on_commit(issue_letter, decision.pk)
 
 
 def on_incident_declared(sender: type, incident: Incident, **kwargs: object) -> None:
     """Alert the vigilance team once the declaration is committed."""
     from .tasks import send_incident_alert
 
-    incident_pk = incident.pk
-
-    def queue_alert() -> None:
-        send_incident_alert.delay(incident_pk)
-
-    transaction.on_commit(queue_alert, robust=True)
+    queue_on_commit(send_incident_alert, incident.pk)
 
 
 def on_account_email_ready(sender: object, message: EmailMessage, **kwargs: object) -> None:

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.tasks import queue_on_commit
 from derogations import access, lifecycle
 from derogations.models import DerogationRequest
 
@@ -47,10 +48,5 @@ def resend_delivery(delivery: Delivery, actor: User, reason: str) -> Delivery:
                 "reason": reason,
             },
         )
-        copy_pk = copy.pk
-
-        def queue() -> None:
-            send_delivery.delay(copy_pk)
-
-        transaction.on_commit(queue, robust=True)
+        queue_on_commit(send_delivery, copy.pk)
     return copy

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from config.faults import checkpoint
 from config.mail import automatic_email, render_parts
+from config.tasks import RETRY_ON_OUTAGE, queue_on_commit
 from derogations.documents import record_letter, record_union_sheet
 from derogations.models import Decision, Incident, UnionNotification
 
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 # Temporary failures worth retrying: network, SMTP 4xx, refused connections.
 RETRYABLE = (OSError, smtplib.SMTPException)
-MAX_RETRIES = 7
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 # Copies sent by one task over one SMTP connection (an act with 2,000 recipients: 40 tasks
 # that the workers share, instead of 2,000 tasks and 2,000 connections).
@@ -50,7 +50,7 @@ def _render_letter(act: Decision) -> bytes:
     return render_act_letter(act)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def]
     """Render the act's letter once (and its Art. 54(2) sheet), then queue one send per
     copy not yet sent."""
@@ -157,7 +157,22 @@ class _Letters:
         return emails.letter_email(delivery, self.pdfs[act.pk])
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def _connection_failed(delivery_pks: list[int], error: Exception) -> None:
+    """The batch's SMTP connection could not be opened: every copy not yet sent whose
+    letter is ready counts the attempt and shows the error, as a refused send would."""
+    updated = (
+        Delivery.objects.filter(pk__in=delivery_pks, status__in=UNSENT)
+        .exclude(decision__letter_sha256="")
+        .update(
+            status=DeliveryStatus.FAILED,
+            attempts=models.F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    )
+    logger.warning("SMTP connection failed for %s copies: %s", updated, error)
+
+
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Send copies of letters over one SMTP connection, each as send_delivery would (its
     row locked, marked sent once, same Message-ID). A copy refused for now is marked
@@ -166,7 +181,14 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
     outcomes: dict[str, int] = {}
     letters = _Letters()
     first_error = None
-    with get_connection() as connection:
+    connection = get_connection()
+    try:
+        connection.open()
+    except RETRYABLE as exc:  # SMTP server down or refusing: each copy records the attempt
+        connection.close()
+        _connection_failed(delivery_pks, exc)
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+    try:
         for delivery_pk in delivery_pks:
             outcome, error = _attempt(
                 Delivery.objects.all(),
@@ -177,19 +199,21 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
             )
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             first_error = first_error or error
+    finally:
+        connection.close()
     if first_error is not None:
         raise self.retry(exc=first_error, countdown=retry_delay(self.request.retries))
     return outcomes
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
     letters = _Letters()
     return _send_once(self, Delivery.objects.all(), delivery_pk, letters.email, ready=letters.ready)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def]
     return _send_once(
         self,
@@ -209,7 +233,7 @@ def _account_email(row: AccountEmail) -> EmailMessage:
     )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_account_email(self, email_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Send one account email once; its texts (a link with a token) are blanked once sent."""
     outcome = _send_once(self, AccountEmail.objects.all(), email_pk, _account_email)
@@ -238,11 +262,11 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
         body=message.body,
         html_body=html[0] if html else "",
     )
-    transaction.on_commit(lambda: send_account_email.delay(row.pk), robust=True)
+    queue_on_commit(send_account_email, row.pk)
     return row
 
 
-@shared_task
+@shared_task(**RETRY_ON_OUTAGE)
 def sweep_pending(older_than_seconds: int = 120) -> int:
     """Re-queue copies, reminders and account emails left pending or failed (Redis down
     at commit, worker lost...). Returns the number of acts whose letter was queued again."""
@@ -265,7 +289,7 @@ def sweep_pending(older_than_seconds: int = 120) -> int:
     return len(decisions)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
 def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyped-def]
     """Email the vigilance team about a declared incident, once."""
     with transaction.atomic():
@@ -302,7 +326,7 @@ def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyp
     raise self.retry(exc=error, countdown=retry_delay(self.request.retries))
 
 
-@shared_task
+@shared_task(**RETRY_ON_OUTAGE)
 def send_reminders() -> int:
     """Daily (celery beat): global derogations ending in 30 and 7 days (to the operator and
     ANSM staff) and the digest of overdue files (to staff). Each reminder is written once
@@ -310,13 +334,9 @@ def send_reminders() -> int:
     sends nothing more. Returns the number of reminders written."""
     with transaction.atomic():
         created = write_due_reminders(timezone.localdate())
-        pending = list(
-            Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True)
+        pending = Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list(
+            "pk", flat=True
         )
-
-        def queue() -> None:
-            for reminder_pk in pending:
-                send_reminder.delay(reminder_pk)
-
-        transaction.on_commit(queue, robust=True)
+        for reminder_pk in pending:
+            queue_on_commit(send_reminder, reminder_pk)
     return created

@@ -132,6 +132,11 @@ class FollowUpActForm(PlainTextForm, forms.Form):
         },
     )
 
+    # The file's last act when the form was drawn: a one-time token that the act consumes
+    # (checked under the request's row lock, derogations.lifecycle), so that one form
+    # posted twice (a double click, two tabs) issues one act, one letter, one copy each.
+    last_act = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     def __init__(self, *args: Any, button: str, name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(name, button)

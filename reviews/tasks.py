@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.mail import automatic_email, render_parts
+from config.tasks import RETRY_ON_OUTAGE, queue_on_commit
 from derogations.models import ComplementRequest
 
 # The operator is reminded this many days before the due date (our choice: D-3).
 REMINDER_DAYS_BEFORE = 3
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_OUTAGE)
 def remind_complements_due() -> int:
     """Daily (Celery beat): one reminder per open complement request due within
     REMINDER_DAYS_BEFORE days. ``reminded_at`` is set under the row lock and the email
@@ -40,19 +41,12 @@ def remind_complements_due() -> int:
             )
             if not claimed:
                 continue  # another run reminded it meanwhile
-            transaction.on_commit(_send_later(pk), robust=True)
+            queue_on_commit(send_complement_reminder, pk)
         queued += 1
     return queued
 
 
-def _send_later(pk: int):  # type: ignore[no-untyped-def]
-    def queue() -> None:
-        send_complement_reminder.delay(pk)
-
-    return queue
-
-
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_OUTAGE)
 def send_complement_reminder(complement_request_pk: int) -> None:
     round_ = ComplementRequest.objects.select_related("request__organisation").get(
         pk=complement_request_pk

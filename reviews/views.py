@@ -220,6 +220,8 @@ def _render_file(
     acts = derogation_request.decisions.select_related(
         "proposed_by", "reviewed_by"
     ).prefetch_related(Prefetch("deliveries", to_attr="delivery_list"))
+    # The follow-up forms' one-time token; read from the acts the page lists anyway.
+    last_act = max((act.pk for act in acts), default=0) if derogation is not None else 0
     context = {
         "req": derogation_request,
         "allowed": allowed,
@@ -231,7 +233,8 @@ def _render_file(
         "derogation": derogation,
         "follow_ups": lifecycle.allowed_follow_ups(derogation, request.user),
         "follow_up_forms": {
-            name: forms.get(f"{name}_form") or _follow_up_form(name) for name in FOLLOW_UP_FORMS
+            name: forms.get(f"{name}_form") or _follow_up_form(name, last_act=last_act)
+            for name in FOLLOW_UP_FORMS
         },
         "union_notification": union_notification,
         "union_notification_form": forms.get("union_notification_form")
@@ -532,9 +535,11 @@ FOLLOW_UP_FORMS: dict[str, tuple[type[FollowUpActForm], object, object]] = {
 }
 
 
-def _follow_up_form(name: str, data: object = None) -> FollowUpActForm:
+def _follow_up_form(name: str, data: object = None, last_act: int = 0) -> FollowUpActForm:
     form_class, button, _success = FOLLOW_UP_FORMS[name]
-    return form_class(data, button=str(button), name=name, prefix=name)
+    return form_class(
+        data, initial={"last_act": last_act}, button=str(button), name=name, prefix=name
+    )
 
 
 def _issue_follow_up(
@@ -542,9 +547,10 @@ def _issue_follow_up(
 ) -> Decision:
     if name == "change_conditions":
         return lifecycle.change_conditions(
-            req, user, data["motivation"], data["conditions"], data["valid_until"]
-        )
-    return getattr(lifecycle, name)(req, user, data["motivation"])
+            req, user, data["motivation"], data["conditions"], data["valid_until"],
+            last_act=data["last_act"],
+        )  # fmt: skip
+    return getattr(lifecycle, name)(req, user, data["motivation"], last_act=data["last_act"])
 
 
 def _follow_up_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:

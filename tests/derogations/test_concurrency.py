@@ -244,3 +244,51 @@ def _clock_in(year: int) -> SimpleNamespace:
         now=lambda: timezone.now() + shift,
         localdate=lambda: timezone.localdate() + shift,
     )
+
+
+def test_one_conditions_form_posted_twice_at_once_issues_one_act(org_a, senior):
+    """ "Modifier les conditions" leaves the derogation active, so no change of state stops
+    a second post of the same form: the form's one-time token (the last act it saw) does,
+    checked under the request's row lock. One act, one letter, one copy per recipient."""
+    import re
+
+    from django.urls import reverse
+
+    from derogations import scenarios
+    from tests.conftest import client_for
+
+    operator = factories.operator_of(org_a)
+    cast = scenarios.Cast(
+        operator, factories.UserFactory(evaluator=True), factories.UserFactory(senior=True)
+    )
+    req = scenarios.bring_to(
+        factories.RequestFactory(organisation=org_a, created_by=operator), Status.GRANTED, cast
+    )
+    clients = [client_for(senior), client_for(senior)]  # two tabs, two sessions
+    page = clients[0].get(reverse("reviews:file", args=[req.pk])).content.decode()
+    hidden = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="(change_conditions-[^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value and 'type="hidden"' in tag:
+            hidden[name.group(1)] = value.group(1)
+    data = {
+        **hidden,
+        "change_conditions-motivation": "Prolongation.",
+        "change_conditions-conditions": "50 unités.",
+        "change_conditions-valid_until": "",
+    }
+    url = reverse("reviews:change_conditions", args=[req.pk])
+    outcomes = run_together([lambda client=client: client.post(url, data) for client in clients])
+    assert [getattr(outcome, "status_code", outcome) for outcome in outcomes] == [302, 302]
+    acts = Decision.objects.filter(request=req, kind=DecisionKind.CONDITIONS_CHANGE)
+    assert acts.count() == 1
+    assert AuditEntry.objects.filter(request=req, action="change_conditions").count() == 1
+    deliveries = Delivery.objects.filter(decision__request=req, decision__in=acts)
+    emails = list(deliveries.values_list("recipient_email", flat=True))
+    assert emails and len(emails) == len(set(emails))
+    # The second post is told why in French, on the file page it is sent back to.
+    pages = [
+        client.get(reverse("reviews:file", args=[req.pk])).content.decode() for client in clients
+    ]
+    assert sum("Action déjà effectuée" in page for page in pages) == 1

@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from derogations.enums import DecisionState, Status
@@ -19,7 +20,7 @@ from derogations.models import AuditEntry, Decision, Derogation, DerogationReque
 from notifications.models import Delivery
 from tests import factories
 from tests.conftest import client_for
-from tests.integration.conftest import _missing, _redis_command, redis_port
+from tests.integration.conftest import _missing, _redis_command, redis_port, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -120,3 +121,101 @@ def test_connection_lost_mid_transition_leaves_nothing_and_a_retry_succeeds_once
     assert Derogation.objects.filter(request=req).count() == 1
     assert Delivery.objects.filter(decision=proposal).count() >= 4
     assert _queued_letters(redis_server, proposal.pk) == 1
+
+
+def _stop_database() -> str:
+    """Point the default connection at a loopback port where nothing listens, as if
+    PostgreSQL were stopped. Returns the real port, for _restart_database."""
+    from tests.harness import free_port
+
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())
+    return port
+
+
+def _restart_database(port: str) -> None:
+    connection.close()
+    connection.settings_dict["PORT"] = port
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("anonymous", "/registre/"),
+        ("operator", "/"),
+        ("operator", "/demandes/"),
+        ("evaluator", "/instruction/"),
+        ("senior", "/registre/"),
+    ],
+)
+def test_every_page_answers_a_french_503_while_the_database_is_stopped(
+    role, path, operator_a, evaluator, senior
+):
+    """Signed in or not: loading the session's user (accounts.SecondFactorMiddleware),
+    not only the view, fails; every request gets the French 503 page, never a 500."""
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: run scripts/test.sh")
+    user = {"operator": operator_a, "evaluator": evaluator, "senior": senior}.get(role)
+    # What a web server sends (the test client would re-raise the logged exception).
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    port = _stop_database()
+    try:
+        response = client.get(path)
+    finally:
+        _restart_database(port)
+    assert response.status_code == 503, response.content[:300]
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Service momentanément indisponible" in page
+    assert "<h1>" in page  # the portal's page, not a bare text
+    assert "Server Error" not in page and "Traceback" not in page
+    assert "INVALID_TEMPLATE_VARIABLE" not in page
+
+
+def test_a_task_retries_on_its_own_while_the_database_is_stopped(
+    request, transactional_db, redis_server, celery_broker_settings, tmp_path
+):
+    """The worker's PostgreSQL does not answer when an email's task runs: the task retries
+    with its back-off (Celery's autoretry), and sends the email once PostgreSQL is back."""
+    from notifications.models import AccountEmail, DeliveryStatus
+    from notifications.tasks import send_account_email
+    from tests.harness import TcpProxy, free_port, stop_process
+    from tests.integration.conftest import (
+        _database_url,
+        smtp_sink_class,
+        start_worker,
+        worker_env,
+    )
+
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: run scripts/test.sh")
+    row = AccountEmail.objects.create(
+        recipient_email="quelqu.un@example.org", subject="Essai", body="Bonjour"
+    )
+    port, stopped = int(connection.settings_dict["PORT"]), free_port()
+    database_url = _database_url().replace(f":{port}/", f":{stopped}/")
+    sink = smtp_sink_class()(free_port(), tmp_path / "mail").start()
+    _redis_command(redis_port(redis_server), "FLUSHALL")
+    log_path = tmp_path / "celery-worker.log"
+    request.node.celery_worker_log = log_path  # shown with a failure (conftest hook)
+    worker = start_worker(
+        worker_env(redis_server, sink.port, {"DATABASE_URL": database_url}), log_path
+    )
+    proxy = None
+    try:
+        send_account_email.delay(row.pk)
+        wait_until(lambda: "retry: Retry in" in worker.log(), timeout=30)
+        assert "OperationalError" in worker.log()
+        proxy = TcpProxy(stopped, port).start()  # PostgreSQL answers again on that port
+        wait_until(
+            lambda: AccountEmail.objects.get(pk=row.pk).status == DeliveryStatus.SENT, timeout=30
+        )
+        assert [m["To"] for m in sink.messages()] == ["quelqu.un@example.org"]
+    finally:
+        stop_process(worker.process, timeout=30)
+        if proxy is not None:
+            proxy.stop()
+        sink.stop()

@@ -63,3 +63,16 @@ def test_redis_keeps_its_queue_across_a_restart_and_never_evicts_a_task():
     assert re.search(r'"--appendonly",\s*"yes",\s*"--maxmemory-policy",\s*"noeviction"', compose)
     assert re.search(r"--appendonly yes --maxmemory-policy noeviction", stack)
     assert re.search(r'"--appendonly", "yes", "--maxmemory-policy", "noeviction"', conftest)
+
+
+def test_every_task_retries_on_its_own_while_the_database_or_the_broker_is_away():
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    ours = [task for name, task in app.tasks.items() if name.split(".")[0] in APPS]
+    assert len(ours) >= 8
+    for task in ours:
+        assert {OperationalError, InterfaceError, BrokerUnavailable} <= set(task.autoretry_for)
+        assert task.retry_backoff and task.retry_jitter and task.max_retries, task.name
+        # Within the visibility timeout's margin (the test above).
+        assert task.retry_backoff_max <= max(settings.NOTIFICATION_RETRY_DELAYS), task.name
