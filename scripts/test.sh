@@ -60,8 +60,7 @@ mkdir -p "$collect_dir"
 ) &
 collector=$!
 
-# Two processes share the tests (pytest-xdist; TEST_WORKERS=0 runs them in this one); the
-# production stack's tests stay together in one of them (xdist_group "production").
+# Two processes share the tests (pytest-xdist; TEST_WORKERS=0 runs them in this one).
 workers=${TEST_WORKERS:-2}
 echo "==> pytest with $workers workers $*"
-.venv/bin/python -m pytest -n "$workers" --dist loadgroup "$@"
+.venv/bin/python -m pytest -n "$workers" "$@"

@@ -48,7 +48,8 @@ def browser():
 @pytest.fixture(scope="session")
 def production_stack(django_db_setup, django_db_blocker, tmp_path_factory):
     """tests/production_stack.py on the test database, for the whole session: started by
-    the first test that asks for it."""
+    the first test that asks for it (with pytest-xdist, in each worker that runs one, on
+    that worker's own test database)."""
     from django.conf import settings
 
     from tests.production_stack import ProductionStack
@@ -86,14 +87,7 @@ def production_stack(django_db_setup, django_db_blocker, tmp_path_factory):
 LOG_ERRORS = re.compile(r"^.*(Traceback|ERROR|CRITICAL|Internal Server Error).*$", re.MULTILINE)
 
 
-@pytest.fixture(
-    params=[
-        "developpement",
-        # With pytest-xdist (scripts/test.sh), every production test runs in the same worker:
-        # one stack for the session.
-        pytest.param("production", marks=pytest.mark.xdist_group("production")),
-    ]
-)
+@pytest.fixture(params=["developpement", "production"])
 def portal(request, transactional_db, settings):
     """The portal the test talks to, once as the development server of the test process,
     once as the production stack. In production the test ends when every email it caused
@@ -280,3 +274,21 @@ def open_enrolment_link(page, email: str, portal: Portal) -> None:
 def logout(page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The journeys without JavaScript run on the development server only: what they
+    check (every step works from the server's HTML alone) does not depend on the settings,
+    and on the production stack the journeys with JavaScript already go through every page,
+    asset, header, letter and email of the same steps. Each one costs about three minutes
+    of the two cores CI has (docs/testing.md)."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("portal") == "production" and params.get("journey") is False:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
