@@ -16,7 +16,8 @@ export PG_TMP_STATE="var/pg_tmp.$$.env"
 collect_dir="var/test-static.$$"
 finish() {
   local status=$?
-  [[ -n ${collector:-} ]] && kill "$collector" 2>/dev/null
+  # The collection may have ended long ago: a failed kill must not change the exit status.
+  if [[ -n ${collector:-} ]]; then kill "$collector" 2>/dev/null || true; fi
   rm -rf "$collect_dir"
   bash scripts/pg_tmp.sh stop >/dev/null || true
   echo "==> Elapsed: $((SECONDS - started)) s (exit status $status)"
