@@ -49,7 +49,17 @@ export PORTAL_BASE_URL=http://127.0.0.1:$port LOAD_FIXTURES=$run/fixtures.json
 
 echo "==> Migrating, static files, demo data, load accounts"
 "$py" manage.py migrate --noinput -v 0
-"$py" manage.py collectstatic --noinput -v 0
+prepared=${PORTAL_TEST_COLLECTED_STATIC:-}
+if [[ -n $prepared ]]; then
+  # scripts/test.sh collects the production static files once, in the background, for the
+  # production stack of the browser tests: the same files serve here (wait for the end).
+  for _ in $(seq 1200); do [[ -f $prepared.done ]] && break; sleep 0.5; done
+  [[ $(cat "$prepared.done" 2>/dev/null) == 0 ]] || { echo "collectstatic into $prepared failed" >&2; exit 1; }
+  mkdir -p "$PORTAL_VAR_DIR"
+  ln -s "$prepared" "$PORTAL_VAR_DIR/staticfiles"
+else
+  "$py" manage.py collectstatic --noinput -v 0
+fi
 "$py" manage.py compilemessages --ignore=.venv --ignore=var -v 0
 "$py" manage.py seed_demo >"$run/seed.log" 2>&1 || { cat "$run/seed.log" >&2; exit 1; }
 "$py" -m bench.load.prepare "$LOAD_FIXTURES" --evaluators "$LOAD_EVALUATORS"

@@ -64,4 +64,5 @@ collector=$!
 # Two processes share the tests (pytest-xdist; TEST_WORKERS=0 runs them in this one).
 workers=${TEST_WORKERS:-2}
 echo "==> pytest with $workers workers $*"
-.venv/bin/python -m pytest -n "$workers" "$@"
+# Two tests at a time per worker, the longest first (tests/conftest.py LONGEST_FIRST).
+.venv/bin/python -m pytest -n "$workers" --dist load --maxschedchunk 2 "$@"

@@ -5,6 +5,47 @@ from django.test import Client
 from tests import factories
 from tests import second_factor as second_factor_helpers
 
+# The longest tests (one to four minutes each in CI, docs/testing.md), started first: with
+# scripts/test.sh's `--maxschedchunk 2`, pytest-xdist hands each worker two tests at a
+# time, so the long ones spread over both workers and the short ones fill the gaps, instead
+# of one worker finishing alone on a journey at the end of the run. The sort stays within
+# pytest-django's groups, in its order (_database_group).
+LONGEST_FIRST = (
+    ("tests/e2e/test_journeys.py", "sans-javascript"),
+    ("tests/e2e/test_journeys.py",),
+    ("tests/load/",),
+    ("tests/e2e/test_accessibility.py",),
+    ("tests/derogations/test_concurrency.py",),
+    ("tests/e2e/",),
+    ("tests/integration/",),
+)
+
+
+def _database_group(item) -> int:
+    """pytest-django's order, kept: tests in a rolled-back transaction, then those that
+    flush the tables (which also removes what data migrations wrote), then those without a
+    database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    flushes = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        flushes = flushes or bool(
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+    if flushes:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> tuple[int, int]:
+        for index, parts in enumerate(LONGEST_FIRST):
+            if item.nodeid.startswith(parts[0]) and all(part in item.nodeid for part in parts):
+                return _database_group(item), index
+        return _database_group(item), len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each group is kept
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _staff_clients_pass_the_second_factor():

@@ -277,18 +277,27 @@ def logout(page) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The journeys without JavaScript run on the development server only: what they
-    check (every step works from the server's HTML alone) does not depend on the settings,
-    and on the production stack the journeys with JavaScript already go through every page,
-    asset, header, letter and email of the same steps. Each one costs about three minutes
-    of the two cores CI has (docs/testing.md)."""
+    """Each browser test with the ``portal`` fixture runs on one of the two portals, the one
+    where what it checks can differ (docs/testing.md):
+
+    - with JavaScript, on the production stack, what users meet (gunicorn, collected static
+      files, a real worker and SMTP): the development server shows the same HTML, so running
+      the same steps there again checked nothing more for about two minutes of CI's two cores
+      per journey (130-170 s each in the CI log of 2026-12-03) and 20-60 s per role of axe;
+    - without JavaScript, on the development server: every step works from the server's
+      HTML alone, which does not depend on the settings (three minutes per journey).
+
+    ``PORTAL_E2E_BOTH=1`` runs every variant, to compare the two portals by hand."""
+    if os.environ.get("PORTAL_E2E_BOTH") == "1":
+        return
     kept, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("portal") == "production" and params.get("journey") is False:
-            dropped.append(item)
-        else:
+        if "portal" not in params:
             kept.append(item)
+            continue
+        wanted = "developpement" if params.get("journey") is False else "production"
+        (kept if params["portal"] == wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
