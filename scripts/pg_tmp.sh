@@ -38,7 +38,7 @@ start() {
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
-    -c "CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB" \
+    -c "CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB CREATEROLE" \
     -c "CREATE ROLE portal_app LOGIN PASSWORD 'portal_app' NOCREATEDB NOCREATEROLE" \
     -c "CREATE DATABASE portal OWNER portal"
 

@@ -91,3 +91,56 @@ def _columns() -> list[str]:
             cursor, "derogations_auditentry"
         )
     return [column.name for column in description]
+
+
+def test_the_role_is_created_once_with_its_password_then_granted(db, monkeypatch):
+    """docker-compose.yml's migrate service: `grant_app_role portal_app --create` makes a
+    login role with the password of PORTAL_APP_DB_PASSWORD (quoted by psycopg), then grants
+    it; a second run finds it and only grants. Without a usable password it refuses."""
+    import io
+
+    from django.core.management.base import CommandError
+
+    role = "portal_compose_test"
+    password = "pa'ss wörd; DROP ROLE x --"
+    monkeypatch.setenv("PORTAL_APP_DB_PASSWORD", password)
+    try:
+        out = io.StringIO()
+        call_command("grant_app_role", role, "--create", stdout=out)
+        assert f"role {role} created" in out.getvalue()
+        out = io.StringIO()
+        call_command("grant_app_role", role, "--create", stdout=out)
+        assert "created" not in out.getvalue() and "granted" in out.getvalue()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
+                "WHERE rolname = %s",
+                [role],
+            )
+            assert cursor.fetchone() == (True, False, False, False)
+            cursor.execute(
+                "SELECT has_table_privilege(%s, 'derogations_auditentry', 'UPDATE'), "
+                "has_table_privilege(%s, 'derogations_auditentry', 'INSERT')",
+                [role, role],
+            )
+            assert cursor.fetchone() == (False, True)
+        settings = connection.settings_dict
+        with psycopg.connect(
+            host=settings["HOST"],
+            port=settings["PORT"],
+            user=role,
+            password=password,
+            dbname=settings["NAME"],
+        ) as app:
+            assert app.execute("SELECT current_user").fetchone()[0] == role
+        monkeypatch.setenv("PORTAL_APP_DB_PASSWORD", "short")
+        with pytest.raises(CommandError, match="PORTAL_APP_DB_PASSWORD"):
+            call_command("grant_app_role", "portal_other", "--create")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone():  # role: a constant of this test
+                cursor.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+                cursor.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}")
+                cursor.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
+                cursor.execute(f"DROP ROLE {role}")

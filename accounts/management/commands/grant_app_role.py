@@ -6,10 +6,20 @@ INSERT and SELECT the audit table: no UPDATE, DELETE or TRUNCATE, and, not being
 it cannot ALTER it (so it cannot disable the append-only triggers either).
 
     DATABASE_URL=<owner's URL> manage.py grant_app_role portal_app   (scripts/stack.sh)
+
+With ``--create``, the role is first created if it does not exist (LOGIN, no other right),
+with the password in the environment variable PORTAL_APP_DB_PASSWORD: the one-shot
+``migrate`` service of docker-compose.yml does this, so that web, worker and beat never
+connect as the tables' owner.
 """
+
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from psycopg import sql
+
+PASSWORD_VARIABLE = "PORTAL_APP_DB_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
 
 AUDIT_TABLE = "derogations_auditentry"
 
@@ -29,16 +39,44 @@ def grant(connection, role: str) -> None:
             cursor.execute(f"GRANT {allowed} ON {quote(table)} TO {quote(role)}")
 
 
+def create_role(connection, role: str, password: str) -> bool:
+    """Create the login role if it is missing; True if it was created. The statement is
+    composed by psycopg (role as an identifier, password as a literal): CREATE ROLE takes no
+    bound parameters."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone():
+            return False
+        statement = sql.SQL(
+            "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOCREATEDB NOCREATEROLE"
+        ).format(sql.Identifier(role), sql.Literal(password))
+        cursor.execute(statement.as_string(connection.connection))
+    return True
+
+
 class Command(BaseCommand):
     help = "Grant the application role its privileges (audit table: INSERT and SELECT only)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("role", help="the PostgreSQL role the application connects as")
         parser.add_argument("--database", default="default", help="the owner's connection")
+        parser.add_argument(
+            "--create",
+            action="store_true",
+            help=f"create the role first if missing, with the password in ${PASSWORD_VARIABLE}",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         connection = connections[options["database"]]
         if connection.vendor != "postgresql":
             raise CommandError("grant_app_role is for PostgreSQL only")
-        grant(connection, str(options["role"]))
+        role = str(options["role"])
+        if options["create"]:
+            password = os.environ.get(PASSWORD_VARIABLE, "")
+            if len(password) < 12:
+                raise CommandError(f"--create needs {PASSWORD_VARIABLE} (12 characters or more)")
+            connection.ensure_connection()
+            if create_role(connection, role, password):
+                self.stdout.write(f"role {role} created")
+        grant(connection, role)
         self.stdout.write(f"privileges granted to {options['role']}")
