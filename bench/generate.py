@@ -6,9 +6,9 @@ Used by bench/run.py (``bash bench/run.sh --generate-only`` fills and keeps noth
 import time
 from typing import Any
 
-from tests.bulk_data import Generator, generate
+from tests.bulk_data import FULL, Generator, generate
 
-__all__ = ["Generator", "generate", "timed_generate"]
+__all__ = ["FULL", "Generator", "generate", "timed_generate"]
 
 
 def timed_generate(scale: float, **kwargs: Any) -> Generator:

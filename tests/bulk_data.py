@@ -466,7 +466,8 @@ class Generator:
 
     def resync(self) -> None:
         """Continue numbering after rows the portal wrote itself (a lifting through the
-        lifecycle writes an audit entry and an act)."""
+        lifecycle writes an audit entry and an act) or copied (bench/sizes.py)."""
+        self.numbers = {(s.kind, s.year): s.last_number for s in ReferenceSequence.objects.all()}
         self.next_request = (DerogationRequest.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
         self.next_audit = (AuditEntry.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
         self.next_decision = (
