@@ -118,6 +118,10 @@ def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogatio
 class RegistryFilterForm(forms.Form):
     """A GET form that never fails: an unknown value is reported and ignored."""
 
+    # Its choices are fixed lists (statuses, classes, sorts): its markup is written once
+    # per language and input (accounts.filter_forms), not on every registry page rendered.
+    render_version = "fixed"
+
     q = forms.CharField(
         label=gettext_lazy("Rechercher"),
         help_text=gettext_lazy("Référence, dispositif, fabricant ou opérateur"),
