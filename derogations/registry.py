@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from derogations.widgets import QuickSelect, filter_form_helper
 
-from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind
+from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind, Status
 from .models import Decision, Derogation
 
 PAGE_SIZE = 25
@@ -185,8 +185,13 @@ def search(rows: QuerySet[Derogation], text: str) -> QuerySet[Derogation]:
             config=SEARCH_CONFIG,
         )
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return rows.alias(search=vector).filter(
-            Q(search=query) | Q(request__reference__icontains=text)
+        # Redundant (a derogation's request is granted, a status it never leaves), but it
+        # lets PostgreSQL narrow the requests through request_status_kind_target before it
+        # computes the vector row by row: a quarter of the global requests are granted.
+        return (
+            rows.filter(request__status=Status.GRANTED)
+            .alias(search=vector)
+            .filter(Q(search=query) | Q(request__reference__icontains=text))
         )
     return rows.filter(
         Q(request__reference__icontains=text)
