@@ -1,10 +1,12 @@
-"""Run the benchmarks of issue 8 on the PostgreSQL of DATABASE_URL and print a table.
+"""Run the benchmarks of issues 8 and 18 on the PostgreSQL of DATABASE_URL, print a table.
 
-Normally started by ``bash bench/run.sh [--scale 0.1]``, which brings a throw-away
-PostgreSQL up and down around it. Never fails on time: it prints figures.
+Normally started by ``bash bench/run.sh [--requests 1000000]``, which brings a throw-away
+PostgreSQL up and down around it. Never fails on time: it prints figures, PASS or FAIL.
 
-Steps: migrate; generate 10 % of the data; count each list page's SQL queries; generate
-the other 90 %; VACUUM ANALYZE; measure every target; print the table.
+Steps: migrate; generate the base (``--base`` requests, tests.bulk_data); sign the
+bench's users in; copy the base into the small database and multiply it up to
+``--requests`` in the large one (bench/sizes.py); VACUUM ANALYZE; measure every target;
+print the table.
 """
 
 import argparse
@@ -16,6 +18,8 @@ import time
 # Module of bench/targets for each target of issue 8, in the order they run.
 TARGETS = {
     "queue": "1",
+    "deep": "issue 18, 2",
+    "registry_pages": "issue 18, 3",
     "dashboard": "2",
     "letters": "5",
     "registry": "3",
@@ -27,16 +31,23 @@ TARGETS = {
 
 
 def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Benchmarks of issue 8")
+    parser = argparse.ArgumentParser(description="Benchmarks of issues 8 and 18")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="data volume; 1.0 = 100,000 requests"
+        "--requests", type=int, default=1_000_000, help="requests of the large database"
+    )
+    parser.add_argument(
+        "--base",
+        type=int,
+        default=10_000,
+        help="requests generated one by one (the small database); --requests must be a "
+        "multiple of it",
     )
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
     parser.add_argument(
         "--mixed-requests",
         type=int,
         default=None,
-        help="requests sent to gunicorn for target 7 (default 10,000 × scale, at least 500)",
+        help="requests sent to gunicorn for target 7 (default 1 % of --requests, at least 500)",
     )
     parser.add_argument(
         "--targets",
@@ -49,7 +60,8 @@ def parse() -> argparse.Namespace:
 
 def table(rows: list) -> str:
     header = ("target", "figure", "bound", "met")
-    cells = [header] + [(r.target, r.figure, r.bound, r.met) for r in rows]
+    verdict = {"yes": "PASS", "no": "FAIL"}
+    cells = [header] + [(r.target, r.figure, r.bound, verdict.get(r.met, r.met)) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(4)]
     lines = [" | ".join(c[i].ljust(widths[i]) for i in range(4)) for c in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
@@ -65,8 +77,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from accounts.enums import Role
     from accounts.models import User
-    from bench import generate
+    from bench import generate, sizes
     from bench.targets import Context
 
     chosen = [name.strip() for name in args.targets.split(",") if name.strip()]
@@ -84,24 +97,33 @@ def main() -> None:
         rows = [row for target in modules for row in target.run(Context.bare(args.repeat))]
         print(table(rows))
         return
+    if args.requests % args.base:
+        sys.exit("bench: --requests must be a multiple of --base")
     call_command("migrate", verbosity=0)
-    print(f"bench: scale {args.scale}, {connection.settings_dict['NAME']} on PostgreSQL")
-    gen = generate.timed_generate(args.scale, share=0.1)
+    print(f"bench: {args.base:,} then {args.requests:,} requests, on PostgreSQL", flush=True)
+    scale = args.base / generate.FULL["requests"]
+    gen = generate.timed_generate(scale)
     if args.generate_only:
-        generate.timed_generate(args.scale, share=0.9, gen=gen)
+        multiply(args.requests // args.base)
         return
+    admin = User.objects.create(
+        email="admin@ansm.example", role=Role.EVALUATOR, is_staff=True, is_superuser=True
+    )
     ctx = Context(
-        scale=args.scale,
+        scale=scale,
         repeat=args.repeat,
-        mixed_requests=args.mixed_requests or max(500, round(10_000 * args.scale)),
+        mixed_requests=args.mixed_requests or max(500, args.requests // 100),
         evaluator=User.objects.get(pk=gen.evaluators[0]),
         operator=User.objects.get(pk=gen.organisations[0]),
+        admin=admin,
         generator=gen,
+        small=args.base,
+        large=args.requests,
     )
-    for target in modules:
-        if hasattr(target, "query_counts"):
-            ctx.small_counts.update(target.query_counts(ctx))
-    generate.timed_generate(args.scale, share=0.9, gen=gen)
+    for user in (ctx.evaluator, ctx.operator, ctx.admin):
+        ctx.client(user)  # signed in before the copy: the sessions exist at both sizes
+    print(f"bench: small database copied in {sizes.clone_to_small():.1f} s", flush=True)
+    multiply(args.requests // args.base)
     settle()
     rows = []
     for target in modules:
@@ -113,6 +135,22 @@ def main() -> None:
     print()
     print(table(rows))
     print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
+    sizes.drop_small()
+
+
+def multiply(factor: int) -> None:
+    from django.db import connection
+
+    from bench import sizes
+
+    before = time.perf_counter()
+    seconds = sizes.multiply(factor)
+    detail = ", ".join(f"{table} {s:.0f} s" for table, s in seconds.items())
+    print(f"bench: base × {factor} in {time.perf_counter() - before:.0f} s ({detail})", flush=True)
+    before = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"bench: VACUUM ANALYZE in {time.perf_counter() - before:.0f} s", flush=True)
 
 
 def settle(most_seconds: float = 300) -> None:

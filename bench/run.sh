@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The benchmarks of issue 8 in one command, on a throw-away PostgreSQL 15:
-#   bash bench/run.sh [--scale 0.1] [--repeat 15] [--mixed-requests 1000]
-#                     [--targets queue,dashboard,letters,registry,fanout,memory,exports,uploads]
+# The benchmarks of issues 8 and 18 in one command, on a throw-away PostgreSQL 15:
+#   bash bench/run.sh [--requests 1000000] [--base 10000] [--repeat 15] [--mixed-requests N]
+#     [--targets queue,deep,registry_pages,dashboard,letters,registry,fanout,memory,exports,uploads]
 # (`--targets uploads` alone needs no data: nothing is generated)
-# Starts PostgreSQL (scripts/pg_tmp.sh), migrates, generates, measures, prints a table,
-# stops PostgreSQL. Prints figures; never fails on time.
+# Starts PostgreSQL (scripts/pg_tmp.sh), migrates, generates at two sizes (bench/sizes.py),
+# measures, prints a table with PASS/FAIL per bound, stops PostgreSQL. Never fails on time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x .venv/bin/python ]] || bash scripts/bootstrap.sh

@@ -8,3 +8,5 @@ ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405  (the in-process test client)
+# The copy of the base data for the measures at two sizes (bench/sizes.py).
+DATABASES["small"] = {**DATABASES["default"], "NAME": DATABASES["default"]["NAME"] + "_small"}  # noqa: F405

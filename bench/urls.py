@@ -2,10 +2,11 @@
 
 from django.urls import include, path
 
-from . import views
+from . import admin, views
 
 urlpatterns = [
     path("bench/trivial/", views.trivial, name="bench_trivial"),
     path("bench/hello/", views.hello, name="bench_hello"),
+    path("bench/admin/", admin.site.urls),
     path("", include("config.urls")),
 ]

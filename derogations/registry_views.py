@@ -16,7 +16,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -99,8 +98,11 @@ def open_data(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
     form = registry.RegistryFilterForm(request.GET or None, history=history)
     filters = form.filters
-    rows = registry.for_display(registry.filtered(filters, history=history))
-    page = Paginator(rows, registry.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = registry.for_list(registry.filtered(filters, history=history))
+    paginator = registry.VersionedCountPaginator(
+        rows, registry.PAGE_SIZE, key=registry.count_key(request, filters, history=history)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     entries = [
         {
             "derogation": d,

@@ -10,21 +10,26 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import (
+    condition,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from accounts.enums import Role
 
-from . import access, filing, lifecycle, requirements, tables, uploads
+from . import access, filing, lifecycle, requirements, tables, uploads, verification
 from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
     ComplementAnswerForm,
     DashboardFilterForm,
     RequestStepForm,
-    VerificationForm,
     WithdrawForm,
 )
-from .models import Attachment, Decision, DerogationRequest, UnionNotification
+from .models import Attachment, DerogationRequest, UnionNotification
 from .paging import CappedPaginator
 
 
@@ -611,30 +616,21 @@ def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@cache_control(private=True, no_cache=True)  # kept by the browser, asked again with its ETag
+@condition(etag_func=verification.etag, last_modified_func=verification.last_modified)
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: anyone types a letter's code and learns whether it is authentic, what the
-    act was, and whether the derogation it concerns is still in force."""
-    form = VerificationForm(request.GET if "code" in request.GET else None)
-    decision = None
-    searched = False
-    if form.is_bound and form.is_valid():
-        searched = True
-        decision = (
-            Decision.objects.filter(
-                state=DecisionState.ISSUED, verification_code=form.cleaned_data["code"]
-            )
-            .select_related("request__organisation", "request__derogation")
-            .first()
-        )
-    derogation = getattr(decision.request, "derogation", None) if decision else None
+    act was, and whether the derogation it concerns is still in force. A browser that has
+    the page asks again with its validators and gets 304 while nothing shown changed."""
+    found = verification.verification(request)
     return render(
         request,
         "derogations/verify.html",
         {
-            "form": form,
-            "decision": decision,
-            "searched": searched,
-            "derogation": derogation,
-            "derogation_status": derogation.effective_status() if derogation else None,
+            "form": found.form,
+            "decision": found.decision,
+            "searched": found.searched,
+            "derogation": found.derogation,
+            "derogation_status": found.derogation_status,
         },
     )

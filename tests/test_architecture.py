@@ -42,3 +42,36 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     module = tmp_path / "module.py"
     module.write_text("def f():\n    from notifications.tasks import x\n")
     assert imported_apps(module) == {"notifications"}
+
+
+def imports_bench(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import) and any(
+            alias.name.split(".")[0] == "bench" for alias in node.names
+        ):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] == "bench":
+                return True
+    return False
+
+
+def test_tests_never_import_the_benchmarks():
+    """bench/ may use tests helpers (tests.bulk_data, tests.plans, tests.harness); the
+    tests never depend on bench/, which is run on demand and may change freely."""
+    wrong = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if "node_modules" not in path.parts and imports_bench(path)
+    ]
+    assert wrong == []
+
+
+def test_the_bench_check_sees_both_import_forms(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text("def f():\n    import bench.measure\n")
+    assert imports_bench(module)
+    module.write_text("from bench.generate import Generator\n")
+    assert imports_bench(module)
+    module.write_text("from tests.bulk_data import Generator\n")
+    assert not imports_bench(module)

@@ -1,5 +1,4 @@
-"""One module per target of issue 8. Each has ``run(ctx) -> list[Row]``; those that count
-SQL queries also have ``query_counts(ctx) -> dict[str, int]`` (called at two data sizes).
+"""One module per target of issues 8 and 18. Each has ``run(ctx) -> list[Row]``.
 
 bench/run.py runs them in the order of TARGETS (``--targets`` picks some): ``exports``
 comes last because it adds global derogations up to 20,000.
@@ -23,14 +22,16 @@ class Context:
     mixed_requests: int
     evaluator: User
     operator: User  # of the organisation with the most files
+    admin: User  # superuser of the Django admin's changelist (bench/admin.py)
     generator: Generator
+    small: int = 0  # requests in the small database (bench/sizes.py)
+    large: int = 0  # requests in the database of DATABASE_URL
     clients: dict[str, Client] = field(default_factory=dict)
-    small_counts: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def bare(cls, repeat: int) -> "Context":
         """For the targets that need no data (``NEEDS_DATA = False``): no users."""
-        return cls(0.0, repeat, 0, None, None, None)  # type: ignore[arg-type]
+        return cls(0.0, repeat, 0, None, None, None, None)  # type: ignore[arg-type]
 
     def client(self, user: User) -> Client:
         if user.email not in self.clients:

@@ -35,8 +35,10 @@ def _paths(ctx: Context) -> list[tuple[str, str]]:
     """(path, session cookie) in the order they are sent."""
     evaluator = ctx.client(ctx.evaluator).cookies[settings.SESSION_COOKIE_NAME].value
     operator = ctx.client(ctx.operator).cookies[settings.SESSION_COOKIE_NAME].value
-    paths = [(_url("reviews:queue", p), evaluator) for p in queue.PAGES.values()]
-    paths += [(_url("derogations:dashboard", p), operator) for p in dashboard.PAGES.values()]
+    paths = [(_url("reviews:queue", p), evaluator) for p, _admin in queue.PAGES.values()]
+    paths += [
+        (_url("derogations:dashboard", p), operator) for p, _admin in dashboard.PAGES.values()
+    ]
     paths += [
         (_url("reviews:queue", {"page": "3"}), evaluator),
         (_url("derogations:dashboard", {"page": "2"}), operator),

@@ -266,6 +266,27 @@ def test_list_query_count_is_constant(org_a, evaluator, senior, django_assert_nu
     assert len(response.context["entries"]) == 8
 
 
+def test_a_filter_is_counted_once_per_registry_version(
+    org_a, evaluator, senior, operator_a, django_assert_num_queries
+):
+    """Any page, sort or address of one filter shares its count until the registry changes
+    (new query strings miss the page cache, never the count); a change counts again."""
+    for _ in range(3):
+        grant_global(org_a, evaluator, senior)
+    client = Client()
+    client.force_login(operator_a)  # signed in: never the stored page
+    url = reverse("derogations:registry")
+    client.get(url, {"classe": "C", "v": "1"})
+    with django_assert_num_queries(3) as queries:  # session, user, page rows: no count
+        response = client.get(url, {"classe": "C", "tri": "reference", "v": "2"})
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    assert response.context["page"].paginator.count == 3
+    grant_global(org_a, evaluator, senior)  # in this process: the version is forgotten
+    response = client.get(url, {"classe": "C", "v": "3"})
+    assert response.context["page"].paginator.count == 4
+    assert len(response.context["entries"]) == 4
+
+
 def test_pagination_keeps_the_filters(world, monkeypatch):
     monkeypatch.setattr(registry, "PAGE_SIZE", 2)
     client = Client()

@@ -2,7 +2,7 @@
 PostgreSQL that reads two indexes backwards and never the whole decisions or derogations
 tables, whatever their size (issue 8, target 3).
 
-5,000 requests made by the benchmark generator (bench/generate.py, COPY), VACUUM ANALYZE,
+5,000 requests made by the bulk generator (tests/bulk_data.py, COPY; the benchmarks use it too), VACUUM ANALYZE,
 then EXPLAIN (without ANALYZE) of the queries of registry.latest_change.
 """
 
@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bench.generate import Generator
-from bench.measure import plan_nodes
 from derogations import registry
+from tests.bulk_data import Generator
+from tests.plans import plan_nodes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # VACUUM runs outside a transaction

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from derogations import lifecycle
@@ -349,3 +350,30 @@ def test_operator_sees_neither_internal_steps_nor_who_holds_the_file(
     assert "Demande recevable, mise en instruction" in html  # the public steps stay listed
     staff_html = client_for(evaluator).get(reverse("reviews:file", args=[req.pk])).content.decode()
     assert "Proposition de décision" in staff_html and "Attribution du dossier" in staff_html
+
+
+def test_verification_page_answers_conditional_gets(draft_a, evaluator, senior, client):
+    """A browser that has the page asks again with its validators: 304 while nothing the
+    page shows changed, the page again once the derogation is suspended."""
+    factories.proposed(draft_a, evaluator)
+    decision = lifecycle.validate_decision(draft_a, senior)
+    url = reverse("derogations:verify")
+    params = {"code": decision.verification_code}
+    first = client.get(url, params)
+    etag, modified = first.get("ETag"), first.get("Last-Modified")
+    assert first.status_code == 200 and etag and modified
+    assert "no-cache" in first["Cache-Control"] and "no-store" not in first["Cache-Control"]
+    assert client.get(url, params, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, params, headers={"if-modified-since": modified}).status_code == 304
+    other = client.get(url, {"code": "AAAA-BBBB-CCCC"}, headers={"if-none-match": etag})
+    assert other.status_code == 200 and "Aucun courrier ne correspond" in other.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url, params, headers={"if-none-match": etag})
+    assert english.status_code == 200 and english["ETag"] != etag
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+    lifecycle.suspend(DerogationRequest.objects.get(), senior, "Signalement de matériovigilance.")
+    again = client.get(url, params, headers={"if-none-match": etag})
+    assert again.status_code == 200 and "La dérogation est suspendue" in again.content.decode()
+    assert again["ETag"] != etag
+    assert client.get(url, params, headers={"if-none-match": again["ETag"]}).status_code == 304

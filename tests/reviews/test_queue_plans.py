@@ -1,6 +1,6 @@
 """The queue reads the requests table through its indexes (issue 8), on PostgreSQL.
 
-5,000 requests made by the benchmark generator (bench/generate.py, COPY), VACUUM ANALYZE,
+5,000 requests made by the bulk generator (tests/bulk_data.py, COPY; the benchmarks use it too), VACUUM ANALYZE,
 then EXPLAIN (without ANALYZE) of every query the queue page runs on the requests table,
 for the default sort and each filter: no sequential scan of that table.
 """
@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from bench.generate import Generator
-from bench.measure import CAPPED_COUNT, REQUESTS_TABLE, explain_page, seq_scans_of_requests
 from derogations.models import DerogationRequest
+from tests.bulk_data import Generator
+from tests.plans import CAPPED_COUNT, REQUESTS_TABLE, explain_page, seq_scans_of_requests
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # VACUUM runs outside a transaction
