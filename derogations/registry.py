@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from derogations.widgets import QuickSelect, filter_form_helper
+from derogations.widgets import filter_form_helper
 
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind
 from .models import Decision, Derogation
@@ -122,11 +122,9 @@ class RegistryFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    statut = forms.ChoiceField(label=gettext_lazy("Statut"), required=False, widget=QuickSelect)
-    classe = forms.ChoiceField(
-        label=gettext_lazy("Classe IVDR"), required=False, widget=QuickSelect
-    )
-    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False, widget=QuickSelect)
+    statut = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
+    classe = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
 
     def __init__(self, data: Any, *, history: bool | None = False) -> None:
         super().__init__(data)
