@@ -96,8 +96,10 @@ def forget_filter_choices(sender: type, instance: Any, **kwargs: object) -> None
         cache.delete(_CHOICES_KEY)
 
 
-def _fixed_choices() -> dict[str, list[tuple[str, str]]]:
-    """The filter's lists that do not come from the database, in the active language."""
+@functools.lru_cache(maxsize=16)
+def _fixed_choices(language: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The filter's lists that do not come from the database, translated once per language
+    (``language``: the active one, the cache key)."""
     return {
         "status": _blank(_("Tous les statuts"))
         + [(value, label) for value, label in labels(Status).items() if value != Status.DRAFT],
@@ -154,7 +156,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(data)
         self.user = user
         fields = self.fields
-        for name, choices in _fixed_choices().items():
+        for name, choices in _fixed_choices(translation.get_language()).items():
             fields[name].choices = choices  # type: ignore[attr-defined]
         evaluators, operators, self.choices_version = filter_choices()
         fields["assignee"].choices = (  # type: ignore[attr-defined]
@@ -367,7 +369,7 @@ class QueueRow:
     status: str
     status_label: str
     assignee: str
-    may_take: bool
+    take_href: str  # "" unless the evaluator may take the file
     submitted: str
     target: str
     days_late: int | None
@@ -381,7 +383,7 @@ def queue_rows(
     files: Iterable[DerogationRequest], *, today: datetime.date, may_assign: bool
 ) -> list[QueueRow]:
     """The rows of a page of the queue (``queue_columns``' values)."""
-    file_url = url_maker("reviews:file")
+    file_url, take_url = url_maker("reviews:file"), url_maker("reviews:take")
     # get_FOO_display() rebuilds its choices dict and translates on every call: each label
     # is translated once for the table.
     kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
@@ -403,7 +405,9 @@ def queue_rows(
                 status=req.status,
                 status_label=statuses.get(req.status, req.status),
                 assignee=assignee_name(req),
-                may_take=req.assignee_id is None and may_assign and req.status in OPEN_STATUSES,
+                take_href=take_url(req.pk)
+                if req.assignee_id is None and may_assign and req.status in OPEN_STATUSES
+                else "",
                 submitted=day(req.submitted_at, zone),
                 target=day(req.target_date),
                 days_late=req.days_overdue(today) if late else None,
