@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +16,7 @@ from accounts.validators import validate_rpps
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
 from .models import DerogationRequest
-from .tables import labels
-from .widgets import PreparedChoices, QuickSelect, filter_form_helper
+from .widgets import filter_form_helper
 
 HELP_TEXTS = {
     "patient_reference": _(
@@ -265,20 +263,6 @@ SORTS = {
 }
 
 
-@functools.lru_cache(maxsize=16)
-def _dashboard_statuses(language: str | None) -> PreparedChoices:
-    """The operator never sees "Décision proposée": it is "En instruction" for them.
-    Translated once per language (``language``: the active one, the cache key)."""
-    return PreparedChoices(
-        [("", gettext("Tous"))]
-        + [
-            (value, label)
-            for value, label in labels(Status).items()
-            if value != Status.DECISION_PROPOSED
-        ]
-    )
-
-
 @functools.cache
 def _dashboard_helper() -> Any:
     """The page writes the <form method="get"> tag and the « Filtrer » button; the layout
@@ -295,17 +279,15 @@ class DashboardFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Rechercher (référence ou dispositif)"), required=False, max_length=100
     )
-    status = forms.ChoiceField(label=_("Statut"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Statut"), required=False)
     kind = forms.ChoiceField(
         label=_("Type"),
         required=False,
         choices=[("", _("Tous"))] + list(Kind.choices),
-        widget=QuickSelect,
     )
     tri = forms.ChoiceField(
         label=_("Trier par"),
         required=False,
-        widget=QuickSelect,
         choices=[
             ("creation", _("Plus récentes")),
             ("depot", _("Date de dépôt")),
@@ -316,12 +298,12 @@ class DashboardFilterForm(forms.Form):
         ],
     )
 
-    # Its markup depends only on the input and the language (accounts.filter_forms keeps it).
-    render_version = "fixed"
-
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["status"].choices = _dashboard_statuses(translation.get_language())  # type: ignore[attr-defined]
+        # The operator never sees "Décision proposée": it is "En instruction" for them.
+        self.fields["status"].choices = [("", gettext("Tous"))] + [  # type: ignore[attr-defined]
+            (value, label) for value, label in Status.choices if value != Status.DECISION_PROPOSED
+        ]
         self.helper = _dashboard_helper()
 
     def filter(self, queryset):  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from derogations.widgets import QuickSelect, filter_form_helper
+from derogations.widgets import filter_form_helper
 
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus, IvdClass, Kind, Status
 from .models import Decision, Derogation
@@ -118,9 +118,8 @@ def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogatio
 class RegistryFilterForm(forms.Form):
     """A GET form that never fails: an unknown value is reported and ignored."""
 
-    # Its choices are fixed lists (statuses, classes, sorts): its markup is written once
-    # per language and input (accounts.filter_forms), not on every registry page rendered.
-    render_version = "fixed"
+    # Its choices are fixed lists (statuses, classes, sorts): templates/registry/list.html
+    # keeps its markup per language and input ({% cache %}), like the queue's filter form.
 
     q = forms.CharField(
         label=gettext_lazy("Rechercher"),
@@ -128,11 +127,9 @@ class RegistryFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    statut = forms.ChoiceField(label=gettext_lazy("Statut"), required=False, widget=QuickSelect)
-    classe = forms.ChoiceField(
-        label=gettext_lazy("Classe IVDR"), required=False, widget=QuickSelect
-    )
-    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False, widget=QuickSelect)
+    statut = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
+    classe = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
 
     def __init__(self, data: Any, *, history: bool | None = False) -> None:
         super().__init__(data)

@@ -1,26 +1,20 @@
-"""Rows of the long list pages written in Python (issue 8).
-
-A Django template spends about 0.3 ms per row of the queue (variable lookups, an include,
-``{% url %}``, ``{% blocktranslate %}``): 50 rows cost three times a whole trivial page.
-These functions write the same markup, every text through ``widgets.escape``, and the
-same translatable texts as the templates had (their msgids are unchanged).
-"""
+"""What the rows of the long lists show, worked out once per row in Python (labels
+translated once per table, URLs, dates written): the Jinja2 partials of derogations/jinja2/ only print
+it (ARCHITECTURE.md, "Lists and screens")."""
 
 import datetime
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db.models import Choices, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
-from .badges import status_badge, urgency_badge
+from .badges import urgency_badge
 from .enums import Kind, Status, Urgency
 from .models import DerogationRequest
-from .widgets import escape
 
 _SENTINEL = 2147483647
 
@@ -54,10 +48,6 @@ def labels(choices: type[Choices]) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-def join_rows(rows: Iterable[str]) -> SafeString:
-    return SafeString("\n".join(rows))
-
-
 OPERATOR_ROW_FIELDS = (
     "reference",
     "renewal_of_id",
@@ -78,28 +68,47 @@ def operator_dashboard_columns(requests: QuerySet) -> QuerySet:
     return requests.only(*OPERATOR_ROW_FIELDS)
 
 
-def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> SafeString:
-    """The rows of an operator's "Mes demandes" (templates/derogations/dashboard.html)."""
+@dataclass(slots=True)
+class OperatorRow:
+    """A row of an operator's "Mes demandes" (derogations/jinja2/derogations/dashboard_table.html)."""
+
+    href: str
+    title: str
+    renewal: bool
+    kind: str
+    urgency: SafeString
+    device: str
+    status: str
+    status_label: str
+    submitted: str
+    target: str
+    updated: str
+
+
+def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> list[OperatorRow]:
+    """The rows of an operator's "Mes demandes" (``operator_dashboard_columns``' values)."""
     detail_url = url_maker("derogations:detail")
-    renewal = format_html('<br><span class="fr-text--xs">{}</span>', _("Renouvellement"))
     kinds, statuses, urgencies = labels(Kind), labels(Status), labels(Urgency)
     zone = timezone.get_current_timezone()
     rows = []
     for req in files:
         target_shown = req.target_date and (req.clock_running or req.clock_stopped)
-        urgency = (
-            urgency_badge(req, urgencies.get(req.urgency, req.urgency)) if req.is_urgent else ""
-        )
-        model = f" {escape(req.device_model)}" if req.device_model else ""
         status = req.operator_status
         rows.append(
-            f'<tr><td><a href="{detail_url(req.pk)}">{escape(str(req))}</a>'
-            f"{renewal if req.renewal_of_id else ''}</td>"
-            f"<td>{escape(kinds.get(req.kind, req.kind))}{urgency}</td>"
-            f"<td>{escape(req.device_name or '—')}{model}</td>"
-            f"<td>{status_badge(status, statuses.get(status, ''))}</td>"
-            f"<td>{day(req.submitted_at, zone) or '—'}</td>"
-            f"<td>{day(req.target_date) if target_shown else '—'}</td>"
-            f"<td>{day(req.updated_at, zone)}</td></tr>"
+            OperatorRow(
+                href=detail_url(req.pk),
+                title=str(req),
+                renewal=req.renewal_of_id is not None,
+                kind=kinds.get(req.kind, req.kind),
+                urgency=urgency_badge(req, urgencies.get(req.urgency, req.urgency))
+                if req.is_urgent
+                else SafeString(""),
+                device=" ".join(filter(None, [req.device_name or "—", req.device_model])),
+                status=status,
+                status_label=statuses.get(status, ""),
+                submitted=day(req.submitted_at, zone) or "—",
+                target=day(req.target_date) if target_shown else "—",
+                updated=day(req.updated_at, zone),
+            )
         )
-    return join_rows(rows)
+    return rows

@@ -55,10 +55,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         requests, 25, number=number, columns=tables.operator_dashboard_columns
     )
     page = paginator.get_page(number)
-    rows = tables.operator_dashboard_rows(page.object_list)
-    return render(
-        request, "derogations/dashboard.html", {"page": page, "rows": rows, "filters": filters}
-    )
+    page.object_list = tables.operator_dashboard_rows(page.object_list)
+    return render(request, "derogations/dashboard.html", {"page": page, "filters": filters})
 
 
 def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def]

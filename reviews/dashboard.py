@@ -40,7 +40,7 @@ from derogations.enums import (
     Urgency,
 )
 from derogations.models import AuditEntry, ComplementRequest, Decision, DerogationRequest
-from derogations.widgets import QuickSelect, filter_form_helper
+from derogations.widgets import filter_form_helper
 
 from . import charts
 
@@ -61,7 +61,6 @@ class DashboardFilterForm(forms.Form):
         required=False,
         initial=str(DEFAULT_PERIOD),
         empty_value=DEFAULT_PERIOD,
-        widget=QuickSelect,
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Période inconnue : choisissez 3, 6 ou 12 mois. La période de 12 mois est affichée."
@@ -72,7 +71,6 @@ class DashboardFilterForm(forms.Form):
         label=gettext_lazy("Type de demande"),
         choices=[("", gettext_lazy("Tous les types")), *Kind.choices],
         required=False,
-        widget=QuickSelect,
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Type inconnu : choisissez « Individuelle » ou « Globale ». Tous les types sont affichés."

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.plain_text import PlainTextForm
 from derogations.enums import DerogationStatus, Kind, UnionNotificationChannel
 from derogations.models import Derogation, Incident
-from derogations.widgets import QuickSelect, filter_form_helper
+from derogations.widgets import filter_form_helper
 
 from .forms import _helper
 
@@ -39,10 +39,8 @@ class FollowUpFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    etat = forms.ChoiceField(
-        label=gettext_lazy("État"), choices=STATES, required=False, widget=QuickSelect
-    )
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False, widget=QuickSelect)
+    etat = forms.ChoiceField(label=gettext_lazy("État"), choices=STATES, required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
     fin = forms.TypedChoiceField(
         label=gettext_lazy("Fin de validité"),
         choices=[
@@ -54,7 +52,6 @@ class FollowUpFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=QuickSelect,
     )
 
     def __init__(self, data: Any = None) -> None:

@@ -9,6 +9,7 @@ import datetime
 import functools
 import secrets
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.layout import Column, Row
@@ -18,19 +19,16 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User
 from derogations import access
-from derogations.badges import status_badge
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.expressions import RowCondition, incident_declared, open_complements_due
 from derogations.models import OPEN_STATUSES, DerogationRequest
-from derogations.tables import day, escape, join_rows, labels, url_maker
-from derogations.widgets import PreparedChoices, QuickSelect, filter_form_helper
+from derogations.tables import day, labels, url_maker
+from derogations.widgets import filter_form_helper
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on PostgreSQL
@@ -99,18 +97,16 @@ def forget_filter_choices(sender: type, instance: Any, **kwargs: object) -> None
 
 
 @functools.lru_cache(maxsize=16)
-def _fixed_choices(language: str | None) -> dict[str, PreparedChoices]:
-    """The filter's lists that do not come from the database, translated once per
-    language (``language``: the active one, the cache key)."""
+def _fixed_choices(language: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The filter's lists that do not come from the database, translated once per language
+    (``language``: the active one, the cache key)."""
     return {
-        "status": PreparedChoices(
-            _blank(_("Tous les statuts"))
-            + [(value, label) for value, label in labels(Status).items() if value != Status.DRAFT]
-        ),
-        "kind": PreparedChoices(_blank(_("Tous les types")) + [*labels(Kind).items()]),
-        "urgency": PreparedChoices(_blank(_("Toutes les urgences")) + [*labels(Urgency).items()]),
-        "ivd_class": PreparedChoices(_blank(_("Toutes les classes")) + [*labels(IvdClass).items()]),
-        "tri": PreparedChoices([(key, str(label)) for key, label in SORT_LABELS.items()]),
+        "status": _blank(_("Tous les statuts"))
+        + [(value, label) for value, label in labels(Status).items() if value != Status.DRAFT],
+        "kind": _blank(_("Tous les types")) + [*labels(Kind).items()],
+        "urgency": _blank(_("Toutes les urgences")) + [*labels(Urgency).items()],
+        "ivd_class": _blank(_("Toutes les classes")) + [*labels(IvdClass).items()],
+        "tri": [(key, str(label)) for key, label in SORT_LABELS.items()],
     }
 
 
@@ -142,25 +138,19 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False, widget=QuickSelect)
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False, widget=QuickSelect)
-    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False, widget=QuickSelect)
-    assignee = forms.ChoiceField(
-        label=gettext_lazy("Attribué à"), required=False, widget=QuickSelect
-    )
-    operator = forms.ChoiceField(
-        label=gettext_lazy("Opérateur"), required=False, widget=QuickSelect
-    )
-    ivd_class = forms.ChoiceField(
-        label=gettext_lazy("Classe IVDR"), required=False, widget=QuickSelect
-    )
+    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
+    urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False)
+    assignee = forms.ChoiceField(label=gettext_lazy("Attribué à"), required=False)
+    operator = forms.ChoiceField(label=gettext_lazy("Opérateur"), required=False)
+    ivd_class = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
     overdue = forms.BooleanField(label=gettext_lazy("En retard uniquement"), required=False)
     complements_overdue = forms.BooleanField(
         label=gettext_lazy("Compléments en retard"),
         help_text=gettext_lazy("Date limite de réponse de l'opérateur dépassée"),
         required=False,
     )
-    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False, widget=QuickSelect)
+    tri = forms.ChoiceField(label=gettext_lazy("Trier par"), required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
@@ -168,16 +158,11 @@ class QueueFilterForm(forms.Form):
         fields = self.fields
         for name, choices in _fixed_choices(translation.get_language()).items():
             fields[name].choices = choices  # type: ignore[attr-defined]
-        evaluators, operators, version = filter_choices()
-        # The markup of this form depends on nothing else than its input, the language and
-        # these choices (accounts.filter_forms keeps it while they are kept).
-        self.render_version = version if settings.PORTAL_FILTER_CHOICES_SECONDS else None
-        fields["assignee"].choices = PreparedChoices(  # type: ignore[attr-defined]
+        evaluators, operators, self.choices_version = filter_choices()
+        fields["assignee"].choices = (  # type: ignore[attr-defined]
             _blank(_("Tout le monde")) + [(ME, _("Moi")), (NOBODY, _("Non attribué"))] + evaluators
         )
-        fields["operator"].choices = PreparedChoices(  # type: ignore[attr-defined]
-            _blank(_("Tous les opérateurs")), tuple(operators)
-        )
+        fields["operator"].choices = _blank(_("Tous les opérateurs")) + operators  # type: ignore[attr-defined]
         self.helper = _helper()
 
     def filters(self) -> dict[str, Any]:
@@ -368,92 +353,70 @@ def _csv_lines(files: Iterable[DerogationRequest], language: str) -> Iterator[st
 # --- Rows of the page ---------------------------------------------------------------------
 
 
-def rows_html(
-    files: Iterable[DerogationRequest],
-    *,
-    today: datetime.date,
-    may_assign: bool,
-    next_url: str,
-    csrf_token: str,
-) -> SafeString:
-    """The <tr> of the queue's table (see derogations.tables for why not a template).
-    Every text from the database or a translation goes through ``escape``."""
-    file_url = url_maker("reviews:file")
-    take_url = url_maker("reviews:take")
-    incident = format_html(
-        ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>', _("Incident déclaré")
-    )
-    stopped = format_html('<p class="fr-badge fr-badge--sm fr-badge--warning">{}</p>', _("Arrêtée"))
-    not_assigned = format_html('<span class="fr-text--sm">{}</span>', _("Non attribué"))
-    take_label = escape(_("Prendre"))
+@dataclass(slots=True)
+class QueueRow:
+    """What a row of the queue shows, worked out once (reviews/jinja2/reviews/queue_table.html
+    prints it): labels translated, dates written, day counts as numbers."""
+
+    pk: int
+    href: str
+    reference: str
+    incident: bool
+    kind: str
+    urgency: str
+    device: str
+    operator: str
+    status: str
+    status_label: str
+    assignee: str
+    take_href: str  # "" unless the evaluator may take the file
+    submitted: str
+    target: str
+    days_late: int | None
+    days_left: int | None
+    clock_stopped: bool
+    complements_late: bool
+    complements_due: str
+
+
+def queue_rows(
+    files: Iterable[DerogationRequest], *, today: datetime.date, may_assign: bool
+) -> list[QueueRow]:
+    """The rows of a page of the queue (``queue_columns``' values)."""
+    file_url, take_url = url_maker("reviews:file"), url_maker("reviews:take")
     # get_FOO_display() rebuilds its choices dict and translates on every call: each label
-    # and badge is written once for the table.
-    kinds = {value: escape(label) for value, label in labels(Kind).items()}
-    urgencies = {value: escape(label) for value, label in labels(Urgency).items()}
-    statuses = {value: status_badge(value, label) for value, label in labels(Status).items()}
-    csrf_token, next_url = escape(csrf_token), escape(next_url)
-    notes: dict[tuple[str, int], str] = {}  # a few distinct day counts in a page
+    # is translated once for the table.
+    kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
     zone = timezone.get_current_timezone()
     rows = []
     for req in files:
-        reference = escape(req.reference or "")
-        if req.assignee_id is not None:
-            assignee = escape(assignee_name(req))
-        elif may_assign and req.status in OPEN_STATUSES:
-            assignee = (
-                f'<form method="post" action="{take_url(req.pk)}">'
-                f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">'
-                f'<input type="hidden" name="next" value="{next_url}">'
-                f'<button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">{take_label}'
-                f'<span class="fr-sr-only"> {reference}</span></button></form>'
-            )
-        else:
-            assignee = not_assigned
-        urgency = urgencies.get(req.urgency) or escape(req.urgency) if req.is_individual else "—"
-        status = statuses.get(req.status) or status_badge(req.status, req.status)
+        late = req.is_overdue(today)
+        due = req.complements_due_date  # type: ignore[attr-defined]
         rows.append(
-            f'<tr><td><a href="{file_url(req.pk)}">{reference}</a>'
-            f"{incident if req.has_incident else ''}</td>"
-            f"<td>{kinds.get(req.kind) or escape(req.kind)}</td><td>{urgency}</td>"
-            f"<td>{escape(req.device_name or '')}</td><td>{escape(req.operator_name)}</td>"
-            f"<td>{status}</td><td>{assignee}</td><td>{day(req.submitted_at, zone)}</td>"
-            f"<td>{day(req.target_date)}{_target_note(req, today, notes)}</td>"
-            f"<td>{stopped if req.clock_stopped else '—'}{_complements_note(req, today)}</td></tr>"
+            QueueRow(
+                pk=req.pk,
+                href=file_url(req.pk),
+                reference=req.reference or "",
+                incident=req.has_incident,  # type: ignore[attr-defined]
+                kind=kinds.get(req.kind, req.kind),
+                urgency=urgencies.get(req.urgency, req.urgency) if req.is_individual else "—",
+                device=req.device_name or "",
+                operator=req.operator_name,  # type: ignore[attr-defined]
+                status=req.status,
+                status_label=statuses.get(req.status, req.status),
+                assignee=assignee_name(req),
+                take_href=take_url(req.pk)
+                if req.assignee_id is None and may_assign and req.status in OPEN_STATUSES
+                else "",
+                submitted=day(req.submitted_at, zone),
+                target=day(req.target_date),
+                days_late=req.days_overdue(today) if late else None,
+                days_left=(req.days_left(today) or 0)
+                if not late and req.clock_running and req.target_date
+                else None,
+                clock_stopped=req.clock_stopped,
+                complements_late=req.complements_late(today),
+                complements_due=day(due) if due else "",
+            )
         )
-    return join_rows(rows)
-
-
-def _target_note(
-    req: DerogationRequest, today: datetime.date, notes: dict[tuple[str, int], str]
-) -> str:
-    """The days late or left; ``notes`` keeps each text written for this table."""
-    if req.is_overdue(today):
-        key = ("late", req.days_overdue(today))
-    elif req.clock_running and req.target_date:
-        key = ("left", req.days_left(today) or 0)
-    else:
-        return ""
-    if key not in notes:
-        kind, n = key
-        if kind == "late":
-            notes[key] = format_html(
-                ' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>',
-                ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", n) % {"n": n},
-            )
-        else:
-            notes[key] = format_html(
-                ' <p class="fr-text--sm fr-mb-0">{}</p>',
-                ngettext("%(n)s jour restant", "%(n)s jours restants", n) % {"n": n},
-            )
-    return notes[key]
-
-
-def _complements_note(req: DerogationRequest, today: datetime.date) -> SafeString | str:
-    due = req.complements_due_date  # type: ignore[attr-defined]
-    if req.complements_late(today):
-        text = _("Compléments en retard (attendus le %(d)s)") % {"d": day(due)}
-        return format_html(' <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>', text)
-    if req.clock_stopped and due:
-        text = _("Compléments attendus le %(d)s") % {"d": day(due)}
-        return format_html(' <p class="fr-text--sm fr-mb-0">{}</p>', text)
-    return ""
+    return rows

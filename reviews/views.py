@@ -11,7 +11,6 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +47,7 @@ from .queue import (
     csv_lines,
     filtered_requests,
     queue_columns,
-    rows_html,
+    queue_rows,
 )
 
 # Preset views of the queue, shown as tabs: (key, label, query parameters).
@@ -60,21 +59,37 @@ PRESETS = [
     ("complements-en-retard", gettext_lazy("Compléments en retard"), {"complements_overdue": "on"}),
 ]
 BOOLEAN_FILTERS = ("overdue", "complements_overdue")
-SORTABLE_COLUMNS = ("reference", "reception", "echeance")
+# The queue's columns: (sort key or None, header).
+COLUMNS = [
+    ("reference", gettext_lazy("Référence")),
+    (None, gettext_lazy("Type")),
+    (None, gettext_lazy("Urgence")),
+    (None, gettext_lazy("Dispositif")),
+    (None, gettext_lazy("Opérateur")),
+    (None, gettext_lazy("Statut")),
+    (None, gettext_lazy("Attribué à")),
+    ("reception", gettext_lazy("Reçue le")),
+    ("echeance", gettext_lazy("Date cible")),
+    (None, gettext_lazy("Horloge")),
+]
 
 
-def _sort_columns(current: str, query: QueryDict) -> dict[str, dict[str, str]]:
-    """Per sortable column: the link of its header (the other order, first page) and its
-    aria-sort."""
-    columns = {}
-    for key in SORTABLE_COLUMNS:
+def _sort_columns(current: str, query: QueryDict) -> list[dict[str, object]]:
+    """The queue's column headers: label, and for a sortable one the link of its header
+    (the other order, first page) and its aria-sort."""
+    columns: list[dict[str, object]] = []
+    for key, label in COLUMNS:
+        if key is None:
+            columns.append({"label": label})
+            continue
         if current == key:
             following, aria = f"-{key}", "ascending"
         elif current == f"-{key}":
             following, aria = key, "descending"
         else:
             following, aria = key, ""
-        columns[key] = {"href": query_string(query, tri=following, page=None), "aria": aria}
+        href = query_string(query, tri=following, page=None)
+        columns.append({"label": label, "href": href, "aria": aria})
     return columns
 
 
@@ -97,27 +112,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     files = filtered_requests(request.user, filters)
     number = request.GET.get("page")
-    paginator = CappedPaginator(
-        files, PAGE_SIZE, number=number, columns=queue_columns, estimate=True
-    )
+    paginator = CappedPaginator(files, PAGE_SIZE, number=number, columns=queue_columns)
     page = paginator.get_page(number)
-    may_assign = access.may_assign(request.user)
-    rows = rows_html(
-        page.object_list,
-        today=timezone.localdate(),
-        may_assign=may_assign,
-        next_url=request.get_full_path(),
-        csrf_token=get_token(request),
+    page.object_list = queue_rows(
+        page.object_list, today=timezone.localdate(), may_assign=access.may_assign(request.user)
     )
     return render(
         request,
         "reviews/queue.html",
         {
             "page": page,
-            "rows": rows,
             "form": form,
             "presets": _presets(filters),
             "columns": _sort_columns(filters.get("tri") or DEFAULT_SORT, request.GET),
+            "next_url": request.get_full_path(),
             "export_href": reverse("reviews:export_csv") + query_string(request.GET, page=None),
         },
     )

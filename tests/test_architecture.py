@@ -4,6 +4,7 @@ reviews does not import notifications, accounts imports none of the others. Read
 source (every import statement, at module level or inside a function)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,61 @@ def test_the_bench_check_sees_both_import_forms(tmp_path):
     assert imports_bench(module)
     module.write_text("from tests.bulk_data import Generator\n")
     assert not imports_bench(module)
+
+
+# --- HTML from templates, the ORM through its public API ------------------------------------
+
+# Private ORM internals that rebuilt model instances by hand, and HTML written in Python
+# strings: the lists come from templates (the apps' jinja2/ folders, templates/) and the public ORM.
+PRIVATE_ORM_OR_HTML = {
+    "klass_info": re.compile(r"\bklass_info\b"),
+    "annotation_col_map": re.compile(r"\bannotation_col_map\b"),
+    "from_db.__func__": re.compile(r"from_db\.__func__"),
+    "ModelState(": re.compile(r"\bModelState\("),
+    "SafeString(f": re.compile(r"\bSafeString\(\s*[rR]?[fF]['\"]"),
+    "mark_safe(f": re.compile(r"\bmark_safe\(\s*[rR]?[fF]['\"]"),
+}
+# An f-string holding an HTML tag: f"<td>{…}</td>" (format_html escapes; an f-string does
+# not). A Message-ID's f"<letter-{pk}@…>" is no tag.
+HTML_FSTRING = re.compile(r"""\b[rR]?[fF][rR]?(['"])(?:(?!\1).)*</?[a-zA-Z][a-zA-Z0-9]*[\s>/]""")
+SOURCE_DIRS = ("accounts", "config", "derogations", "notifications", "reviews", "bench")
+
+
+def html_in_python(path: Path, root: Path = ROOT) -> list[str]:
+    text, name = path.read_text(), path.relative_to(root)
+    found = [
+        f"{name}: {word}" for word, pattern in PRIVATE_ORM_OR_HTML.items() if pattern.search(text)
+    ]
+    for number, line in enumerate(text.splitlines(), 1):
+        if HTML_FSTRING.search(line):
+            found.append(f"{name}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_html_in_python_strings_and_no_private_orm():
+    found = [
+        hit
+        for folder in SOURCE_DIRS
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for hit in html_in_python(path)
+    ]
+    assert found == []
+
+
+def test_the_check_sees_html_in_an_f_string_and_private_orm(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text(
+        'cell = f"<td>{value}</td>"\n'
+        "html = SafeString(f'{x}')\n"
+        "compiler.klass_info\n"
+        'fine = format_html("<td>{}</td>", value)\n'
+        'message_id = f"<letter-{pk}@{domain}>"\n'
+        "row = f'{a}<br>{b}'\n"
+    )
+    found = [hit.split(": ", 1)[1] for hit in html_in_python(module, tmp_path)]
+    assert found == [
+        "klass_info",
+        "SafeString(f",
+        'cell = f"<td>{value}</td>"',
+        "row = f'{a}<br>{b}'",
+    ]

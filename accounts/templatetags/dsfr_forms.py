@@ -13,7 +13,7 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -75,16 +75,12 @@ def _input_type(widget: forms.Widget) -> str | None:
     return widget.attrs.get("type") or getattr(widget, "input_type", None)
 
 
-def _render_widget(
-    field: BoundField, css_class: str, described_by: list[str], *, quick: bool = False
-) -> SafeString:
+def _render_widget(field: BoundField, css_class: str, described_by: list[str]) -> SafeString:
     """Render the field's widget like ``BoundField.as_widget`` with DSFR attributes added.
 
     The widget renders the bound value itself, so a value typed by the user is kept.
     ``aria-describedby`` is set here, never left to Django's default (which points to
-    ``<id>_helptext``/``<id>_error`` elements this pack does not produce). ``quick`` writes
-    a plain text input or checkbox in Python (``quick_input``) instead of through Django's
-    widget templates.
+    ``<id>_helptext``/``<id>_error`` elements this pack does not produce).
     """
     widget = field.field.widget
     input_type = _input_type(widget)
@@ -111,51 +107,11 @@ def _render_widget(
         attrs["class"] = classes
     if "id" not in widget.attrs:
         attrs.setdefault("id", _base_id(field))
-    value = field.value()
-    if quick:
-        html = quick_input(widget, field.html_name, value, attrs)
-        if html is not None:
-            return html
     return widget.render(
         name=field.html_name,
-        value=value,
+        value=field.value(),
         attrs=attrs,
         renderer=field.form.renderer,
-    )
-
-
-def _attrs_html(attrs: dict[str, Any]) -> str:
-    """django/forms/widgets/attrs.html: False left out, True as a bare attribute."""
-    parts = []
-    for name, value in attrs.items():
-        if value is False:
-            continue
-        if value is True:
-            parts.append(f" {conditional_escape(name)}")
-        else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
-    return "".join(parts)
-
-
-def quick_input(
-    widget: forms.Widget, name: str, value: Any, attrs: dict[str, Any]
-) -> SafeString | None:
-    """The markup of ``widget.render(name, value, attrs)`` for a TextInput or a CheckboxInput
-    that keeps Django's template (django/forms/widgets/input.html), written in Python; None
-    for any other widget. Same attributes in the same order, same escaping."""
-    kind = type(widget)
-    if kind not in (forms.TextInput, forms.CheckboxInput):
-        return None
-    if widget.template_name != kind.template_name:
-        return None
-    if kind is forms.CheckboxInput and widget.check_test(value):  # type: ignore[attr-defined]
-        attrs = {**attrs, "checked": True}
-    shown = widget.format_value(value)
-    value_html = "" if shown is None else f' value="{conditional_escape(shown)}"'
-    return mark_safe(  # noqa: S308 - every part is escaped above
-        f'<input type="{conditional_escape(widget.input_type)}"'  # type: ignore[attr-defined]
-        f' name="{conditional_escape(name)}"{value_html}'
-        f"{_attrs_html(widget.build_attrs(widget.attrs, attrs))}>"
     )
 
 
@@ -204,11 +160,9 @@ def field_info(
     prepended: str = "",
     appended: str = "",
     inline: bool = False,
-    quick: bool = False,
 ) -> dict[str, Any]:
     """The ids, classes, errors and widget HTML of one field: what ``dsfr_field`` gives
-    ``field.html``, and what ``accounts.filter_forms`` writes the same markup from (with
-    ``quick`` widgets)."""
+    ``field.html``."""
     kind = _kind(field)
     base = _base_id(field)
     errors = list(field.errors) if show_errors else []
@@ -251,14 +205,13 @@ def field_info(
 
     if kind == "checkbox":
         info["group_class"] = "fr-checkbox-group"
-        info["widget"] = _render_widget(field, "", described_by, quick=quick)
+        info["widget"] = _render_widget(field, "", described_by)
     elif kind == "select":
         info["group_class"] = "fr-select-group"
         info["widget"] = _render_widget(
             field,
             "fr-select fr-select--error" if has_errors else "fr-select",
             described_by,
-            quick=quick,
         )
     elif kind == "file":
         info["group_class"] = "fr-upload-group"
@@ -269,7 +222,6 @@ def field_info(
             field,
             "fr-input fr-input--error" if has_errors else "fr-input",
             described_by,
-            quick=quick,
         )
     return info
 
@@ -354,13 +306,3 @@ def startswith(value: object, prefix: object) -> bool:
 def message_alert_type(level_tag: str) -> str:
     """DSFR alert type for a ``django.contrib.messages`` level tag."""
     return level_tag if level_tag in {"success", "warning", "error"} else "info"
-
-
-@register.simple_tag
-def filter_form(form: forms.BaseForm) -> SafeString:
-    """``{% filter_form form %}``: what ``{% crispy form %}`` writes for a list's GET filter
-    form (``derogations.widgets.filter_form_helper``), rendered in Python."""
-    # Imported here: accounts.filter_forms builds on this module's field_info.
-    from accounts.filter_forms import render_filter_form
-
-    return render_filter_form(form)

@@ -3,6 +3,8 @@
 import tempfile
 from pathlib import Path
 
+import jinja2
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -23,4 +25,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Undefined template variables fail the test that renders them.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"  # noqa: F405
+TEMPLATES[1]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 LANGUAGE_CODE = "fr"

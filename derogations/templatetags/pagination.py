@@ -1,14 +1,14 @@
+from typing import Any
+
 from django import template
 from django.core.paginator import Page
-from django.utils.safestring import SafeString
-
-from derogations.paging import pagination_html
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def pagination(context: template.Context, page: Page) -> SafeString:
+@register.inclusion_tag("lists/pagination.html", takes_context=True)
+def pagination(context: template.Context, page: Page) -> dict[str, Any]:
     """``{% pagination page %}``: the DSFR pagination of a list, links keeping the page's
-    other query parameters (derogations.paging.pagination_html)."""
-    return pagination_html(page, context["request"].GET)
+    other query parameters (``{% querystring %}``); past ``max_pages`` of a
+    ``CappedPaginator``, a message asking to refine the search."""
+    return {"page": page, "request": context["request"]}

@@ -562,3 +562,22 @@ def test_filter_choices_are_kept_and_forgotten_on_change(evaluator, django_asser
     # A new evaluator is offered at once.
     factories.UserFactory(role=evaluator.role, first_name="Zoé", last_name="Nouvelle")
     assert "Zoé Nouvelle" in client.get(QUEUE).content.decode()
+
+
+def test_deep_pages_stop_and_ask_to_refine(evaluator, settings):
+    """Past PORTAL_LIST_MAX_PAGES the queue shows its last page offered, with no next page
+    and a French message pointing at the filters and the sort (a deep page would walk
+    every row before it)."""
+    settings.PORTAL_LIST_COUNT_CAP = 4
+    settings.PORTAL_LIST_MAX_PAGES = 2
+    org = factories.OrganisationFactory()
+    files = sorted((new_file(org) for _ in range(101)), key=lambda r: r.reference)
+    client = client_for(evaluator)
+    deep = client.get(QUEUE, {"tri": "reference", "page": "500"})
+    assert deep.status_code == 200
+    assert rows(deep) == refs(*files[50:100])
+    html = deep.content.decode()
+    assert "La liste s'arrête à la page 2 : affinez la recherche" in html
+    assert "Page suivante" not in html and "Dernière page" not in html
+    first = client.get(QUEUE, {"tri": "reference"}).content.decode()
+    assert "La liste s" not in first and "Page suivante" in first

@@ -58,8 +58,8 @@ def test_queue_reads_requests_through_indexes():
 def test_filters_that_exclude_each_other_are_estimated_as_such():
     """A global request is always of standard urgency: with the statistics of migration
     derogations 0017 the planner knows "global and vital" finds nothing, instead of
-    multiplying the two shares (about 50 rows out of 5,000): the queue's estimated count
-    (migration 0016) relies on such estimates."""
+    multiplying the two shares (about 50 rows out of 5,000): plans follow the rows there
+    are."""
     gen = Generator(scale=0.05)
     gen.people()
     gen.requests(count=5_000, granted_globals=100, big_org_files=250)
