@@ -258,8 +258,8 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
     ]
     row = AccountEmail.objects.create(
         recipient_email=recipient,
-        subject=message.subject,
-        body=message.body,
+        subject=str(message.subject),
+        body=str(message.body),
         html_body=html[0] if html else "",
     )
     queue_on_commit(send_account_email, row.pk)

@@ -8,13 +8,14 @@ it cannot ALTER it (so it cannot disable the append-only triggers either).
     DATABASE_URL=<owner's URL> manage.py grant_app_role portal_app   (scripts/stack.sh)
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 AUDIT_TABLE = "derogations_auditentry"
 
 
-def grant(connection, role: str) -> None:
+def grant(connection: BaseDatabaseWrapper, role: str) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -32,12 +33,12 @@ def grant(connection, role: str) -> None:
 class Command(BaseCommand):
     help = "Grant the application role its privileges (audit table: INSERT and SELECT only)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", help="the PostgreSQL role the application connects as")
         parser.add_argument("--database", default="default", help="the owner's connection")
 
     def handle(self, *args: object, **options: object) -> None:
-        connection = connections[options["database"]]
+        connection = connections[str(options["database"])]
         if connection.vendor != "postgresql":
             raise CommandError("grant_app_role is for PostgreSQL only")
         grant(connection, str(options["role"]))
