@@ -16,7 +16,7 @@ from accounts.validators import validate_rpps
 
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
-from .models import DerogationRequest
+from .models import DerogationRequest, DerogationRequestQuerySet
 from .tables import labels
 from .widgets import PreparedChoices, QuickSelect, filter_form_helper
 
@@ -328,10 +328,11 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _dashboard_statuses(translation.get_language())  # type: ignore[attr-defined]
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = _dashboard_statuses(translation.get_language())
         self.helper = _dashboard_helper()
 
-    def filter(self, queryset):  # type: ignore[no-untyped-def]
+    def filter(self, queryset: DerogationRequestQuerySet) -> DerogationRequestQuerySet:
         if not self.is_valid():
             return queryset.order_by("-created_at", "-pk")
         data = self.cleaned_data
@@ -353,6 +354,7 @@ class DashboardFilterForm(forms.Form):
         column = models.F(name)
         # NULLS LAST only where a column may be empty: on created_at it would stop the
         # (organisation, -created_at) index from giving the rows in order.
-        nulls_last = True if queryset.model._meta.get_field(name).null else None
+        field = queryset.model._meta.get_field(name)
+        nulls_last = True if isinstance(field, models.Field) and field.null else None
         by = (column.desc if order.startswith("-") else column.asc)(nulls_last=nulls_last)
         return queryset.order_by(by, "-pk")

@@ -16,6 +16,7 @@ from accounts.http import AuthenticatedHttpRequest
 
 from . import downloads, lifecycle, professionals
 from .enums import DerogationStatus
+from .models import Decision
 from .professional_forms import ConsentForm, IncidentForm
 
 
@@ -40,7 +41,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "professionals/dashboard.html", {"rows": rows})
 
 
-def _derogation_status(decision) -> str:  # type: ignore[no-untyped-def]
+def _derogation_status(decision: Decision) -> str:
     derogation = getattr(decision.request, "derogation", None)
     return str(DerogationStatus(derogation.effective_status()).label) if derogation else ""
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -26,7 +27,7 @@ from django.views.decorators.http import condition, require_safe
 
 from . import registry
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
-from .models import Decision
+from .models import Decision, Derogation
 from .registry_feed import RegistryFeed
 
 conditional = condition(etag_func=registry.etag)
@@ -163,7 +164,7 @@ def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _export_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _export_rows(request: HttpRequest) -> QuerySet[Derogation]:
     """Exports hold every derogation, current and expired, filtered like the page."""
     form = registry.RegistryFilterForm(request.GET or None, history=None)
     filters = {"tri": "reference", **form.filters}

@@ -231,7 +231,7 @@ class _Reader(io.RawIOBase):
         self._position = position
         return position
 
-    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]  # typeshed: any writable buffer
         chunk = self._content[self._position : self._position + len(buffer)]
         buffer[: len(chunk)] = chunk
         self._position += len(chunk)

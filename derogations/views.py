@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import wraps
 
 from django import forms
@@ -81,9 +82,11 @@ UNSAVED_INPUT_KEY = "derogations_unsaved_input"
 UNSAVED_INPUT_MAX_CHARS = 200_000
 
 
-def login_required_keeping_input(view):  # type: ignore[no-untyped-def]
+def login_required_keeping_input(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST":

@@ -289,7 +289,7 @@ def _act(
     request: AuthenticatedHttpRequest,
     pk: int,
     call: Callable[[], object],
-    success: str | Callable[[object], str],
+    success: str | Callable[[Any], str],
     **form: object,
 ) -> HttpResponse:
     """One domain call on a valid form. Done: its message, back to the file. Refused (a
@@ -385,8 +385,8 @@ def grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-def _grid_saved(grid: object) -> str:
-    if services.missing_grid_items(grid):  # type: ignore[arg-type]
+def _grid_saved(grid: EvaluationGrid) -> str:
+    if services.missing_grid_items(grid):
         return _(
             "La grille est enregistrée. Elle doit être complète avant de proposer une décision."
         )

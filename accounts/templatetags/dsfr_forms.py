@@ -13,6 +13,7 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -144,16 +145,16 @@ def quick_input(
     that keeps Django's template (django/forms/widgets/input.html), written in Python; None
     for any other widget. Same attributes in the same order, same escaping."""
     kind = type(widget)
-    if kind not in (forms.TextInput, forms.CheckboxInput):
+    if kind not in (forms.TextInput, forms.CheckboxInput) or not isinstance(widget, Input):
         return None
     if widget.template_name != kind.template_name:
         return None
-    if kind is forms.CheckboxInput and widget.check_test(value):  # type: ignore[attr-defined]
+    if isinstance(widget, forms.CheckboxInput) and widget.check_test(value):
         attrs = {**attrs, "checked": True}
     shown = widget.format_value(value)
     value_html = "" if shown is None else f' value="{conditional_escape(shown)}"'
     return mark_safe(  # noqa: S308 - every part is escaped above
-        f'<input type="{conditional_escape(widget.input_type)}"'  # type: ignore[attr-defined]
+        f'<input type="{conditional_escape(widget.input_type)}"'
         f' name="{conditional_escape(name)}"{value_html}'
         f"{_attrs_html(widget.build_attrs(widget.attrs, attrs))}>"
     )
