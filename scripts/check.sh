@@ -8,7 +8,7 @@ started=$SECONDS
 # The embedded defaults (SQLite, no broker), whatever this shell has configured.
 unset DATABASE_URL APP_DATABASE_URL MIGRATION_DATABASE_URL REDIS_URL EMAIL_URL DJANGO_SETTINGS_MODULE
 
-step() { echo "==> $1"; }
+step() { echo "==> [$((SECONDS - started)) s] $1"; }
 
 step "ruff format --check"
 .venv/bin/ruff format --check --quiet .

@@ -193,7 +193,7 @@ def test_every_audience_gets_the_same_letter_download(granted, operator_a):
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Disposition"] == f"attachment; {name}"
-        response.close()
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 # --- Signed links -----------------------------------------------------------------------
