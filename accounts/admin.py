@@ -59,19 +59,6 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
 
-def _portal_login(request, extra_context=None):
-    """The admin has no login form of its own: the portal's (lockout, second factor)."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.urls import reverse
-
-    return redirect_to_login(
-        request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login")
-    )
-
-
-admin.site.login = _portal_login
-
-
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(admin.ModelAdmin):
     """Counters of failed sign-ins: deleting a row lifts its lockout."""

@@ -22,6 +22,7 @@ The normal form (our choice):
 """
 
 import unicodedata
+from typing import Any
 
 import idna
 from django import forms
@@ -88,8 +89,15 @@ class NormalisedEmailField(models.EmailField):
             setattr(model_instance, self.attname, value)
         return value
 
-    def formfield(self, **kwargs: object) -> forms.Field:
-        return super().formfield(**{"form_class": EmailFormField, **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or EmailFormField, choices_form_class=choices_form_class, **kwargs
+        )
 
     def validate(self, value: object, model_instance: models.Model | None) -> None:
         super().validate(value, model_instance)

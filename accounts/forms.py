@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -13,8 +14,12 @@ from accounts.plain_text import PlainTextForm
 
 from . import emails
 from .email_addresses import EmailFormField, normalise_email
+from .enums import OperatorRole
 from .models import Organisation, User
 from .validators import normalise_siret, validate_siret
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The rules of AUTH_PASSWORD_VALIDATORS in one sentence: the hint sits inside the label, where
 # Django's own help (a <ul>) is not valid HTML.
@@ -23,7 +28,7 @@ PASSWORD_HELP = _(
 )
 
 
-def _helper(label: str, name: str = "submit") -> FormHelper:
+def _helper(label: "StrOrPromise", name: str = "submit") -> FormHelper:
     helper = FormHelper()
     helper.add_input(Submit(name, label))
     return helper
@@ -37,8 +42,8 @@ class LoginForm(auth_forms.AuthenticationForm):
         "inactive": _("Ce compte est désactivé."),
     }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Adresse électronique")
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
@@ -93,8 +98,8 @@ class SignUpForm(PlainTextForm, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: object, invited_email: str | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, invited_email: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if invited_email is not None:
             self.fields["email"].initial = invited_email
             self.fields["email"].disabled = True
@@ -127,8 +132,8 @@ class EmailForm(forms.Form):
         label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = _helper(_("Recevoir un nouveau lien"))
         # Also shown on the page of an expired link: it always posts to the resend view.
         self.helper.form_action = reverse("accounts:resend_verification")
@@ -157,9 +162,10 @@ class OrganisationForm(PlainTextForm, forms.ModelForm):
             "operator_role": _("Le rôle de votre organisation pour les dispositifs concernés."),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["operator_role"].choices = self.fields["operator_role"].choices[1:]  # no "---"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model field's choices without the blank "---" a form adds.
+        cast(forms.ChoiceField, self.fields["operator_role"]).choices = OperatorRole.choices
         self.helper = _helper(_("Créer l'organisation"))
 
     def clean_siret(self) -> str:
@@ -180,8 +186,8 @@ class InvitationForm(PlainTextForm, forms.Form):
         help_text=_("Il pourra inviter et retirer des membres."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = _helper(_("Envoyer l'invitation"))
 
 
@@ -189,8 +195,8 @@ class InvitationForm(PlainTextForm, forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["email"] = EmailFormField(
             label=_("Adresse électronique"),
             max_length=254,
@@ -205,7 +211,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             if user.has_usable_password():
                 yield user
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -225,15 +231,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.helper = _helper(_("Enregistrer le nouveau mot de passe"))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.helper = _helper(_("Changer le mot de passe"))
 
@@ -250,8 +256,8 @@ class SecondFactorForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = _helper(_("Valider"), "verify")
 
     def clean_code(self) -> str:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -68,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -130,7 +132,9 @@ class Organisation(models.Model):
         validators=[validate_srn],
     )
     address = models.TextField(_("adresse"), blank=True)
-    members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    members: "models.ManyToManyField[User, Membership]" = models.ManyToManyField(
+        User, through="Membership", related_name="organisations"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -267,7 +267,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
         self.provider: Provider | None = None
         self.found: dict[str, str] = {}
 
-    def get_settings(self, attr: str, *default: object) -> object:  # type: ignore[override]
+    def get_settings(self, attr: str, *default: object) -> object:
         assert self.provider is not None  # noqa: S101 (set by authenticate before any use)
         return _setting(self.provider, self.found, attr, *default)
 
@@ -290,16 +290,15 @@ class ProviderBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo sub differs from the ID token's")
+        provider = self.provider
+        assert provider is not None  # noqa: S101 (set by authenticate before any use)
         try:
             # The ID token must carry one of the authentication levels asked for (acr_values).
-            if (
-                self.provider.acr_values
-                and payload.get("acr") not in self.provider.acr_values.split()
-            ):
+            if provider.acr_values and payload.get("acr") not in provider.acr_values.split():
                 raise Refused("acr")
-            if self.provider.name == PROCONNECT:
-                return agent_for(claims, self.provider)
-            return professional_for(claims, self.provider)
+            if provider.name == PROCONNECT:
+                return agent_for(claims, provider)
+            return professional_for(claims, provider)
         except Refused as refused:
             self.request.oidc_failure = refused
             return None
@@ -326,7 +325,7 @@ class StartView(OIDCAuthenticationRequestView):
     def __init__(self, **kwargs: object) -> None:
         View.__init__(self, **kwargs)  # the library's __init__ reads global settings
 
-    def get_settings(self, attr: str, *default: object) -> object:  # type: ignore[override]
+    def get_settings(self, attr: str, *default: object) -> object:
         return _setting(self.provider, self.found, attr, *default)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -350,12 +349,12 @@ class CallbackView(OIDCAuthenticationCallbackView):
     http_method_names = ["get", "head"]
     provider_name = ""
 
-    def get_settings(self, attr: str, *default: object) -> object:  # type: ignore[override]
+    def get_settings(self, attr: str, *default: object) -> object:
         return _setting(self.provider, {}, attr, *default)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self.provider = provider_named(self.provider_name)
-        request.oidc_provider = self.provider
+        request.oidc_provider = self.provider  # type: ignore[attr-defined]  # read by the backend
         error = request.GET.get("error")
         try:
             response = super().get(request)

@@ -19,20 +19,20 @@ CONTROL_CHARACTERS = re.compile(
 )
 
 
-class PlainTextForm:
+class PlainTextForm(forms.BaseForm):
     """Mixin of a form (before forms.Form or forms.ModelForm): a text field holding a
     control character gets an error and keeps what was typed; passwords are left alone."""
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         cleaned: dict[str, Any] = getattr(self, "cleaned_data", {})
         for name, value in list(cleaned.items()):
-            field = self.fields.get(name)  # type: ignore[attr-defined]
+            field = self.fields.get(name)
             if isinstance(field, forms.Field) and isinstance(field.widget, forms.PasswordInput):
                 continue
             texts = value if isinstance(value, list | tuple) else [value]
             if any(isinstance(text, str) and CONTROL_CHARACTERS.search(text) for text in texts):
-                self.add_error(  # type: ignore[attr-defined]
+                self.add_error(
                     name,
                     ValidationError(
                         _(

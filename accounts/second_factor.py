@@ -12,11 +12,13 @@ import base64
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .enums import STAFF_ROLES
+from .http import AuthenticatedHttpRequest
 from .models import User
 
 # Session keys: a second factor is required (set at login), and the device that passed it.
@@ -36,7 +38,7 @@ def is_mandatory_for(user: User) -> bool:
     return user.role in STAFF_ROLES or user.is_staff or user.is_superuser
 
 
-def confirmed_devices(user: User):
+def confirmed_devices(user: User) -> QuerySet[TOTPDevice]:
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
@@ -115,7 +117,7 @@ def read_enrolment_token(token: str, user: User) -> TOTPDevice | None | bool:
     return TOTPDevice.objects.filter(pk=value[1], user=user, confirmed=False).first()
 
 
-def enrolment_opened(request: HttpRequest, device: TOTPDevice) -> bool:
+def enrolment_opened(request: AuthenticatedHttpRequest, device: TOTPDevice) -> bool:
     """May this session see the secret of this pending device? Always for an account whose
     second factor is optional (it passed its whole login); for staff, only once the emailed
     link was opened in this session."""

@@ -32,7 +32,7 @@ def send_verification(user: User) -> None:
 
 
 def _send_already_registered(user: User) -> None:
-    context = {
+    context: dict[str, object] = {
         "login_url": emails.absolute_url("accounts:login"),
         "reset_url": emails.absolute_url("accounts:password_reset"),
     }

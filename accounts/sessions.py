@@ -10,6 +10,7 @@ removed by the ``clearsessions`` task (accounts.tasks, scheduled in CELERY_BEAT_
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -20,10 +21,10 @@ logger = logging.getLogger(__name__)
 
 class SessionStore(db.SessionStore):
     def save(self, must_create: bool = False) -> None:
-        data = self._get_session(no_load=must_create)
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]  # SessionBase's, absent from django-stubs
         if SESSION_KEY not in data and data:
             size = len(self.encode(data))
             if size > settings.SESSION_ANONYMOUS_MAX_BYTES:
                 logger.warning("Anonymous session of %d bytes not stored: data dropped", size)
-                self._session_cache = {}
+                self._session_cache: dict[str, Any] = {}
         super().save(must_create=must_create)

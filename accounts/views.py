@@ -26,6 +26,7 @@ from .forms import (
     SetPasswordForm,
     SignUpForm,
 )
+from .http import AuthenticatedHttpRequest
 from .models import Invitation, Membership, Organisation, User
 
 
@@ -47,7 +48,7 @@ def _link_problem(
 
 @login_required
 @require_safe
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a login lands: an operator without organisation creates or joins one."""
     if request.user.is_operator and not request.user.memberships.exists():
         return redirect("accounts:onboarding")
@@ -56,7 +57,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = request.user.memberships.select_related("organisation").first()
     has_second_factor = second_factor.confirmed_devices(request.user).exists()
     return render(
@@ -228,7 +229,7 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
 # --- Organisation ----------------------------------------------------------------------
 
 
-def _operator(request: HttpRequest) -> User:
+def _operator(request: AuthenticatedHttpRequest) -> User:
     if not request.user.is_operator:
         raise Http404
     return request.user
@@ -236,7 +237,7 @@ def _operator(request: HttpRequest) -> User:
 
 @login_required
 @require_safe
-def onboarding(request: HttpRequest) -> HttpResponse:
+def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _operator(request)
     organisation = access.member_organisations(user).first()
     if organisation is not None:
@@ -251,7 +252,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _operator(request)
     existing = access.member_organisations(user).first()
     if existing is not None:
@@ -305,7 +306,7 @@ def _organisation_page(
 
 @login_required
 @require_safe
-def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(
         request, get_object_or_404(access.member_organisations(request.user), pk=pk)
     )
@@ -313,7 +314,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.administered_organisations(request.user), pk=pk)
     form = InvitationForm(request.POST)
     if form.is_valid() and _client_may_ask_email(request, form):
@@ -341,7 +342,9 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
     organisation = get_object_or_404(access.administered_organisations(request.user), pk=pk)
     invitation = get_object_or_404(organisation.invitations, pk=invitation_pk)
     try:
@@ -357,7 +360,7 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.administered_organisations(request.user), pk=pk)
     membership = get_object_or_404(
         Membership.objects.select_related("user", "organisation"),
@@ -382,7 +385,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def leave(request: HttpRequest, pk: int) -> HttpResponse:
+def leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.member_organisations(request.user), pk=pk)
     membership = organisation.memberships.select_related("organisation").get(user=request.user)
     try:

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import emails, second_factor, throttle
 from .forms import SecondFactorForm
+from .http import AuthenticatedHttpRequest
 
 LINK_SENT_AT = "accounts_second_factor_link_sent_at"
 LINK_RESEND_DELAY = 60  # seconds between two enrolment emails asked by one session
@@ -33,7 +35,7 @@ def _done(request: HttpRequest, next_url: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the password: the code of an enrolled device (or enrolment if there is none)."""
     next_url = _next_url(request)
     if second_factor.is_verified(request):
@@ -65,7 +67,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     return _code_page(request, form, next_url)
 
 
-def _code_page(request: HttpRequest, form: SecondFactorForm, next_url: str) -> HttpResponse:
+def _code_page(
+    request: AuthenticatedHttpRequest, form: SecondFactorForm, next_url: str
+) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor.html",
@@ -76,7 +80,7 @@ def _code_page(request: HttpRequest, form: SecondFactorForm, next_url: str) -> H
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code and secret, confirmed by a first code.
 
     A session that owes its second factor and whose account already has a device must give
@@ -129,7 +133,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _enrolment_link_page(request: HttpRequest, device) -> HttpResponse:
+def _enrolment_link_page(request: AuthenticatedHttpRequest, device: TOTPDevice) -> HttpResponse:
     """Staff: the secret is shown only after the emailed link is opened (see second_factor)."""
     if request.method == "POST" and "send_link" not in request.POST:
         return redirect("accounts:second_factor_setup")  # a code, but no secret shown yet
@@ -164,7 +168,7 @@ def _enrolment_link_page(request: HttpRequest, device) -> HttpResponse:
 
 @login_required
 @require_safe
-def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+def enrolment_link(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The emailed link: opens the enrolment page of its pending device in this session."""
     device = second_factor.read_enrolment_token(token, request.user)
     if device is False or device is None:

@@ -29,7 +29,7 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 def truncatechars(value: object, length: int) -> str:
     """``|truncatechars:length``: at most ``length`` characters, "…" included."""
-    return Truncator(value).chars(length)
+    return Truncator(str(value)).chars(length)
 
 
 def environment(**options: Any) -> Environment:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import has_vary_header
 
 from config.errors import UNAVAILABLE, database_unavailable
@@ -59,15 +59,15 @@ class HeadWithoutBodyMiddleware:
     for each such answer. Outside GZipMiddleware, so the length is the one GET would send;
     a streamed answer (exports, letters) is never read."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if request.method == "HEAD":
-            if response.streaming:
+            if isinstance(response, StreamingHttpResponse):
                 response.streaming_content = []
-            else:
+            elif isinstance(response, HttpResponse):
                 response.content = b""
         return response
 
@@ -123,10 +123,10 @@ class DatabaseUnavailableMiddleware:
     Nothing half-done can remain: every change of state runs in one transaction
     (derogations.lifecycle), which the lost connection rolled back."""
 
-    def __init__(self, get_response) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -9,18 +9,25 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpResponseBase
 
 from accounts.enums import Role
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, User
 from accounts.validators import luhn_is_valid
 
 from .enums import FOLLOW_UP_KINDS, FOUR_EYES_KINDS, DecisionState, Kind, Status
-from .models import Attachment, AuditEntry, Decision, DerogationRequest
+from .models import (
+    Attachment,
+    AuditEntry,
+    Decision,
+    DerogationRequest,
+    DerogationRequestQuerySet,
+)
 
 
-def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+def visible_requests(user: User) -> DerogationRequestQuerySet:
     """Requests this user may read."""
     qs = DerogationRequest.objects.all()
     if not user.is_authenticated or not user.is_active:
@@ -40,7 +47,7 @@ def visible_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
     return qs.none()
 
 
-def own_list_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+def own_list_requests(user: User) -> DerogationRequestQuerySet:
     """``visible_requests`` for the user's own list ("Mes demandes"). An operator's
     organisations are read first (one query): the list then filters on their ids, and a
     sort by creation walks the (organisation, created_at) index and stops after a page,
@@ -53,7 +60,7 @@ def own_list_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
     return visible_requests(user)
 
 
-def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+def professional_requests(user: User) -> DerogationRequestQuerySet:
     """Requests that concern this health professional, whatever their status.
 
     Those that name them: as prescriber, by their RPPS number (only when its Luhn key is
@@ -88,7 +95,7 @@ def professional_requests(user: User) -> "DerogationRequestQuerySet":  # noqa: F
 NEVER_ADMITTED_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.INADMISSIBLE})
 
 
-def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
+def editable_drafts(user: User) -> DerogationRequestQuerySet:
     """Drafts this user may edit: those of their organisations."""
     if not user.is_authenticated or user.role != Role.OPERATOR:
         return DerogationRequest.objects.none()
@@ -97,7 +104,7 @@ def editable_drafts(user: User) -> "DerogationRequestQuerySet":  # noqa: F821
     )
 
 
-def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
+def visible_letters(user: User) -> QuerySet[Decision]:
     """Issued acts whose letter this user may download (a professional: the decisions and
     the follow-up acts they receive a copy of, not the operator's own correspondence)."""
     letters = Decision.objects.filter(
@@ -108,7 +115,7 @@ def visible_letters(user: User) -> "models.QuerySet[Decision]":  # noqa: F821
     return letters
 
 
-def visible_attachments(user: User) -> "models.QuerySet[Attachment]":  # noqa: F821
+def visible_attachments(user: User) -> QuerySet[Attachment]:
     """Documents this user may download: the operator's organisation (drafts included) and
     ANSM staff (submitted files). Professionals see decisions, never the operator's file."""
     if not user.is_authenticated or not user.is_active or user.role == Role.PROFESSIONAL:
@@ -120,7 +127,7 @@ def is_staff_member(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_ansm_staff
 
 
-def assignable_evaluators() -> "models.QuerySet[User]":  # noqa: F821
+def assignable_evaluators() -> QuerySet[User]:
     """The ANSM staff a file may be assigned to: active evaluators and senior evaluators."""
     return User.objects.filter(
         is_active=True, role__in=[Role.EVALUATOR, Role.SENIOR_EVALUATOR]
@@ -132,12 +139,14 @@ def may_assign(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_evaluator
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A view for ANSM staff only; anyone else gets a 404, as if the page did not exist."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(
+        request: AuthenticatedHttpRequest, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         if not is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
-from accounts.models import User
+from accounts.models import Organisation, User
 
 from . import requirements
 from .enums import DerogationStatus, Kind, Status
@@ -151,7 +151,7 @@ def save_step(
 
 
 def new_draft(
-    kind: str, organisation: object, actor: User, values: dict[str, object]
+    kind: str, organisation: Organisation, actor: User, values: dict[str, object]
 ) -> DerogationRequest:
     allowed = {name for step in steps_for(kind) for name in step.fields}
     return DerogationRequest.objects.create(

@@ -1,5 +1,5 @@
 import functools
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
@@ -15,7 +15,7 @@ from accounts.validators import validate_rpps
 
 from . import filing, requirements, uploads
 from .enums import AttachmentCategory, Kind, Status
-from .models import DerogationRequest
+from .models import DerogationRequest, DerogationRequestQuerySet
 from .widgets import filter_form_helper
 
 HELP_TEXTS = {
@@ -64,8 +64,8 @@ class RequestStepForm(PlainTextForm, forms.ModelForm):
         }
         help_texts = HELP_TEXTS
 
-    def __init__(self, *args: object, kind: str, step: filing.Step, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, kind: str, step: filing.Step, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.kind = kind
         for name in list(self.fields):
             if name not in step.fields:
@@ -75,7 +75,11 @@ class RequestStepForm(PlainTextForm, forms.ModelForm):
             field.required = False  # a draft may be saved incomplete
             if name in needed:
                 field.label = _("%(label)s (obligatoire pour le dépôt)") % {"label": field.label}
-            if isinstance(field.widget, forms.Textarea) and not field.max_length:
+            if (
+                isinstance(field, forms.CharField)
+                and isinstance(field.widget, forms.Textarea)
+                and not field.max_length
+            ):
                 field.max_length = TEXT_MAX_LENGTH
                 field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
         if "urgency" in self.fields:
@@ -128,9 +132,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by derogations.uploads."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     # Bytes of documents already on the draft (AttachmentForm sets it): with the new files,
     # at most settings.PORTAL_MAX_DRAFT_ATTACHMENT_BYTES.
@@ -183,11 +187,12 @@ class AttachmentForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Catégorie du document"), choices=AttachmentCategory.choices
     )
-    files = MultipleFileField(label=_("Fichiers"))
+    # A declared field (the form metaclass moves it to base_fields); stubs see BaseForm.files.
+    files = MultipleFileField(label=_("Fichiers"))  # type: ignore[assignment]
 
-    def __init__(self, *args: object, stored_bytes: int = 0, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["files"].stored_bytes = stored_bytes
+    def __init__(self, *args: Any, stored_bytes: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(MultipleFileField, self.fields["files"]).stored_bytes = stored_bytes
         self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -199,8 +204,8 @@ class WithdrawForm(PlainTextForm, forms.Form):
         label=_("Motif du retrait"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page writes the <form> with its action
         self.helper.add_input(Submit("withdraw", _("Retirer la demande")))
@@ -216,13 +221,15 @@ class ComplementAnswerForm(PlainTextForm, forms.Form):
         initial=AttachmentCategory.OTHER,
         required=False,  # only meaningful with documents; "other" when not given
     )
-    files = MultipleFileField(label=_("Documents joints (facultatif)"), required=False)
+    files = MultipleFileField(  # type: ignore[assignment]  # a declared field, as above
+        label=_("Documents joints (facultatif)"), required=False
+    )
 
     def clean_category(self) -> str:
         return self.cleaned_data.get("category") or AttachmentCategory.OTHER
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["files"].help_text = _files_help()
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -236,8 +243,8 @@ class VerificationForm(forms.Form):
         max_length=32,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("verify", _("Vérifier")))
@@ -298,15 +305,16 @@ class DashboardFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # The operator never sees "Décision proposée": it is "En instruction" for them.
-        self.fields["status"].choices = [("", gettext("Tous"))] + [  # type: ignore[attr-defined]
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [("", gettext("Tous"))] + [
             (value, label) for value, label in Status.choices if value != Status.DECISION_PROPOSED
         ]
         self.helper = _dashboard_helper()
 
-    def filter(self, queryset):  # type: ignore[no-untyped-def]
+    def filter(self, queryset: DerogationRequestQuerySet) -> DerogationRequestQuerySet:
         if not self.is_valid():
             return queryset.order_by("-created_at", "-pk")
         data = self.cleaned_data
@@ -328,6 +336,7 @@ class DashboardFilterForm(forms.Form):
         column = models.F(name)
         # NULLS LAST only where a column may be empty: on created_at it would stop the
         # (organisation, -created_at) index from giving the rows in order.
-        nulls_last = True if queryset.model._meta.get_field(name).null else None
+        field = queryset.model._meta.get_field(name)
+        nulls_last = True if isinstance(field, models.Field) and field.null else None
         by = (column.desc if order.startswith("-") else column.asc)(nulls_last=nulls_last)
         return queryset.order_by(by, "-pk")

@@ -8,6 +8,7 @@ AuditEntry and announces a domain event, all in one database transaction.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,9 @@ from .models import (
     new_verification_code,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 OPERATOR = frozenset({Role.OPERATOR})
 EVALUATORS = frozenset({Role.EVALUATOR, Role.SENIOR_EVALUATOR})
 SENIORS = frozenset({Role.SENIOR_EVALUATOR})
@@ -57,7 +61,7 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
-    label: str
+    label: "StrOrPromise"
 
 
 _BEFORE_DECISION = frozenset(
@@ -244,8 +248,9 @@ def _start_clock(request: DerogationRequest) -> None:
     request.clock_stopped_at = None
 
 
-def _stop_clock(request: DerogationRequest) -> None:
-    request.clock_stopped_at = timezone.now()
+def _stop_clock(request: DerogationRequest) -> datetime.datetime:
+    request.clock_stopped_at = stopped_at = timezone.now()
+    return stopped_at
 
 
 def _resume_clock(request: DerogationRequest) -> None:
@@ -416,13 +421,13 @@ def request_complements(
         raise TransitionError(_("La date limite de réponse doit être dans le futur."))
 
     def apply(locked: DerogationRequest) -> None:
-        _stop_clock(locked)
+        stopped_at = _stop_clock(locked)
         ComplementRequest.objects.create(
             request=locked,
             questions=questions,
             due_date=due_date,
             requested_by=actor,
-            requested_at=locked.clock_stopped_at,  # the moment the clock stopped
+            requested_at=stopped_at,
         )
 
     return _run(request.pk, "request_complements", actor, comment=questions, apply=apply)
@@ -498,7 +503,7 @@ class FollowUp:
     target: str | None  # None: the status does not change
     roles: frozenset[str]
     act: str
-    label: str
+    label: "StrOrPromise"
 
 
 # Suspension protects patients: any evaluator may do it at once. Lifting it again, changing
@@ -713,7 +718,7 @@ _OTHER_ACTION_LABELS = {
 }
 
 
-def action_label(action: str) -> str:
+def action_label(action: str) -> "StrOrPromise":
     if action in TRANSITIONS:
         return TRANSITIONS[action].label
     if action in FOLLOW_UPS:

@@ -39,7 +39,7 @@ def query_string(query: QueryDict, **changes: object) -> str:
         elif isinstance(value, Iterable) and not isinstance(value, str):
             params[key] = list(value)
         else:
-            params[key] = [value]
+            params[key] = [str(value)]
     if not params and not query:
         return ""
     return "?" + urlencode(params, doseq=True)
@@ -54,6 +54,8 @@ def _page_number(value: object) -> int:
 
 
 class CappedPaginator(Paginator):
+    object_list: QuerySet[Any]
+
     def __init__(
         self,
         object_list: QuerySet,
@@ -107,7 +109,7 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.rows(ids), number, self)
+        return Page(self.rows(ids), number, self)
 
     def rows(self, ids: list[Any]) -> list[Any]:
         """The page's rows with their ``columns``, in the order of ``ids`` (no query when

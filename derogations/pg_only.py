@@ -2,15 +2,17 @@
 operation that runs it there and does nothing on SQLite (the demo and local tests)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
 def run_on_postgresql(forwards_sql: str, backwards_sql: str) -> migrations.RunPython:
-    def forwards(apps: object, schema_editor: object) -> None:
-        if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
-            schema_editor.execute(forwards_sql)  # type: ignore[attr-defined]
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(forwards_sql)
 
-    def backwards(apps: object, schema_editor: object) -> None:
-        if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
-            schema_editor.execute(backwards_sql)  # type: ignore[attr-defined]
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(backwards_sql)
 
     return migrations.RunPython(forwards, backwards)

@@ -1,6 +1,7 @@
 """Forms of the professionals' space: patient consent record and incident declaration."""
 
 import datetime
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -30,8 +31,8 @@ class ConsentForm(PlainTextForm, forms.Form):
         label=_("Date du consentement du patient"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("consent", _("Enregistrer l'information et le consentement")))
@@ -75,8 +76,8 @@ class IncidentForm(PlainTextForm, forms.ModelForm):
             "device_lot": _("Tel qu'il figure sur l'étiquetage du dispositif."),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("declare", _("Déclarer l'incident")))

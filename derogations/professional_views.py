@@ -6,19 +6,23 @@ professional's account or by the signed link kept in the session. Anything else 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import lifecycle, professionals
+from accounts.http import AuthenticatedHttpRequest
+
+from . import downloads, lifecycle, professionals
 from .enums import DerogationStatus
+from .models import Decision
 from .professional_forms import ConsentForm, IncidentForm
 
 
 @login_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.is_professional:
         raise Http404
     decisions = (
@@ -37,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "professionals/dashboard.html", {"rows": rows})
 
 
-def _derogation_status(decision) -> str:  # type: ignore[no-untyped-def]
+def _derogation_status(decision: Decision) -> str:
     derogation = getattr(decision.request, "derogation", None)
     return str(DerogationStatus(derogation.effective_status()).label) if derogation else ""
 
@@ -97,19 +101,11 @@ def decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
 
 
 @require_safe
-def letter(request: HttpRequest, decision_pk: int) -> HttpResponse:
-    opened = _open(request, decision_pk)
-    decision = opened.decision
-    if not decision.letter_sha256:
-        messages.info(
-            request, _("Le courrier est en cours de préparation. Réessayez dans un instant.")
-        )
-        return redirect("derogations:pro_decision", decision_pk=decision_pk)
-    return FileResponse(
-        decision.letter.open("rb"),
-        as_attachment=True,
-        filename=f"{decision.request.reference}-decision.pdf",
-        content_type="application/pdf",
+def letter(request: HttpRequest, decision_pk: int) -> HttpResponseBase:
+    return downloads.letter_response(
+        request,
+        _open(request, decision_pk).decision,
+        not_ready_url=reverse("derogations:pro_decision", kwargs={"decision_pk": decision_pk}),
     )
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -97,7 +98,7 @@ class RegistryFeed(Feed):
     def feed_guid(self) -> str:
         return self.feed_url()
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> QuerySet[Decision]:
         return (
             Decision.objects.filter(
                 state=DecisionState.ISSUED,

@@ -16,7 +16,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -25,7 +26,7 @@ from django.views.decorators.http import condition, require_safe
 
 from . import registry
 from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
-from .models import Decision
+from .models import Decision, Derogation
 from .registry_feed import RegistryFeed
 
 conditional = condition(etag_func=registry.etag)
@@ -75,14 +76,14 @@ def visitor_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapped
 
 
-def open_data(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def open_data(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Headers of the open data, on every answer of ``view`` (304 included): any site may
     read it from a browser (CORS, CORP) and any cache may keep it for
     PORTAL_OPEN_DATA_MAX_AGE seconds. Its language comes from the language cookie, hence
     Vary: Cookie."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         # Last-Modified is readable by scripts of other sites as it is; ETag must be named.
@@ -106,8 +107,13 @@ def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
     entries = [
         {
             "derogation": d,
+            # public_status and last_act_at: annotations of registry.for_display.
             "status_label": DerogationStatus(d.public_status).label,
-            "status_date": registry.state_date(d.public_status, d.valid_until, d.last_act_at),
+            "status_date": registry.state_date(
+                d.public_status,
+                d.valid_until,
+                d.last_act_at,
+            ),
         }
         for d in page
     ]
@@ -144,22 +150,23 @@ def registry_detail(request: HttpRequest, reference: str) -> HttpResponse:
     acts = Decision.objects.filter(
         request_id=derogation.request_id, state=DecisionState.ISSUED, kind__in=PUBLIC_ACT_KINDS
     ).order_by("issued_at", "pk")
+    # Annotations of registry.for_display.
+    public_status = derogation.public_status  # type: ignore[attr-defined]
+    last_act_at = derogation.last_act_at  # type: ignore[attr-defined]
     return render(
         request,
         "registry/detail.html",
         {
             "derogation": derogation,
             "req": derogation.request,
-            "status_label": DerogationStatus(derogation.public_status).label,
-            "status_date": registry.state_date(
-                derogation.public_status, derogation.valid_until, derogation.last_act_at
-            ),
+            "status_label": DerogationStatus(public_status).label,
+            "status_date": registry.state_date(public_status, derogation.valid_until, last_act_at),
             "acts": acts,
         },
     )
 
 
-def _export_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _export_rows(request: HttpRequest) -> QuerySet[Derogation]:
     """Exports hold every derogation, current and expired, filtered like the page."""
     form = registry.RegistryFilterForm(request.GET or None, history=None)
     filters = {"tri": "reference", **form.filters}

@@ -231,7 +231,7 @@ class _Reader(io.RawIOBase):
         self._position = position
         return position
 
-    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]  # typeshed: any writable buffer
         chunk = self._content[self._position : self._position + len(buffer)]
         buffer[: len(chunk)] = chunk
         self._position += len(chunk)
@@ -436,13 +436,13 @@ def pdf_forbidden_names(content: Content) -> set[str]:
     found: set[str] = set()
     budget = PDF_SCAN_BUDGET_BYTES
 
-    def scan(data: bytes) -> None:
+    def scan(data: Content) -> None:
         for raw in _PDF_NAME.findall(data):
             name = _PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
             if name in PDF_FORBIDDEN_NAMES:
                 found.add(name.decode())
 
-    scan(content)  # type: ignore[arg-type]  (re reads any buffer)
+    scan(content)
     view = memoryview(content)
     for start, end in pdf_flate_spans(content):
         if budget <= 0:

@@ -38,7 +38,7 @@ def verification(request: HttpRequest) -> Verification:
     the view share it)."""
     found = getattr(request, "_verification", None)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     form = VerificationForm(request.GET if "code" in request.GET else None)
     decision = None
     searched = form.is_bound and form.is_valid()

@@ -1,10 +1,19 @@
+from collections.abc import Callable
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.db.models import Field
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -19,8 +28,10 @@ from django.views.decorators.http import (
 )
 
 from accounts.enums import Role
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Organisation
 
-from . import access, filing, lifecycle, requirements, tables, uploads, verification
+from . import access, downloads, filing, lifecycle, requirements, tables, uploads, verification
 from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
@@ -45,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
     filters = DashboardFilterForm(request.GET or None)
@@ -59,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "derogations/dashboard.html", {"page": page, "filters": filters})
 
 
-def _operator_organisation(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _operator_organisation(request: AuthenticatedHttpRequest) -> Organisation:
     membership = request.user.memberships.select_related("organisation").first()
     if request.user.role != Role.OPERATOR or membership is None:
         raise Http404
@@ -74,9 +85,11 @@ UNSAVED_INPUT_KEY = "derogations_unsaved_input"
 UNSAVED_INPUT_MAX_CHARS = 200_000
 
 
-def login_required_keeping_input(view):  # type: ignore[no-untyped-def]
+def login_required_keeping_input(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST":
@@ -182,7 +195,7 @@ def _after_save(request: HttpRequest, draft: DerogationRequest, step: filing.Ste
 
 @login_required_keeping_input
 @require_http_methods(["GET", "HEAD", "POST"])
-def create(request: HttpRequest, kind: str) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in Kind.values:
         raise Http404
     organisation = _operator_organisation(request)
@@ -219,16 +232,19 @@ def _posted_version(data: QueryDict) -> int | None:
         return 0
 
 
+def _field_label(name: str) -> str:
+    """The label of a request field, as the forms show it."""
+    field = DerogationRequest._meta.get_field(name)
+    return str(capfirst(field.verbose_name if isinstance(field, Field) else name))
+
+
 def _render_conflict(
     request: HttpRequest, conflict: filing.DraftChanged, step: filing.Step, form: RequestStepForm
 ) -> HttpResponse:
     """A colleague saved the draft meanwhile: nothing of this post is written; the form
     shows what this member typed, with the colleague's version number, so that saving it
     again (after checking) is a deliberate choice."""
-    labels = [
-        str(capfirst(DerogationRequest._meta.get_field(name).verbose_name))
-        for name in conflict.fields
-    ]
+    labels = [_field_label(name) for name in conflict.fields]
     messages.error(
         request,
         _(
@@ -245,7 +261,7 @@ def _render_conflict(
 
 @login_required_keeping_input
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit(request: HttpRequest, pk: int, step: str | None = None) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int, step: str | None = None) -> HttpResponse:
     draft = get_object_or_404(access.editable_drafts(request.user), pk=pk)
     current = filing.step_of(draft.kind, step) if step else filing.steps_for(draft.kind)[0]
     if current is None:
@@ -286,7 +302,7 @@ def _required_attachments(draft: DerogationRequest, attachments: list[Attachment
 
 
 def _attachments_step(
-    request: HttpRequest, draft: DerogationRequest, step: filing.Step
+    request: AuthenticatedHttpRequest, draft: DerogationRequest, step: filing.Step
 ) -> HttpResponse:
     form = AttachmentForm(
         request.POST or None,
@@ -337,10 +353,7 @@ def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[di
         if key.startswith(requirements.ATTACHMENT_KEY_PREFIX):
             label, anchor = _("Pièces jointes"), "id_category"
         else:
-            label, anchor = (
-                capfirst(DerogationRequest._meta.get_field(key).verbose_name),
-                f"id_{key}",
-            )
+            label, anchor = _field_label(key), f"id_{key}"
         items.append(
             {"label": label, "message": message, "url": f"{url}#{anchor}", "step": step.title}
         )
@@ -348,7 +361,7 @@ def _missing_links(draft: DerogationRequest, missing: dict[str, str]) -> list[di
 
 
 def _summary_step(
-    request: HttpRequest, draft: DerogationRequest, step: filing.Step
+    request: AuthenticatedHttpRequest, draft: DerogationRequest, step: filing.Step
 ) -> HttpResponse:
     if request.method == "POST":
         try:
@@ -391,7 +404,9 @@ def _render_summary(
 
 @login_required
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_delete(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
     attachment = get_object_or_404(
         Attachment.objects.filter(request__in=access.editable_drafts(request.user)),
         pk=attachment_pk,
@@ -410,7 +425,9 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @login_required
 @require_safe
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponseBase:
     attachment = get_object_or_404(
         access.visible_attachments(request.user), pk=attachment_pk, request_id=pk
     )
@@ -429,7 +446,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 @login_required
 @require_safe
-def acknowledgment(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledgment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The acknowledgment of receipt, as a page: reference, date, target date, what next."""
     derogation_request = get_object_or_404(
         access.visible_requests(request.user)
@@ -449,7 +466,7 @@ def acknowledgment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def renew(request: HttpRequest, pk: int) -> HttpResponse:
+def renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     previous = get_object_or_404(access.visible_requests(request.user), pk=pk)
     try:
         draft, created = filing.renew(previous, request.user)
@@ -472,7 +489,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:file", pk=pk)
     derogation_request = get_object_or_404(
@@ -487,7 +504,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     derogation_request: DerogationRequest,
     answer_form: ComplementAnswerForm | None = None,
 ) -> HttpResponse:
@@ -522,7 +539,7 @@ def _render_detail(
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     derogation_request = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
@@ -539,7 +556,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_complements(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_complements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     derogation_request = get_object_or_404(
         access.visible_requests(request.user).select_related(
             "organisation", "derogation", "renewal_of"
@@ -571,28 +588,20 @@ def answer_complements(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def letter(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> HttpResponseBase:
     decision = get_object_or_404(
         access.visible_letters(request.user).select_related("request"),
         pk=decision_pk,
         request_id=pk,
     )
-    if not decision.letter_sha256:
-        messages.info(
-            request, _("Le courrier est en cours de préparation. Réessayez dans un instant.")
-        )
-        return redirect("derogations:detail", pk=pk)
-    return FileResponse(
-        decision.letter.open("rb"),
-        as_attachment=True,
-        filename=f"{decision.request.reference}-{decision.kind}.pdf",
-        content_type="application/pdf",
+    return downloads.letter_response(
+        request, decision, not_ready_url=reverse("derogations:detail", kwargs={"pk": pk})
     )
 
 
 @access.staff_required
 @require_safe
-def union_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
     notification = get_object_or_404(
         UnionNotification.objects.select_related("grant__request"),

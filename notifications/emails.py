@@ -7,9 +7,10 @@ Headers common to every email of the portal: config.mail.
 
 from email import encoders
 from email.generator import BytesGenerator
+from email.message import Message
 from email.mime.base import MIMEBase
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -63,7 +64,7 @@ class LetterPdf:
         """The encoded payload as the email generator writes it (its lines ended by
         ``linesep``), computed once per line separator."""
         if linesep not in self._lines:
-            payload = self.part.get_payload()
+            payload = cast(str, self.part.get_payload())  # a base64 text, not a multipart
             self._lines[linesep] = payload.replace("\n", linesep).encode("ascii")
         return self._lines[linesep]
 
@@ -74,22 +75,24 @@ class _Generator(BytesGenerator):
 
     letter: LetterPdf
 
-    def clone(self, fp):  # type: ignore[no-untyped-def]
+    def clone(self, fp: Any) -> "_Generator":  # typeshed types the file as text
         clone = super().clone(fp)
         clone.letter = self.letter
         return clone
 
-    def _handle_application_pdf(self, msg) -> None:  # type: ignore[no-untyped-def]
+    # _handle_<type>, _fp, _NL and _handle_text: the generator's hooks, absent from typeshed.
+    def _handle_application_pdf(self, msg: Message) -> None:
         if msg is self.letter.part:
-            self._fp.write(self.letter.payload_bytes(self._NL))
+            self._fp.write(self.letter.payload_bytes(self._NL))  # type: ignore[attr-defined]
         else:
-            self._handle_text(msg)
+            self._handle_text(msg)  # type: ignore[attr-defined]
 
 
 class _LetterMultipart(SafeMIMEMultipart):
     letter: LetterPdf
 
-    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+    # Django's SafeMIMEMultipart.as_bytes takes linesep; the stubs show email.message's.
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:  # type: ignore[override]
         fp = BytesIO()
         generator = _Generator(fp, mangle_from_=False)
         generator.letter = self.letter
@@ -107,7 +110,7 @@ class LetterEmail(EmailMultiAlternatives):
         self.letter = letter
         self.attach(letter.filename, letter.content, "application/pdf")
 
-    def _create_attachments(self, msg):  # type: ignore[no-untyped-def]
+    def _create_attachments(self, msg: Message) -> Message:
         # As EmailMessage._create_attachments (Django 5.2), with the letter's shared part;
         # ``msg`` is the text, or the text and HTML alternatives.
         multipart = _LetterMultipart(
@@ -120,7 +123,7 @@ class LetterEmail(EmailMultiAlternatives):
             if content is self.letter.content and filename == self.letter.filename:
                 multipart.attach(self.letter.part)
             else:
-                multipart.attach(self._create_attachment(filename, content, mimetype))
+                multipart.attach(self._create_attachment(filename, content, mimetype))  # type: ignore[attr-defined]
         return multipart
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
@@ -51,7 +51,7 @@ def _render_letter(act: Decision) -> bytes:
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def issue_letter(self, decision_pk: int) -> None:  # type: ignore[no-untyped-def]
+def issue_letter(self: Task, decision_pk: int) -> None:
     """Render the act's letter once (and its Art. 54(2) sheet), then queue one send per
     copy not yet sent."""
     try:
@@ -173,7 +173,7 @@ def _connection_failed(delivery_pks: list[int], error: Exception) -> None:
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def send_deliveries(self: Task, delivery_pks: list[int]) -> dict[str, int]:
     """Send copies of letters over one SMTP connection, each as send_delivery would (its
     row locked, marked sent once, same Message-ID). A copy refused for now is marked
     failed and the others still go; then the task retries later, and the copies sent
@@ -207,14 +207,14 @@ def send_deliveries(self, delivery_pks: list[int]) -> dict[str, int]:  # type: i
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def send_delivery(self, delivery_pk: int) -> str:  # type: ignore[no-untyped-def]
+def send_delivery(self: Task, delivery_pk: int) -> str:
     """Send one copy of a letter (issue_letter queues it again if the letter is not ready)."""
     letters = _Letters()
     return _send_once(self, Delivery.objects.all(), delivery_pk, letters.email, ready=letters.ready)
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def send_reminder(self, reminder_pk: int) -> str:  # type: ignore[no-untyped-def]
+def send_reminder(self: Task, reminder_pk: int) -> str:
     return _send_once(
         self,
         Reminder.objects.select_related("derogation__request__organisation"),
@@ -234,7 +234,7 @@ def _account_email(row: AccountEmail) -> EmailMessage:
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def send_account_email(self, email_pk: int) -> str:  # type: ignore[no-untyped-def]
+def send_account_email(self: Task, email_pk: int) -> str:
     """Send one account email once; its texts (a link with a token) are blanked once sent."""
     outcome = _send_once(self, AccountEmail.objects.all(), email_pk, _account_email)
     if outcome == "sent":
@@ -258,8 +258,8 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
     ]
     row = AccountEmail.objects.create(
         recipient_email=recipient,
-        subject=message.subject,
-        body=message.body,
+        subject=str(message.subject),
+        body=str(message.body),
         html_body=html[0] if html else "",
     )
     queue_on_commit(send_account_email, row.pk)
@@ -290,7 +290,7 @@ def sweep_pending(older_than_seconds: int = 120) -> int:
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
-def send_incident_alert(self, incident_pk: int) -> str:  # type: ignore[no-untyped-def]
+def send_incident_alert(self: Task, incident_pk: int) -> str:
     """Email the vigilance team about a declared incident, once."""
     with transaction.atomic():
         incident = (

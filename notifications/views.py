@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.plain_text import PlainTextForm
 from derogations import access, professionals
 from derogations.enums import DerogationStatus
@@ -85,7 +86,7 @@ class ResendForm(PlainTextForm, forms.Form):
 
 @access.staff_required
 @require_POST
-def resend(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+def resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """ANSM staff send one copy of a letter again, deliberately (recorded and audited)."""
     delivery = get_object_or_404(
         Delivery.objects.select_related("decision"),
@@ -94,7 +95,7 @@ def resend(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     )
     form = ResendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["reason"][0])
+        messages.error(request, str(form.errors["reason"][0]))
         return redirect(reverse("reviews:file", args=[pk]) + "#envois")
     try:
         resend_delivery(delivery, request.user, form.cleaned_data["reason"])

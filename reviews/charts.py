@@ -128,7 +128,10 @@ class Chart:
         """Give each bar the class and fill of its series; round every coordinate."""
         self.bars = [
             Bar(
-                *(round(v, 1) for v in (bar.x, bar.y, bar.width, bar.height)),
+                x=round(bar.x, 1),
+                y=round(bar.y, 1),
+                width=round(bar.width, 1),
+                height=round(bar.height, 1),
                 series=bar.series,
                 value=bar.value,
                 text=bar.text,

@@ -60,7 +60,8 @@ class DashboardFilterForm(forms.Form):
         coerce=int,
         required=False,
         initial=str(DEFAULT_PERIOD),
-        empty_value=DEFAULT_PERIOD,
+        # coerce=int: the empty value is a number of days too (the stubs want a str).
+        empty_value=DEFAULT_PERIOD,  # type: ignore[arg-type]
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Période inconnue : choisissez 3, 6 ou 12 mois. La période de 12 mois est affichée."

@@ -6,7 +6,7 @@ from typing import Any
 
 from crispy_forms.layout import Column, Row
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,7 +76,7 @@ class FollowUpFilterForm(forms.Form):
 
 def followed_derogations(
     filters: dict[str, Any], today: datetime.date | None = None
-) -> "models.QuerySet[Derogation]":  # noqa: F821
+) -> QuerySet[Derogation]:
     today = today or timezone.localdate()
     not_expired = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     state = filters.get("etat", "")

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
@@ -15,10 +15,13 @@ from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
 from .services import GRID_FIELDS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 INSERT_TEMPLATE = "insert_template"  # the button that fills the motivation from a template
 
 
-def _helper(button_name: str, label: str) -> FormHelper:
+def _helper(button_name: str, label: "StrOrPromise") -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page writes the <form> with its action and CSRF token
     helper.add_input(Submit(button_name, label))
@@ -57,8 +60,8 @@ class ProposalForm(PlainTextForm, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: object, request_kind: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, request_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.request_kind = request_kind
         self.helper = _helper("propose", _("Proposer la décision"))
         self.fields["template"].widget.attrs["data-motivation-templates"] = ""
@@ -128,14 +131,14 @@ class CommentForm(PlainTextForm, forms.Form):
 
     def __init__(
         self,
-        *args: object,
-        label: str,
-        button: str,
+        *args: Any,
+        label: "StrOrPromise",
+        button: "StrOrPromise",
         name: str,
-        required_message: str = "",
-        **kwargs: object,
+        required_message: "StrOrPromise" = "",
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["comment"].label = label
         if required_message:
             self.fields["comment"].error_messages["required"] = required_message
@@ -157,10 +160,10 @@ class ComplementsForm(PlainTextForm, forms.Form):
         error_messages={"required": _("Indiquez la date limite de réponse.")},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "complements")
         kwargs.setdefault("initial", {"due_date": lifecycle.default_complement_due_date()})
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.helper = _helper("complements", _("Demander des compléments"))
 
     def clean_due_date(self) -> Any:
@@ -182,9 +185,9 @@ class GridForm(PlainTextForm, forms.ModelForm):
             if name.endswith("_comment") or name == "conclusion"
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "grid")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         for name in GRID_FIELDS:
             if name.endswith("_comment") or name == "conclusion":
                 self.fields[name].validators.append(MaxLengthValidator(20000))
@@ -210,9 +213,9 @@ class NoteForm(PlainTextForm, forms.Form):
         error_messages={"required": _("La note est vide.")},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "note")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.helper = _helper("add_note", _("Ajouter la note"))
 
 
@@ -223,7 +226,7 @@ class AssignForm(forms.Form):
         empty_label=_("Choisir un évaluateur"),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = _helper("assign", _("Attribuer"))
         self.helper.form_tag = False  # the page writes the <form> with its action

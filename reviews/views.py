@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import (
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
     QueryDict,
     StreamingHttpResponse,
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from derogations import access, lifecycle
 from derogations.access import staff_required
@@ -49,6 +51,9 @@ from .queue import (
     queue_columns,
     queue_rows,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Preset views of the queue, shown as tabs: (key, label, query parameters).
 PRESETS = [
@@ -107,7 +112,7 @@ def _presets(filters: dict[str, object]) -> list[dict[str, object]]:
 
 @staff_required
 @require_safe
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     files = filtered_requests(request.user, filters)
@@ -133,7 +138,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_safe
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered queue as CSV for Excel (every page, same filters and sort)."""
     form = QueueFilterForm(request.GET or None, user=request.user)
     files = queue_columns(filtered_requests(request.user, form.filters()))
@@ -147,7 +152,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @staff_required
 @require_safe
-def team_dashboard(request: HttpRequest) -> HttpResponse:
+def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The team's dashboard: four charts, each with the table of its figures."""
     form = dashboard.DashboardFilterForm(request.GET or None)
     months, kind = form.filters()
@@ -175,7 +180,9 @@ SEND_BACK = (
 )
 
 
-def _comment_form(spec: tuple[str, str, str, str], data: object = None) -> CommentForm:
+def _comment_form(
+    spec: tuple[str, "StrOrPromise", "StrOrPromise", "StrOrPromise"], data: object = None
+) -> CommentForm:
     name, label, button, required_message = spec
     return CommentForm(
         data,
@@ -189,12 +196,12 @@ def _comment_form(spec: tuple[str, str, str, str], data: object = None) -> Comme
 
 @staff_required
 @require_safe
-def file(request: HttpRequest, pk: int) -> HttpResponse:
+def file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_file(request, pk)
 
 
 def _render_file(
-    request: HttpRequest, pk: int, status: int | None = None, **forms: object
+    request: AuthenticatedHttpRequest, pk: int, status: int | None = None, **forms: object
 ) -> HttpResponse:
     """The file page; ``forms`` replaces a form by the one the user just sent (its errors
     and typed text shown, answered 400 unless ``status`` says otherwise)."""
@@ -287,10 +294,10 @@ def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: st
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     call: Callable[[], object],
-    success: str | Callable[[object], str],
+    success: str | Callable[[Any], str],
     **form: object,
 ) -> HttpResponse:
     """One domain call on a valid form. Done: its message, back to the file. Refused (a
@@ -299,14 +306,14 @@ def _act(
         result = call()
     except lifecycle.TransitionError as exc:
         messages.error(request, exc.message)
-        return _render_file(request, pk, **form)
+        return _render_file(request, pk, status=None, **form)
     messages.success(request, success(result) if callable(success) else success)
     return redirect("reviews:file", pk=pk)
 
 
 @staff_required
 @require_POST
-def admissible(request: HttpRequest, pk: int) -> HttpResponse:
+def admissible(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _done(
         request, pk, lambda: lifecycle.declare_admissible(req, request.user),
@@ -316,7 +323,7 @@ def admissible(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def inadmissible(request: HttpRequest, pk: int) -> HttpResponse:
+def inadmissible(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = _comment_form(INADMISSIBLE, request.POST)
     if not form.is_valid():
@@ -329,7 +336,7 @@ def inadmissible(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def complements(request: HttpRequest, pk: int) -> HttpResponse:
+def complements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = ComplementsForm(request.POST)
     if not form.is_valid():
@@ -346,7 +353,7 @@ def complements(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
+def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Propose a decision; "Insérer le modèle" re-renders the form with the template's text
     added to the motivation, every other typed value kept (no JavaScript needed)."""
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
@@ -373,7 +380,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def grid(request: HttpRequest, pk: int) -> HttpResponse:
+def grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = GridForm(request.POST)
     if not form.is_valid():
@@ -386,8 +393,8 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-def _grid_saved(grid: object) -> str:
-    if services.missing_grid_items(grid):  # type: ignore[arg-type]
+def _grid_saved(grid: EvaluationGrid) -> str:
+    if services.missing_grid_items(grid):
         return _(
             "La grille est enregistrée. Elle doit être complète avant de proposer une décision."
         )
@@ -396,7 +403,7 @@ def _grid_saved(grid: object) -> str:
 
 @staff_required
 @require_POST
-def note(request: HttpRequest, pk: int) -> HttpResponse:
+def note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -411,7 +418,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = _comment_form(SEND_BACK, request.POST)
     if not form.is_valid():
@@ -424,7 +431,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def validate(request: HttpRequest, pk: int) -> HttpResponse:
+def validate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _done(
         request, pk, lambda: lifecycle.validate_decision(req, request.user),
@@ -447,7 +454,7 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assign(
-    request: HttpRequest, pk: int, call: Callable[[], object], success: str
+    request: AuthenticatedHttpRequest, pk: int, call: Callable[[], object], success: str
 ) -> HttpResponse:
     try:
         call()
@@ -460,7 +467,7 @@ def _assign(
 
 @staff_required
 @require_POST
-def take(request: HttpRequest, pk: int) -> HttpResponse:
+def take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _assign(
         request, pk,
@@ -471,7 +478,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -485,7 +492,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def unassign(request: HttpRequest, pk: int) -> HttpResponse:
+def unassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _assign(
         request, pk, lambda: lifecycle.assign(req, request.user, None),
@@ -498,7 +505,7 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_safe
-def followup_list(request: HttpRequest) -> HttpResponse:
+def followup_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Derogations in force and suspended, with their end dates, filtered."""
     form = followup.FollowUpFilterForm(request.GET or None)
     derogations = followup.followed_derogations(form.filters())
@@ -561,14 +568,14 @@ def _issue_follow_up(
     return getattr(lifecycle, name)(req, user, data["motivation"], last_act=data["last_act"])
 
 
-def _follow_up_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+def _follow_up_view(name: str) -> Callable[..., HttpResponseBase]:
     @staff_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         req = get_object_or_404(access.visible_requests(request.user), pk=pk)
         form = _follow_up_form(name, request.POST)
         if not form.is_valid():
-            return _render_file(request, pk, **{f"{name}_form": form})
+            return _render_file(request, pk, status=None, **{f"{name}_form": form})
         data = form.cleaned_data
         return _done(
             request,
@@ -589,7 +596,7 @@ lift = _follow_up_view("lift")
 
 @staff_required
 @require_POST
-def union_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def union_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record when and how the Art. 54(2) sheet was sent to the Commission."""
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     form = UnionNotificationForm(request.POST, prefix="union")

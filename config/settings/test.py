@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 import jinja2
+from django.template import TemplateSyntaxError
 
 from .base import *  # noqa: F403
 
@@ -23,7 +24,23 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# Undefined template variables fail the test that renders them.
-TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"  # noqa: F405
+
+
+class UndefinedTemplateVariable(str):
+    """``string_if_invalid`` that fails the rendering test: Django formats it with the
+    variable it could not resolve (``string_if_invalid % variable``), which raises here, so
+    the page answers with an error naming the variable instead of printing a blank.
+
+    ``{% if %}``, ``{% for %}`` and ``{% firstof %}`` test missing variables without
+    formatting it, as in production; ``{{ missing|default:"…" }}`` does format it (the
+    variable is resolved before the filter runs) and fails: pass the value, or test it with
+    ``{% if %}``."""
+
+    def __mod__(self, variable: object) -> str:
+        raise TemplateSyntaxError(f"Undefined template variable: {variable}")
+
+
+# Undefined template variables fail every test that renders them.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")  # noqa: F405
 TEMPLATES[1]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 LANGUAGE_CODE = "fr"

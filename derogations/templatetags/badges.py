@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from derogations import badges
+from derogations.models import DerogationRequest
 
 register = template.Library()
 
@@ -13,6 +14,6 @@ def status_badge(status: str, label: object) -> SafeString:
 
 
 @register.simple_tag
-def urgency_badge(request: object) -> SafeString:
+def urgency_badge(request: DerogationRequest | None) -> SafeString:
     """``{% urgency_badge req %}``"""
     return badges.urgency_badge(request)

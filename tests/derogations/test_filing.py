@@ -279,9 +279,8 @@ def test_filing_pages_are_clean(draft_a, evaluator, senior):
     for url, response in htmls.items():
         assert response.status_code == 200, url
         html = response.content.decode()
-        assert "INVALID_TEMPLATE_VARIABLE" not in html, url
         assert not re.search(r"\sstyle=", html), url
         for script in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in script, url
-    staff = client_for(evaluator).get(reverse("reviews:file", args=[granted.pk])).content.decode()
-    assert "INVALID_TEMPLATE_VARIABLE" not in staff
+    staff = client_for(evaluator).get(reverse("reviews:file", args=[granted.pk]))
+    assert staff.status_code == 200  # an undefined template variable would have raised

@@ -164,6 +164,38 @@ def test_concerned_professional_downloads_the_letter(granted):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_every_audience_gets_the_same_letter_download(granted, operator_a):
+    """One answer behind both letter links (derogations/downloads.py): the same file name,
+    and, while the worker has not rendered the letter, back to the link's own page with a
+    message."""
+    pro = factories.UserFactory(professional=True, email="anne@perso.example", rpps=RPPS)
+    operator_url = reverse("derogations:letter", args=[granted.request_id, granted.pk])
+    pro_url = reverse("derogations:pro_letter", args=[granted.pk])
+    not_ready = "Le courrier est en cours de préparation."
+    response = client_for(operator_a).get(operator_url, follow=True)
+    assert response.redirect_chain == [
+        (reverse("derogations:detail", args=[granted.request_id]), 302)
+    ]
+    assert not_ready in response.content.decode()
+    response = client_for(pro).get(pro_url, follow=True)
+    assert response.redirect_chain == [
+        (reverse("derogations:pro_decision", args=[granted.pk]), 302)
+    ]
+    assert not_ready in response.content.decode()
+
+    from django.core.files.base import ContentFile
+
+    granted.letter.save("l.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    granted.letter_sha256 = "0" * 64
+    granted.save(update_fields=["letter", "letter_sha256"])
+    name = f'filename="{granted.request.reference}-{granted.kind}.pdf"'
+    for client, url in ((client_for(operator_a), operator_url), (client_for(pro), pro_url)):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f"attachment; {name}"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 # --- Signed links -----------------------------------------------------------------------
 
 

@@ -15,8 +15,9 @@ connect as the tables' owner.
 
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
 
 PASSWORD_VARIABLE = "PORTAL_APP_DB_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
@@ -24,7 +25,7 @@ PASSWORD_VARIABLE = "PORTAL_APP_DB_PASSWORD"  # noqa: S105 (the name of a variab
 AUDIT_TABLE = "derogations_auditentry"
 
 
-def grant(connection, role: str) -> None:
+def grant(connection: BaseDatabaseWrapper, role: str) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -39,7 +40,7 @@ def grant(connection, role: str) -> None:
             cursor.execute(f"GRANT {allowed} ON {quote(table)} TO {quote(role)}")
 
 
-def create_role(connection, role: str, password: str) -> bool:
+def create_role(connection: BaseDatabaseWrapper, role: str, password: str) -> bool:
     """Create the login role if it is missing; True if it was created. The statement is
     composed by psycopg (role as an identifier, password as a literal): CREATE ROLE takes no
     bound parameters."""
@@ -57,7 +58,7 @@ def create_role(connection, role: str, password: str) -> bool:
 class Command(BaseCommand):
     help = "Grant the application role its privileges (audit table: INSERT and SELECT only)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", help="the PostgreSQL role the application connects as")
         parser.add_argument("--database", default="default", help="the owner's connection")
         parser.add_argument(
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        connection = connections[options["database"]]
+        connection = connections[str(options["database"])]
         if connection.vendor != "postgresql":
             raise CommandError("grant_app_role is for PostgreSQL only")
         role = str(options["role"])
