@@ -536,9 +536,9 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         """What happened, in words (the transition's label, or the internal action's)."""
-        from derogations import lifecycle  # the lifecycle module imports the models
+        from derogations import timeline  # the timeline module imports the models
 
-        return str(lifecycle.action_label(self.action))
+        return str(timeline.action_label(self.action))
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -706,7 +706,7 @@ class DeclarantRole(models.TextChoices):
 class Incident(models.Model):
     """An incident declared on a granted derogation (réactovigilance).
 
-    Written only by derogations.lifecycle.record_incident, which also writes the timeline.
+    Written only by derogations.incidents.record_incident, which also writes the timeline.
     """
 
     request = models.ForeignKey(

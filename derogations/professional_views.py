@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import lifecycle, professionals
+from . import incidents, lifecycle, professionals
 from .enums import DerogationStatus
 from .professional_forms import ConsentForm, IncidentForm
 
@@ -121,7 +121,7 @@ def declare_incident(request: HttpRequest, decision_pk: int) -> HttpResponse:
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = lifecycle.record_incident(
+            incident = incidents.record_incident(
                 opened.decision.request,
                 declarant=opened.user,
                 declarant_email=opened.email,

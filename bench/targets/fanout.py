@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.measure import Row, yes_no
-from derogations import lifecycle
+from derogations import followup
 from derogations.enums import DerogationStatus, Kind
 from derogations.models import Derogation
 from notifications import emails
@@ -158,7 +158,7 @@ def run(ctx: Context) -> list[Row]:
             _use_broker(redis_url)
 
             before = time.perf_counter()
-            lifting = lifecycle.lift(derogation.request, senior, "Levée (banc d'essai).")
+            lifting = followup.lift(derogation.request, senior, "Levée (banc d'essai).")
             copies = Delivery.objects.filter(decision=lifting)
             total = copies.count()
             deadline = time.monotonic() + 900

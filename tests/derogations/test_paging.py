@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from derogations import lifecycle, scenarios
+from derogations import assignment, incidents, scenarios
 from derogations.enums import AttachmentCategory, Status
 from derogations.models import Attachment, DerogationRequest
 from derogations.paging import CappedPaginator, PageRows
@@ -49,7 +49,7 @@ def files(org_a, operator_a, evaluator, other_senior):
     made = [new_request(org_a, operator_a, device_name=name) for name in DEVICES]
     granted, awaiting, assigned, global_one = made[0], made[1], made[2], made[3]
     scenarios.bring_to(granted, Status.GRANTED, cast)
-    lifecycle.record_incident(
+    incidents.record_incident(
         granted,
         declarant=None,
         declarant_email="direction@chu.example",
@@ -65,7 +65,7 @@ def files(org_a, operator_a, evaluator, other_senior):
         evaluator=True, first_name="Élise", last_name="Martin", email="elise@ansm.example"
     )
     factories.submitted(assigned)
-    lifecycle.assign(assigned, other_senior, taker)
+    assignment.assign(assigned, other_senior, taker)
     for req in made[3:]:
         factories.submitted(req)
     DerogationRequest.objects.filter(pk=global_one.pk).update(kind="global")

@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.models import Invitation, Membership
-from derogations import lifecycle
+from derogations import followup
 from derogations.enums import Kind, Status
 from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast, bring_to
@@ -100,7 +100,7 @@ def build_world() -> World:
             Status.GRANTED,
             cast,
         )
-    lifecycle.suspend(world.files["global_suspended"], users["senior"], "Incident grave signalé.")
+    followup.suspend(world.files["global_suspended"], users["senior"], "Incident grave signalé.")
     Derogation.objects.filter(request=world.files["global_expired"]).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1)
     )

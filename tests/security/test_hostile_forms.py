@@ -33,7 +33,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignUpForm,
 )
-from derogations import filing, lifecycle
+from derogations import filing, followup, lifecycle
 from derogations.forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -276,7 +276,7 @@ def fuzz_world(world):
     suspended = new()
     factories.proposed(suspended, evaluator)
     lifecycle.validate_decision(suspended, senior)
-    lifecycle.suspend(suspended, senior, "Motif de la suspension.")
+    followup.suspend(suspended, senior, "Motif de la suspension.")
     return {
         **world,
         "submitted": submitted,
