@@ -206,7 +206,10 @@ def test_staff_resend_a_copy_deliberately(org_a, operator_a, cast, evaluator):
     with pytest.raises(lifecycle.TransitionError, match="Indiquez pourquoi"):
         resend_delivery(original, evaluator, " ")
     url = reverse("notifications:resend", args=[req.pk, original.pk])
-    response = client_for(evaluator).post(url, {"reason": "Boîte du prescripteur saturée."})
+    last_copy = grant.deliveries.order_by("pk").last().pk
+    response = client_for(evaluator).post(
+        url, {"reason": "Boîte du prescripteur saturée.", "last_copy": last_copy}
+    )
     assert response.status_code == 302
     assert [m.to[0] for m in mail.outbox] == [req.prescriber_email]
     copy = Delivery.objects.get(resend_of=original)
