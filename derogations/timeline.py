@@ -29,6 +29,7 @@ _OTHER_ACTION_LABELS = {
         "Notification à la Commission et aux États membres (art. 54(2))"
     ),
     "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
+    "supply_declared": gettext_lazy("Fourniture déclarée"),
 }
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
-from derogations import access, assignment, lifecycle
+from derogations import access, assignment, lifecycle, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
@@ -256,6 +256,7 @@ def _render_file(
         "note_form": forms.get("note_form") or NoteForm(),
         "motivation_templates": templates,
         "incidents": derogation_request.incidents.all(),
+        "supplies": supplies.shown_to_staff(derogation),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
