@@ -345,6 +345,17 @@ VISITS: dict[str, list[Visit]] = {
             for status in STATUSES
         ],
         Visit("dossier-global", url("derogations:detail", "global")),
+        Visit("fournitures", url("derogations:supplies", Status.GRANTED)),
+        Visit(
+            "fournitures-erreurs",
+            url("derogations:supplies", Status.GRANTED),
+            press("Déclarer la fourniture"),
+        ),
+        Visit(
+            "fournitures-import-erreurs",
+            url("derogations:supplies", Status.GRANTED),
+            press("Importer les fournitures"),
+        ),
         Visit(
             "dossier-complements-erreurs",
             url("derogations:detail", Status.AWAITING_COMPLEMENTS),
