@@ -135,7 +135,7 @@ def assignable_evaluators() -> QuerySet[User]:
 
 
 def may_assign(user: User) -> bool:
-    """May this user take, give or hand back files (derogations.lifecycle.assign decides)."""
+    """May this user take, give or hand back files (derogations.assignment.assign decides)."""
     return user.is_authenticated and user.is_active and user.is_evaluator
 
 

@@ -27,7 +27,7 @@ from .enums import (
     UnionNotificationChannel,
     Urgency,
 )
-from .validators import validate_no_social_security_number
+from .validators import validate_finess, validate_no_social_security_number
 
 NO_NIR = [validate_no_social_security_number]
 
@@ -536,9 +536,9 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         """What happened, in words (the transition's label, or the internal action's)."""
-        from derogations import lifecycle  # the lifecycle module imports the models
+        from derogations import timeline  # the timeline module imports the models
 
-        return str(lifecycle.action_label(self.action))
+        return str(timeline.action_label(self.action))
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -706,7 +706,7 @@ class DeclarantRole(models.TextChoices):
 class Incident(models.Model):
     """An incident declared on a granted derogation (réactovigilance).
 
-    Written only by derogations.lifecycle.record_incident, which also writes the timeline.
+    Written only by derogations.incidents.record_incident, which also writes the timeline.
     """
 
     request = models.ForeignKey(
@@ -783,3 +783,48 @@ class UnionNotification(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_on is not None
+
+
+class Supply(models.Model):
+    """One supply of the derogated device to a facility, declared by the operator.
+
+    Written only by derogations.supplies.record_supplies, which checks the derogation's
+    status under its row lock and writes the timeline. The facility's vigilance contact and
+    director then receive every later act on the derogation.
+    """
+
+    derogation = models.ForeignKey(Derogation, on_delete=models.PROTECT, related_name="supplies")
+    facility_name = models.CharField(_("nom de l'établissement"), max_length=255)
+    facility_finess = models.CharField(
+        _("numéro FINESS de l'établissement"), max_length=9, validators=[validate_finess]
+    )
+    facility_address = models.TextField(_("adresse de l'établissement"), max_length=500)
+    vigilance_name = models.CharField(
+        _("correspondant local de réactovigilance (nom)"), max_length=255
+    )
+    vigilance_email = NormalisedEmailField(_("correspondant local de réactovigilance (courriel)"))
+    director_name = models.CharField(_("directeur de l'établissement (nom)"), max_length=255)
+    director_email = NormalisedEmailField(_("directeur de l'établissement (courriel)"))
+    quantity = models.PositiveIntegerField(_("quantité fournie"))
+    supplied_on = models.DateField(_("date de fourniture"))
+    lot_numbers = models.TextField(_("numéros de lot"), max_length=1000, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fourniture déclarée")
+        verbose_name_plural = _("fournitures déclarées")
+        ordering = ["-supplied_on", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["derogation", "-supplied_on", "-id"], name="supply_derogation_date"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="supply_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_name} ({self.facility_finess}) — {self.supplied_on:%d/%m/%Y}"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 
-from . import downloads, lifecycle, professionals
+from . import downloads, incidents, lifecycle, professionals
 from .enums import DerogationStatus
 from .models import Decision
 from .professional_forms import ConsentForm, IncidentForm
@@ -117,7 +117,7 @@ def declare_incident(request: HttpRequest, decision_pk: int) -> HttpResponse:
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = lifecycle.record_incident(
+            incident = incidents.record_incident(
                 opened.decision.request,
                 declarant=opened.user,
                 declarant_email=opened.email,

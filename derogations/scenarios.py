@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import calendar, lifecycle
+from . import calendar, deadlines, lifecycle
 from .enums import DecisionKind, Status
 from .models import DerogationRequest
 
@@ -68,7 +68,7 @@ def _advance(req: DerogationRequest, state: Status, cast: Cast) -> None:
             req,
             cast.evaluator,
             COMPLEMENT_QUESTIONS,
-            due_date=lifecycle.default_complement_due_date(),
+            due_date=deadlines.default_complement_due_date(),
         )
         return
     for step in before_proposal:
@@ -129,7 +129,7 @@ def decided_at_past_dates(
                     request,
                     cast.evaluator,
                     COMPLEMENT_QUESTIONS,
-                    due_date=lifecycle.default_complement_due_date(),
+                    due_date=deadlines.default_complement_due_date(),
                 )
             with played_at(answered):
                 lifecycle.answer_complements(request, cast.operator, "Rapport complet joint.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import professional_views, registry_views, views
+from . import professional_views, registry_views, supply_views, views
 
 app_name = "derogations"
 
@@ -27,6 +27,10 @@ urlpatterns = [
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
     path("verifier/", views.verify, name="verify"),
+    # Supplies of a granted derogation, declared by the operator (issue 16).
+    path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),
+    path("demandes/<int:pk>/fournitures/import/", supply_views.supply_import, name="supply_import"),
+    path("fournitures/modele.csv", supply_views.supply_template, name="supply_template"),
 ]
 
 # Public registry of global derogations, and the professionals' space (issue 6).

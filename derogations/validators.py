@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import luhn_is_valid
+
 # A French social security number (NIR): sex (1, 2, or 3, 4, 7, 8 for temporary numbers),
 # year (2 digits), month (01-12, 20-42 or 50-99 for unknown months), department (2 digits,
 # 2A or 2B), commune (3 digits), order (3 digits), then optionally its 2-digit key; written
@@ -33,4 +35,31 @@ def validate_no_social_security_number(value: str) -> None:
                 "identifiez le patient par ses initiales ou par un code interne de l'établissement."
             ),
             code="social_security_number",
+        )
+
+
+# A FINESS number (Fichier national des établissements sanitaires et sociaux) has 9
+# characters: the department (2 characters), a 6-digit order number and a check key, the
+# Luhn key of the 9 characters (a valid number's Luhn sum is a multiple of 10), like the
+# SIREN's. Source: the identifier's structure in the FINESS nomenclature
+# (finess.esante.gouv.fr); the offline search available when this was written found no
+# authoritative page to re-read, so the rule is the one the brief states.
+# Corsica's departments are written 2A and 2B: the key rule for them could not be
+# confirmed, so those numbers are checked for their shape only.
+_FINESS_CORSICA = re.compile(r"^2[AB]\d{7}$")
+
+
+def normalise_finess(value: str) -> str:
+    """What people type ("75 000 000 1", "750.000.001") reduced to its characters."""
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def validate_finess(value: str) -> None:
+    if _FINESS_CORSICA.match(value):
+        return
+    if not (value.isascii() and value.isdigit() and len(value) == 9):
+        raise ValidationError(_("Le numéro FINESS comporte 9 chiffres."), code="format")
+    if not luhn_is_valid(value):
+        raise ValidationError(
+            _("Ce numéro FINESS n'est pas valide (clé de contrôle incorrecte)."), code="checksum"
         )

@@ -42,6 +42,7 @@ from .forms import (
 )
 from .models import Attachment, DerogationRequest, UnionNotification
 from .paging import CappedPaginator
+from .timeline import STAFF_ONLY_ACTIONS
 
 
 @require_safe
@@ -512,7 +513,7 @@ def _render_detail(
     # correspondence such as the acknowledgment of receipt).
     decisions = access.visible_letters(request.user).filter(request=derogation_request)
     # Assignment inside the agency is internal: the operator sees the file's path, not who holds it.
-    timeline = derogation_request.audit_entries.exclude(action__in=lifecycle.STAFF_ONLY_ACTIONS)
+    timeline = derogation_request.audit_entries.exclude(action__in=STAFF_ONLY_ACTIONS)
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
     is_operator = request.user.role == Role.OPERATOR
     return render(

@@ -14,6 +14,9 @@ class RecipientRole(models.TextChoices):
     USER = "user", _("Utilisateur du dispositif (copie)")
     DIRECTOR = "director", _("Directeur de l'établissement (copie)")
     FACILITY = "facility", _("Établissement concerné (copie)")
+    # The facilities the operator declared it supplied (derogations.supplies).
+    SUPPLIED_VIGILANCE = "supply_vigilance", _("Réactovigilance d'un établissement fourni")
+    SUPPLIED_DIRECTOR = "supply_director", _("Direction d'un établissement fourni")
     STAFF = "staff", _("ANSM")
 
 

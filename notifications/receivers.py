@@ -7,11 +7,12 @@ after commit by the worker.
 
 from django.core.mail import EmailMessage
 
+from accounts.email_addresses import normalise_email
 from accounts.models import User
 from config.tasks import queue_on_commit
-from derogations import lifecycle
+from derogations import lifecycle, supplies
 from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
-from derogations.models import Decision, DerogationRequest, Incident
+from derogations.models import Decision, Derogation, DerogationRequest, Incident
 
 from .models import Delivery, RecipientRole
 
@@ -26,14 +27,14 @@ OPERATOR_ONLY_KINDS = frozenset(ACT_OF_TRANSITION.values())
 
 
 class _Recipients:
-    """(email, role) pairs in order, each address once (case-insensitive)."""
+    """(email, role) pairs in order, each address once (in its normal form)."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self.pairs: list[tuple[str, str]] = []
 
     def add(self, email: str, role: str) -> None:
-        key = email.strip().lower()
+        key = normalise_email(email)
         if key and key not in self.seen:
             self.seen.add(key)
             self.pairs.append((key, role))
@@ -56,6 +57,19 @@ def _operator_and_copies(request: DerogationRequest, recipients: _Recipients, co
         recipients.add(request.director_email, RecipientRole.FACILITY)
 
 
+def _facilities_supplied(request: DerogationRequest, recipients: _Recipients) -> None:
+    """The vigilance contact and the director of every facility supplied under this
+    request's derogation, or, for a renewal's decision, under the derogation it renews."""
+    derogation_ids = list(
+        Derogation.objects.filter(
+            request_id__in=[request.pk, request.renewal_of_id or request.pk]
+        ).values_list("pk", flat=True)
+    )
+    for vigilance_email, director_email in supplies.contacts_supplied(derogation_ids):
+        recipients.add(vigilance_email, RecipientRole.SUPPLIED_VIGILANCE)
+        recipients.add(director_email, RecipientRole.SUPPLIED_DIRECTOR)
+
+
 def recipients_for(act: Decision) -> list[tuple[str, str]]:
     """Who receives this act's letter.
 
@@ -63,7 +77,9 @@ def recipients_for(act: Decision) -> list[tuple[str, str]]:
     members). Grant and refusal: the operator, with copies to the prescriber and the
     facility director (individual) or to the listed facility (global). Suspension,
     resumption, change of conditions, lifting: everyone who received the grant, and
-    whoever would receive it today (a new member of the operator).
+    whoever would receive it today (a new member of the operator). Every decision after the
+    grant also goes to the vigilance contact and the director of each facility supplied so
+    far; the decision on a renewal, to those supplied under the derogation it renews.
     """
     request = act.request
     recipients = _Recipients()
@@ -74,6 +90,8 @@ def recipients_for(act: Decision) -> list[tuple[str, str]]:
         ).values_list("recipient_email", "recipient_role"):
             recipients.add(email, role)
     _operator_and_copies(request, recipients, copies=act.kind not in OPERATOR_ONLY_KINDS)
+    if act.kind in FOLLOW_UP_KINDS | {DecisionKind.GRANT, DecisionKind.REFUSAL}:
+        _facilities_supplied(request, recipients)
     return recipients.pairs
 
 

@@ -1,6 +1,7 @@
 """Use cases of notifications that staff trigger by hand."""
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -11,9 +12,15 @@ from derogations.models import DerogationRequest
 from .models import Delivery
 
 
-def resend_delivery(delivery: Delivery, actor: User, reason: str) -> Delivery:
+def resend_delivery(
+    delivery: Delivery, actor: User, reason: str, *, last_copy: int | None = None
+) -> Delivery:
     """Send a copy of an act's letter again, deliberately: a new delivery row that points
-    to the copy it repeats, with who asked and why, and an audit entry on the file."""
+    to the copy it repeats, with who asked and why, and an audit entry on the file.
+
+    ``last_copy``: the act's last copy when the form was drawn (its one-time token); if
+    another copy of the act was written since (the same form posted twice), nothing is
+    done."""
     from .tasks import send_delivery
 
     if not access.is_staff_member(actor) or not actor.is_evaluator:
@@ -23,6 +30,18 @@ def resend_delivery(delivery: Delivery, actor: User, reason: str) -> Delivery:
     with transaction.atomic():
         request = DerogationRequest.objects.select_for_update().get(pk=delivery.decision.request_id)
         original = Delivery.objects.select_related("decision").get(pk=delivery.pk)
+        if last_copy is not None and last_copy != (
+            Delivery.objects.filter(decision_id=original.decision_id).aggregate(last=Max("pk"))[
+                "last"
+            ]
+            or 0
+        ):
+            raise lifecycle.TransitionError(
+                _(
+                    "Action déjà effectuée : ce courrier a été envoyé à nouveau depuis "
+                    "l'affichage de la page. Vérifiez les envois avant de recommencer."
+                )
+            )
         if not original.decision.letter_sha256:
             raise lifecycle.TransitionError(
                 _("Le courrier n'est pas encore prêt : il sera envoyé dès qu'il le sera.")

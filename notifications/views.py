@@ -82,6 +82,18 @@ class ResendForm(PlainTextForm, forms.Form):
         max_length=2000,
         error_messages={"required": _("Indiquez pourquoi le courrier est envoyé à nouveau.")},
     )
+    # The act's last copy when the page was drawn: its one-time token, checked under the
+    # request's row lock (notifications.services.resend_delivery), so that one form posted
+    # twice (a double click, two tabs) sends one copy.
+    last_copy = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("Le formulaire a expiré : rechargez la page et recommencez."),
+            "invalid": _("Le formulaire a expiré : rechargez la page et recommencez."),
+            "min_value": _("Le formulaire a expiré : rechargez la page et recommencez."),
+        },
+    )
 
 
 @access.staff_required
@@ -95,10 +107,15 @@ def resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> Http
     )
     form = ResendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, str(form.errors["reason"][0]))
+        messages.error(request, str(next(iter(form.errors.values()))[0]))
         return redirect(reverse("reviews:file", args=[pk]) + "#envois")
     try:
-        resend_delivery(delivery, request.user, form.cleaned_data["reason"])
+        resend_delivery(
+            delivery,
+            request.user,
+            form.cleaned_data["reason"],
+            last_copy=form.cleaned_data["last_copy"],
+        )
     except TransitionError as exc:
         messages.error(request, exc.message)
     else:

@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from derogations import calendar, lifecycle
+from derogations import calendar, deadlines
 from derogations.enums import (
     CLOSED_STATUSES,
     DecisionKind,
@@ -147,7 +147,7 @@ class Category:
 
     @property
     def target(self) -> int:
-        return lifecycle.target_working_days(self.kind, self.urgency)
+        return deadlines.target_working_days(self.kind, self.urgency)
 
 
 CATEGORIES = [

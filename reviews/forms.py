@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
-from derogations import access, lifecycle
+from derogations import access, deadlines
 from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
 
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
@@ -162,7 +162,7 @@ class ComplementsForm(PlainTextForm, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "complements")
-        kwargs.setdefault("initial", {"due_date": lifecycle.default_complement_due_date()})
+        kwargs.setdefault("initial", {"due_date": deadlines.default_complement_due_date()})
         super().__init__(*args, **kwargs)
         self.helper = _helper("complements", _("Demander des compléments"))
 

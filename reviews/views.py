@@ -22,11 +22,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from derogations import access, lifecycle
+from derogations import access, assignment, lifecycle, supplies
+from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
 from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
 from derogations.paging import CappedPaginator, query_string
+from derogations.union_notification import record_union_notification
 
 from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -246,7 +248,7 @@ def _render_file(
         and proposal.proposed_by_id != request.user.pk,
         "decisions": acts,
         "derogation": derogation,
-        "follow_ups": lifecycle.allowed_follow_ups(derogation, request.user),
+        "follow_ups": follow_up_acts.allowed_follow_ups(derogation, request.user),
         "follow_up_forms": {
             name: forms.get(f"{name}_form") or _follow_up_form(name, last_act=last_act)
             for name in FOLLOW_UP_FORMS
@@ -269,6 +271,7 @@ def _render_file(
         "note_form": forms.get("note_form") or NoteForm(),
         "motivation_templates": templates,
         "incidents": derogation_request.incidents.all(),
+        "supplies": supplies.shown_to_staff(derogation),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
@@ -471,7 +474,7 @@ def take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _assign(
         request, pk,
-        lambda: lifecycle.assign(req, request.user, request.user, only_if_unassigned=True),
+        lambda: assignment.assign(req, request.user, request.user, only_if_unassigned=True),
         _("Le dossier %(ref)s vous est attribué.") % {"ref": req.reference},
     )  # fmt: skip
 
@@ -485,7 +488,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _render_file(request, pk, assign_form=form)
     assignee = form.cleaned_data["assignee"]
     return _assign(
-        request, pk, lambda: lifecycle.assign(req, request.user, assignee),
+        request, pk, lambda: assignment.assign(req, request.user, assignee),
         _("Le dossier %(ref)s est attribué à %(name)s.") % {"ref": req.reference, "name": assignee},
     )  # fmt: skip
 
@@ -495,7 +498,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def unassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
     return _assign(
-        request, pk, lambda: lifecycle.assign(req, request.user, None),
+        request, pk, lambda: assignment.assign(req, request.user, None),
         _("Le dossier %(ref)s n'est plus attribué.") % {"ref": req.reference},
     )  # fmt: skip
 
@@ -561,11 +564,11 @@ def _issue_follow_up(
     name: str, req: DerogationRequest, user: User, data: dict[str, Any]
 ) -> Decision:
     if name == "change_conditions":
-        return lifecycle.change_conditions(
+        return follow_up_acts.change_conditions(
             req, user, data["motivation"], data["conditions"], data["valid_until"],
             last_act=data["last_act"],
         )  # fmt: skip
-    return getattr(lifecycle, name)(req, user, data["motivation"], last_act=data["last_act"])
+    return getattr(follow_up_acts, name)(req, user, data["motivation"], last_act=data["last_act"])
 
 
 def _follow_up_view(name: str) -> Callable[..., HttpResponseBase]:
@@ -605,7 +608,7 @@ def union_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     data = form.cleaned_data
     return _done(
         request, pk,
-        lambda: lifecycle.record_union_notification(
+        lambda: record_union_notification(
             req, request.user, sent_on=data["sent_on"], channel=data["channel"],
             reference=data["reference"],
         ),

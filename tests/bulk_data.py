@@ -11,7 +11,7 @@ The lifecycle (derogations.lifecycle) is NOT run: it would take hours. What it d
 computed here the same way, and documented next to the code:
 - reference ``DER-IND|GLO-<year>-<n>`` numbered per kind and year, and ReferenceSequence
   set to the last number given, so that the portal keeps numbering after the data;
-- target date = submission day + the working days of lifecycle.target_working_days
+- target date = submission day + the working days of deadlines.target_working_days
   (calendar.add_working_days, holidays included); no complements round was answered, so the
   target date is never pushed back; awaiting complements: the clock stopped at the
   ``request_complements`` audit entry;
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Membership, Organisation, User
-from derogations import calendar, lifecycle
+from derogations import calendar, deadlines
 from derogations.enums import (
     DecisionKind,
     DecisionState,
@@ -395,7 +395,7 @@ class Generator:
             if name == "submit":
                 row["submitted_at"] = moment
                 row["reference"] = self._reference(kind, timezone.localtime(moment).year)
-                days = lifecycle.target_working_days(kind, urgency)
+                days = deadlines.target_working_days(kind, urgency)
                 row["target_date"] = self._target(timezone.localtime(moment).date(), days)
             actor = org if name in OPERATOR_ACTIONS else proposer
             if name in SENIOR_ACTIONS:

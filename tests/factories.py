@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.enums import OperatorRole, Role
 from accounts.models import Invitation, Membership, Organisation, User
-from derogations import lifecycle, requirements
+from derogations import deadlines, lifecycle, requirements
 from derogations.enums import DecisionKind, DeviceType, IvdClass, Kind, RegulatoryStatus
 from derogations.models import Attachment, DerogationRequest
 
@@ -198,7 +198,7 @@ def awaiting_complements(
         req,
         evaluator,
         kw.pop("questions", "Merci de transmettre le rapport complet."),  # type: ignore[arg-type]
-        due_date=kw.pop("due_date", lifecycle.default_complement_due_date()),  # type: ignore[arg-type]
+        due_date=kw.pop("due_date", deadlines.default_complement_due_date()),  # type: ignore[arg-type]
     )
 
 

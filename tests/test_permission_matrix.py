@@ -37,6 +37,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:answer_complements": ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
     "derogations:letter":             ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
     "derogations:verify":             ((200,) * 7, (405,) * 7),
+    # Supplies: the operator's organisation only (the agency reads them on the file page).
+    "derogations:supplies":           ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
+    "derogations:supply_import":      ((302, 405, 405, 405, 405, 405, 405), (302, 400, 404, 404, 404, 404, 404)),
+    "derogations:supply_template":    ((302, 200, 200, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
     "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout":                ((405,) * 7, (302,) * 7),
     # OIDC sign-in: 404 while the provider is not configured (no PROCONNECT_* / PROSANTECONNECT_*)

@@ -6,7 +6,7 @@ A real stack on loopback: redis-server, the SMTP sink of scripts/smtp_sink.py (a
 its own process, one .eml file per message) and 2 Celery workers (``celery -A config
 worker``, concurrency 1 each) on the benchmark's PostgreSQL. A granted global derogation
 gets 2,000 recipients of its grant (Delivery rows already sent, as after the grant); a
-senior lifts it through derogations.lifecycle, which queues the letter after commit. Timed
+senior lifts it through derogations.followup, which queues the letter after commit. Timed
 from the lift until every copy is marked sent (a round; each round lifts another
 derogation). Then every Message-ID in the sink must be
 there exactly once, and the workers' logs must show one render of the letter (target 5:
@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.measure import Row, yes_no
-from derogations import lifecycle
+from derogations import followup
 from derogations.enums import DerogationStatus, Kind
 from derogations.models import Derogation
 from notifications import emails
@@ -110,7 +110,7 @@ def _recipients(derogation: Derogation, count: int) -> None:
 def _lift_and_wait(derogation: Derogation, senior: User) -> tuple[object, float]:
     """A: the lifting, timed until every copy is marked sent."""
     before = time.perf_counter()
-    lifting = lifecycle.lift(derogation.request, senior, "Levée (banc d'essai).")
+    lifting = followup.lift(derogation.request, senior, "Levée (banc d'essai).")
     copies = Delivery.objects.filter(decision=lifting)
     total = copies.count()
     deadline = time.monotonic() + 900

@@ -29,7 +29,7 @@ $$;
 """
 DROP_SEARCH_CONFIG = "DROP TEXT SEARCH CONFIGURATION IF EXISTS french_unaccent;"
 
-# As derogations.lifecycle.DEFAULT_TARGET_WORKING_DAYS when this migration was written.
+# As derogations.deadlines.DEFAULT_TARGET_WORKING_DAYS when this migration was written.
 DEFAULT_DAYS = {
     "individual": {"vital": 2, "urgent": 5, "standard": 30},
     "global": {"standard": 60},

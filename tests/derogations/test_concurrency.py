@@ -295,3 +295,46 @@ def test_one_conditions_form_posted_twice_at_once_issues_one_act(org_a, senior):
         client.get(reverse("reviews:file", args=[req.pk])).content.decode() for client in clients
     ]
     assert sum("Action déjà effectuée" in page for page in pages) == 1
+
+
+def test_one_resend_form_posted_twice_at_once_sends_one_copy(org_a, senior):
+    """ "Renvoyer" writes a new copy of a letter whatever the state: the form's one-time
+    token (the act's last copy it saw), checked under the request's row lock, makes a
+    double click or two tabs send one copy, with one audit entry."""
+    import re
+
+    from django.urls import reverse
+
+    from derogations import scenarios
+    from tests.conftest import client_for
+
+    operator = factories.operator_of(org_a)
+    cast = scenarios.Cast(
+        operator, factories.UserFactory(evaluator=True), factories.UserFactory(senior=True)
+    )
+    req = scenarios.bring_to(
+        factories.RequestFactory(organisation=org_a, created_by=operator), Status.GRANTED, cast
+    )
+    original = Delivery.objects.get(
+        decision__request=req,
+        decision__kind=DecisionKind.GRANT,
+        recipient_email=req.prescriber_email,
+    )
+    url = reverse("notifications:resend", args=[req.pk, original.pk])
+    clients = [client_for(senior), client_for(senior)]  # two tabs, two sessions
+    page = clients[0].get(reverse("reviews:file", args=[req.pk])).content.decode()
+    form = page[page.index(f'action="{url}"') :]
+    form = form[: form.index("</form>")]
+    hidden = dict(re.findall(r'type="hidden" name="(last_copy)" value="(\d+)"', form))
+    assert hidden, "the resend form carries its one-time token"
+    data = {**hidden, "reason": "Boîte du prescripteur saturée."}
+    mail.outbox.clear()
+    outcomes = run_together([lambda client=client: client.post(url, data) for client in clients])
+    assert [getattr(outcome, "status_code", outcome) for outcome in outcomes] == [302, 302]
+    assert Delivery.objects.filter(resend_of=original).count() == 1
+    assert AuditEntry.objects.filter(request=req, action="resend_delivery").count() == 1
+    assert [m.to[0] for m in mail.outbox] == [req.prescriber_email]
+    pages = [
+        client.get(reverse("reviews:file", args=[req.pk])).content.decode() for client in clients
+    ]
+    assert sum("Action déjà effectuée" in page for page in pages) == 1

@@ -1,7 +1,7 @@
 """Follow-up of a granted derogation: suspend, resume, change conditions, lift.
 
 The table below is written from the brief and DOMAIN.md, independently of
-lifecycle.FOLLOW_UPS: (act, derogation state) -> roles allowed."""
+followup.FOLLOW_UPS: (act, derogation state) -> roles allowed."""
 
 import datetime
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Membership
-from derogations import lifecycle, scenarios
+from derogations import followup, lifecycle, scenarios, union_notification
 from derogations.enums import DecisionKind, DecisionState, DerogationStatus, Status
 from derogations.models import AuditEntry, Decision, Derogation, UnionNotification
 from derogations.scenarios import Cast
@@ -34,12 +34,12 @@ ACT = {
 }
 IN_A_YEAR = timezone.localdate() + datetime.timedelta(days=365)
 ACTIONS = {
-    "suspend": lambda r, a: lifecycle.suspend(r, a, "Incidents graves signalés sur deux lots."),
-    "resume": lambda r, a: lifecycle.resume(r, a, "Cause identifiée et corrigée."),
-    "change_conditions": lambda r, a: lifecycle.change_conditions(
+    "suspend": lambda r, a: followup.suspend(r, a, "Incidents graves signalés sur deux lots."),
+    "resume": lambda r, a: followup.resume(r, a, "Cause identifiée et corrigée."),
+    "change_conditions": lambda r, a: followup.change_conditions(
         r, a, "Quantité réduite.", "100 unités au plus.", IN_A_YEAR
     ),
-    "lift": lambda r, a: lifecycle.lift(r, a, "Risque grave pour les patients."),
+    "lift": lambda r, a: followup.lift(r, a, "Risque grave pour les patients."),
 }
 DEROGATION_STATES = ["active", "suspended", "lifted", "expired"]
 ACTORS = [OP, "operator_other_org", EV, SE, "professional", "administrator"]
@@ -71,9 +71,9 @@ def _derogation_in(state, users):
     (expired: the end date is moved to yesterday, as time would)."""
     req = _granted(users)
     if state in ("suspended", "lifted"):
-        lifecycle.suspend(req, users[EV], "Mesure conservatoire.")
+        followup.suspend(req, users[EV], "Mesure conservatoire.")
     if state == "lifted":
-        lifecycle.lift(req, users["other_senior"], "Risque confirmé.")
+        followup.lift(req, users["other_senior"], "Risque confirmé.")
     if state == "expired":
         Derogation.objects.filter(request=req).update(
             valid_until=timezone.localdate() - datetime.timedelta(days=1)
@@ -131,34 +131,34 @@ def test_no_follow_up_without_a_granted_derogation(users, state, action):
 @pytest.mark.django_db
 def test_allowed_follow_ups_match_the_table(users):
     req = _derogation_in("active", users)
-    assert lifecycle.allowed_follow_ups(req.derogation, users[EV]) == ["suspend"]
-    assert lifecycle.allowed_follow_ups(req.derogation, users[SE]) == [
+    assert followup.allowed_follow_ups(req.derogation, users[EV]) == ["suspend"]
+    assert followup.allowed_follow_ups(req.derogation, users[SE]) == [
         "suspend", "change_conditions", "lift",
     ]  # fmt: skip
-    assert lifecycle.allowed_follow_ups(req.derogation, users[OP]) == []
-    assert lifecycle.allowed_follow_ups(None, users[SE]) == []
+    assert followup.allowed_follow_ups(req.derogation, users[OP]) == []
+    assert followup.allowed_follow_ups(None, users[SE]) == []
 
 
 @pytest.mark.django_db
 def test_motivation_is_required(users):
     req = _granted(users)
     with pytest.raises(lifecycle.TransitionError, match="motivation est obligatoire"):
-        lifecycle.suspend(req, users[EV], "   ")
+        followup.suspend(req, users[EV], "   ")
     assert Derogation.objects.get(request=req).status == DerogationStatus.ACTIVE
 
 
 @pytest.mark.django_db
 def test_change_of_conditions_writes_the_new_conditions_and_end_date(users):
     req = _granted(users, global_kind=True)
-    act = lifecycle.change_conditions(req, users[SE], "Suivi renforcé.", "Registre des patients.")
+    act = followup.change_conditions(req, users[SE], "Suivi renforcé.", "Registre des patients.")
     derogation = Derogation.objects.get(request=req)
     assert derogation.conditions == "Registre des patients."
     assert derogation.valid_until == derogation.grant.valid_until  # unchanged
     assert act.conditions == "Registre des patients." and act.valid_until == derogation.valid_until
-    lifecycle.change_conditions(req, users[SE], "Prolongation.", "Idem.", IN_A_YEAR)
+    followup.change_conditions(req, users[SE], "Prolongation.", "Idem.", IN_A_YEAR)
     assert Derogation.objects.get(request=req).valid_until == IN_A_YEAR
     with pytest.raises(lifecycle.TransitionError, match="dans le futur"):
-        lifecycle.change_conditions(req, users[SE], "x", "y", timezone.localdate())
+        followup.change_conditions(req, users[SE], "x", "y", timezone.localdate())
 
 
 @pytest.mark.django_db
@@ -169,7 +169,7 @@ def test_follow_up_deliveries_go_to_everyone_who_received_the_grant(users, org_a
     grant_recipients = set(grant.deliveries.values_list("recipient_email", flat=True))
     assert "parti@labo.example" in grant_recipients and req.prescriber_email in grant_recipients
     Membership.objects.filter(user=colleague).delete()  # they left the operator since
-    act = lifecycle.suspend(req, users[EV], "Mesure conservatoire.")
+    act = followup.suspend(req, users[EV], "Mesure conservatoire.")
     assert set(act.deliveries.values_list("recipient_email", flat=True)) == grant_recipients
     assert Delivery.objects.filter(decision=act).count() == len(grant_recipients)
 
@@ -221,14 +221,18 @@ def test_union_notification_only_for_global_grants_and_recorded_once(users):
     assert not notification.is_sent
     today = timezone.localdate()
     with pytest.raises(lifecycle.TransitionError, match="futur"):
-        lifecycle.record_union_notification(
+        union_notification.record_union_notification(
             glob, users[EV], sent_on=today + datetime.timedelta(days=1), channel="email"
         )
     with pytest.raises(lifecycle.TransitionError, match="droit"):
-        lifecycle.record_union_notification(glob, users[OP], sent_on=today, channel="email")
+        union_notification.record_union_notification(
+            glob, users[OP], sent_on=today, channel="email"
+        )
     with pytest.raises(lifecycle.TransitionError, match="ne donne pas lieu"):
-        lifecycle.record_union_notification(individual, users[EV], sent_on=today, channel="email")
-    lifecycle.record_union_notification(
+        union_notification.record_union_notification(
+            individual, users[EV], sent_on=today, channel="email"
+        )
+    union_notification.record_union_notification(
         glob, users[EV], sent_on=today, channel="platform", reference="CIRCABC-2026-17"
     )
     notification.refresh_from_db()
@@ -237,4 +241,6 @@ def test_union_notification_only_for_global_grants_and_recorded_once(users):
     entry = AuditEntry.objects.filter(request=glob).last()
     assert entry.action == "record_union_notification" and "CIRCABC-2026-17" in entry.comment
     with pytest.raises(lifecycle.TransitionError, match="déjà enregistré"):
-        lifecycle.record_union_notification(glob, users[SE], sent_on=today, channel="email")
+        union_notification.record_union_notification(
+            glob, users[SE], sent_on=today, channel="email"
+        )

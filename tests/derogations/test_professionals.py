@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.validators import luhn_is_valid
-from derogations import access, lifecycle, professionals
+from derogations import access, incidents, lifecycle, professionals
 from derogations.enums import DecisionKind
 from derogations.models import AuditEntry, Consent, DerogationRequest, Incident
 from tests import factories
@@ -433,7 +433,7 @@ def test_incident_by_account_and_invalid_input(granted):
 def test_record_incident_needs_a_granted_derogation(draft_a, evaluator):
     factories.in_review(draft_a, evaluator)
     with pytest.raises(lifecycle.TransitionError):
-        lifecycle.record_incident(
+        incidents.record_incident(
             draft_a,
             declarant=None,
             declarant_email="dr.roux@chu.example",

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from derogations import lifecycle
+from derogations import assignment, lifecycle
 from derogations.enums import Status
 from derogations.models import AuditEntry, DerogationRequest
 from tests import factories
@@ -338,7 +338,7 @@ def test_operator_sees_neither_internal_steps_nor_who_holds_the_file(
     req = scenarios.bring_to(
         draft_a, Status.DECISION_PROPOSED, scenarios.Cast(operator_a, evaluator, senior)
     )
-    lifecycle.assign(req, evaluator, evaluator)
+    assignment.assign(req, evaluator, evaluator)
     assert set(AuditEntry.objects.filter(request=req).values_list("action", flat=True)) >= {
         "assign",
         "propose_decision",

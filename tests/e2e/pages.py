@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.models import Invitation, Membership
-from derogations import lifecycle
+from derogations import followup
 from derogations.enums import Kind, Status
 from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast, bring_to
@@ -100,7 +100,7 @@ def build_world() -> World:
             Status.GRANTED,
             cast,
         )
-    lifecycle.suspend(world.files["global_suspended"], users["senior"], "Incident grave signalé.")
+    followup.suspend(world.files["global_suspended"], users["senior"], "Incident grave signalé.")
     Derogation.objects.filter(request=world.files["global_expired"]).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1)
     )
@@ -345,6 +345,17 @@ VISITS: dict[str, list[Visit]] = {
             for status in STATUSES
         ],
         Visit("dossier-global", url("derogations:detail", "global")),
+        Visit("fournitures", url("derogations:supplies", Status.GRANTED)),
+        Visit(
+            "fournitures-erreurs",
+            url("derogations:supplies", Status.GRANTED),
+            press("Déclarer la fourniture"),
+        ),
+        Visit(
+            "fournitures-import-erreurs",
+            url("derogations:supplies", Status.GRANTED),
+            press("Importer les fournitures"),
+        ),
         Visit(
             "dossier-complements-erreurs",
             url("derogations:detail", Status.AWAITING_COMPLEMENTS),

@@ -25,6 +25,7 @@ NOT_PAGES = {
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
     "reviews:export_csv": "a CSV export",
+    "derogations:supply_template": "a CSV template download",
     "derogations:registry_json": "a JSON export",
     "derogations:registry_csv": "a CSV export",
     "derogations:registry_feed": "an Atom feed",

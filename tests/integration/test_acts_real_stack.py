@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from derogations import lifecycle
+from derogations import followup, lifecycle
 from derogations.enums import DecisionKind
 from derogations.models import Decision
 from notifications.models import Delivery, DeliveryStatus
@@ -94,7 +94,7 @@ def test_suspension_letter_reaches_every_previous_recipient_once(celery_worker, 
     assert colleague.email in grant_recipients and req.prescriber_email in grant_recipients
     colleague.memberships.all().delete()  # left the operator since: still told
 
-    suspension = lifecycle.suspend(req, evaluator, "Deux incidents graves sur le lot 42.")
+    suspension = followup.suspend(req, evaluator, "Deux incidents graves sur le lot 42.")
     wait_until(lambda: _all_sent(suspension), 120)
     time.sleep(2)
     messages = _assert_each_copy_once(smtp_sink, suspension)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from derogations import lifecycle
+from derogations import incidents, lifecycle
 from derogations.models import Incident
 from tests import factories
 from tests.integration.conftest import wait_until
@@ -30,7 +30,7 @@ def test_incident_alert_through_redis_worker_and_smtp(celery_worker, smtp_sink, 
     decision_page = client.get(link, follow=True)
     assert decision_page.status_code == 200
 
-    incident = lifecycle.record_incident(
+    incident = incidents.record_incident(
         req,
         declarant=None,
         declarant_email=req.prescriber_email,

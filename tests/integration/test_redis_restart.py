@@ -16,7 +16,7 @@ import time
 import pytest
 import redis
 
-from derogations import lifecycle
+from derogations import followup, lifecycle
 from derogations.enums import DecisionKind
 from derogations.models import AuditEntry, Decision
 from notifications.models import Delivery, DeliveryStatus
@@ -86,12 +86,12 @@ def test_redis_restarts_lose_no_act_and_send_each_copy_once(
 
         # 2. The worker is idle: Redis restarts, the worker reconnects by itself.
         _restart(server)
-        suspension = lifecycle.suspend(req, evaluator, "Deux incidents graves sur le lot 42.")
+        suspension = followup.suspend(req, evaluator, "Deux incidents graves sur le lot 42.")
         wait_until(lambda: _all_sent(suspension), 90)
 
         # 3. Redis is down when the act commits: the act stands, its copies wait.
         server.stop()
-        resumption = lifecycle.resume(req, senior, "Lot 42 rappelé, cause corrigée.")
+        resumption = followup.resume(req, senior, "Lot 42 rappelé, cause corrigée.")
         assert AuditEntry.objects.filter(request=req, action="resume").count() == 1
         deliveries = Delivery.objects.filter(decision=resumption)
         assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.PENDING}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from derogations import lifecycle, scenarios
+from derogations import followup, lifecycle, scenarios
 from derogations.enums import DecisionKind, Status
 from derogations.models import AuditEntry, Decision, UnionNotification
 from derogations.scenarios import Cast
@@ -113,21 +113,21 @@ def test_letters_of_grant_refusal_and_follow_up_acts(org_a, operator_a, cast, ev
     ):  # fmt: skip
         assert expected in text, expected
 
-    lifecycle.suspend(req, evaluator, "Deux incidents graves déclarés sur le lot 42.")
+    followup.suspend(req, evaluator, "Deux incidents graves déclarés sur le lot 42.")
     _check(
         _act(req, DecisionKind.SUSPENSION),
         motivation="Deux incidents graves déclarés sur le lot 42.",
         obligations=["cesse immédiatement toute mise à disposition", "n'utilisent plus"],
         appeal=True,
     )
-    lifecycle.resume(req, senior, "Cause identifiée, lot retiré.")
+    followup.resume(req, senior, "Cause identifiée, lot retiré.")
     _check(
         _act(req, DecisionKind.RESUMPTION),
         motivation="Cause identifiée, lot retiré.",
         obligations=["recueillent son consentement", "sans délai"],
         appeal=False,
     )
-    lifecycle.change_conditions(
+    followup.change_conditions(
         req, senior, "Suivi renforcé.", "Registre national des patients traités."
     )
     text = _check(
@@ -137,7 +137,7 @@ def test_letters_of_grant_refusal_and_follow_up_acts(org_a, operator_a, cast, ev
         appeal=True,
     )
     assert "Registre national des patients traités." in text
-    lifecycle.lift(req, senior, "Risque grave confirmé.")
+    followup.lift(req, senior, "Risque grave confirmé.")
     _check(
         _act(req, DecisionKind.LIFTING),
         motivation="Risque grave confirmé.",
@@ -158,7 +158,7 @@ def test_letters_of_grant_refusal_and_follow_up_acts(org_a, operator_a, cast, ev
 def test_motivation_with_markup_or_template_syntax_renders_as_text(org_a, operator_a, cast):
     req = factories.RequestFactory(organisation=org_a, created_by=operator_a)
     scenarios.bring_to(req, Status.GRANTED, cast)
-    act = lifecycle.suspend(req, cast.evaluator, HOSTILE)
+    act = followup.suspend(req, cast.evaluator, HOSTILE)
     act.refresh_from_db()
     text = pdf_text(act.letter)
     assert "<b>gras</b>" in text and "{{ settings.SECRET_KEY }}" in text
@@ -206,7 +206,10 @@ def test_staff_resend_a_copy_deliberately(org_a, operator_a, cast, evaluator):
     with pytest.raises(lifecycle.TransitionError, match="Indiquez pourquoi"):
         resend_delivery(original, evaluator, " ")
     url = reverse("notifications:resend", args=[req.pk, original.pk])
-    response = client_for(evaluator).post(url, {"reason": "Boîte du prescripteur saturée."})
+    last_copy = grant.deliveries.order_by("pk").last().pk
+    response = client_for(evaluator).post(
+        url, {"reason": "Boîte du prescripteur saturée.", "last_copy": last_copy}
+    )
     assert response.status_code == 302
     assert [m.to[0] for m in mail.outbox] == [req.prescriber_email]
     copy = Delivery.objects.get(resend_of=original)
@@ -237,13 +240,13 @@ def test_verification_page_says_whether_the_derogation_is_in_force(
     html = page(grant.verification_code)
     assert "Ce courrier est authentique." in html and "La dérogation est en vigueur." in html
     assert grant.letter_sha256 in html and "Octroi de la dérogation" in html
-    suspension = lifecycle.suspend(req, cast.evaluator, "Incident.")
+    suspension = followup.suspend(req, cast.evaluator, "Incident.")
     html = page(grant.verification_code)
     assert "La dérogation est suspendue." in html
     suspension.refresh_from_db()
     html = page(suspension.verification_code)
     assert "Suspension de la dérogation" in html and suspension.letter_sha256 in html
-    lifecycle.lift(req, senior, "Risque.")
+    followup.lift(req, senior, "Risque.")
     assert "La dérogation a été levée." in page(grant.verification_code)
 
     other = factories.RequestFactory(organisation=org_a, created_by=operator_a)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from derogations import lifecycle, scenarios
+from derogations import incidents, scenarios
 from derogations.enums import Status
 from derogations.models import Derogation, DerogationRequest
 from derogations.scenarios import Cast
@@ -93,7 +93,7 @@ def test_incident_alert(cast):
     req = _request(cast)
     scenarios.bring_to(req, Status.GRANTED, cast)
     mail.outbox.clear()
-    lifecycle.record_incident(
+    incidents.record_incident(
         req,
         declarant=None,
         declarant_email=req.prescriber_email,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from derogations import lifecycle, scenarios
+from derogations import followup, scenarios
 from derogations.enums import Status
 from derogations.models import Derogation, DerogationRequest
 from derogations.scenarios import Cast
@@ -47,7 +47,7 @@ def test_ending_reminders_are_sent_once_per_threshold(org_a, operator_a, cast, e
     individual = factories.RequestFactory(organisation=org_a, created_by=operator_a)
     scenarios.bring_to(individual, Status.GRANTED, cast)  # individual: no reminder
     suspended = _global_ending_in(6, cast, org_a)
-    lifecycle.suspend(suspended, evaluator, "Incident.")  # not in force: no reminder
+    followup.suspend(suspended, evaluator, "Incident.")  # not in force: no reminder
     mail.outbox.clear()
 
     send_reminders.delay()

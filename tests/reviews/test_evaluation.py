@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from derogations import calendar, lifecycle
+from derogations import calendar, deadlines, lifecycle
 from derogations.enums import DecisionKind, Status
 from derogations.models import ComplementRequest
 from notifications.letters import render_act_letter
@@ -75,7 +75,7 @@ def test_complements_screen_validates_and_the_operator_sees_questions_and_due_da
 ):
     factories.in_review(draft_a, evaluator)
     ev = client_for(evaluator)
-    suggested = lifecycle.default_complement_due_date()
+    suggested = deadlines.default_complement_due_date()
     assert suggested == calendar.add_working_days(timezone.localdate(), 15)
     assert f'value="{suggested.isoformat()}"' in ev.get(file_url(draft_a)).content.decode()
     url = reverse("reviews:complements", args=[draft_a.pk])

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import lifecycle, scenarios
+from derogations import followup, incidents, scenarios
 from derogations.enums import DecisionKind, DerogationStatus, Status
 from derogations.models import AuditEntry, Decision, Derogation, UnionNotification
 from derogations.scenarios import Cast
@@ -40,9 +40,9 @@ def rows(response) -> list[str]:
 def test_followup_lists_derogations_in_force_and_suspended(cast, evaluator, senior):
     active = granted(cast, global_kind=True)
     suspended = granted(cast)
-    lifecycle.suspend(suspended, evaluator, "Incident.")
+    followup.suspend(suspended, evaluator, "Incident.")
     lifted = granted(cast)
-    lifecycle.lift(lifted, senior, "Risque.")
+    followup.lift(lifted, senior, "Risque.")
     expired = granted(cast)
     Derogation.objects.filter(request=expired).update(
         valid_until=TODAY - datetime.timedelta(days=1)
@@ -54,7 +54,7 @@ def test_followup_lists_derogations_in_force_and_suspended(cast, evaluator, seni
     html = response.content.decode()
     assert "En vigueur" in html and "Suspendue" in html and "jours restants" in html
     assert "Incident déclaré" not in html
-    lifecycle.record_incident(
+    incidents.record_incident(
         active,
         declarant=None,
         declarant_email=active.director_email or "direction@chu.example",

@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import calendar, lifecycle
+from derogations import assignment, calendar, deadlines, lifecycle
 from derogations.enums import IvdClass, Status, Urgency
 from derogations.models import AuditEntry, DerogationRequest
 from tests import factories
@@ -99,10 +99,10 @@ def test_target_days_come_from_settings(settings):
     assert req.target_date == datetime.date(2026, 11, 23)  # 10 working days, 11th off
     settings.PORTAL_TARGET_WORKING_DAYS = {"individual": {"vital": 1}}
     with pytest.raises(ImproperlyConfigured, match="PORTAL_TARGET_WORKING_DAYS"):
-        lifecycle.target_working_days("individual", "standard")
+        deadlines.target_working_days("individual", "standard")
     settings.PORTAL_TARGET_WORKING_DAYS = {"individual": {"standard": "30"}}
     with pytest.raises(ImproperlyConfigured, match="whole number"):
-        lifecycle.target_working_days("individual", "standard")
+        deadlines.target_working_days("individual", "standard")
 
 
 def test_the_clock_stops_while_complements_are_awaited(evaluator):
@@ -159,7 +159,7 @@ def test_queue_shows_deadline_assignee_and_clock(evaluator):
     new_file()  # on time
     waiting = new_file(device_name="Kit en attente")
     lifecycle.request_complements(waiting, evaluator, "Une question.", due_date=FAR)
-    lifecycle.assign(late, evaluator, evaluator)
+    assignment.assign(late, evaluator, evaluator)
     html = client_for(evaluator).get(QUEUE).content.decode()
     days_late = (today - late.target_date).days
     assert f"en retard de {days_late} jours" in html
@@ -175,8 +175,8 @@ def test_filters(evaluator, senior):
     b = new_file(global_kind=True)
     c = new_file(urgency=Urgency.URGENT, urgency_reason="Traitement à débuter")
     lifecycle.declare_admissible(c, evaluator)
-    lifecycle.assign(a, evaluator, evaluator)
-    lifecycle.assign(b, evaluator, senior)
+    assignment.assign(a, evaluator, evaluator)
+    assignment.assign(b, evaluator, senior)
     client = client_for(evaluator)
 
     def got(**params):
@@ -225,8 +225,8 @@ def test_overdue_view(evaluator):
 
 def test_presets_mine_and_unassigned(evaluator, senior):
     mine, theirs, nobody = new_file(), new_file(), new_file()
-    lifecycle.assign(mine, evaluator, evaluator)
-    lifecycle.assign(theirs, senior, senior)
+    assignment.assign(mine, evaluator, evaluator)
+    assignment.assign(theirs, senior, senior)
     client = client_for(evaluator)
     response = client.get(QUEUE, {"assignee": "moi"})
     assert rows(response) == refs(mine)
@@ -318,7 +318,7 @@ def test_queue_query_count_is_constant(evaluator, senior, django_assert_num_quer
     def add(n: int) -> None:
         for i in range(n):
             req = new_file(global_kind=bool(i % 2))
-            lifecycle.assign(req, evaluator, senior if i % 3 else evaluator)
+            assignment.assign(req, evaluator, senior if i % 3 else evaluator)
 
     client = client_for(evaluator)
     client.get(QUEUE)  # warm up the session
@@ -349,7 +349,7 @@ def _csv(response) -> list[list[str]]:
 def test_csv_export_of_the_filtered_list(evaluator, senior):
     risky = new_file(device_name='=HYPERLINK("http://evil")', ivd_class=IvdClass.D)
     other = new_file(global_kind=True)
-    lifecycle.assign(risky, evaluator, senior)
+    assignment.assign(risky, evaluator, senior)
     late = new_file(
         on=timezone.now() - datetime.timedelta(days=40),
         urgency=Urgency.VITAL,
@@ -447,26 +447,26 @@ def test_assign_rules_in_the_lifecycle(
     factories.submitted(draft_a)
     for actor in (operator_a, professional, administrator):
         with pytest.raises(lifecycle.TransitionError, match="droit"):
-            lifecycle.assign(draft_a, actor, evaluator)
+            assignment.assign(draft_a, actor, evaluator)
     for assignee in (operator_a, professional, administrator):
         with pytest.raises(lifecycle.TransitionError, match="évaluateur"):
-            lifecycle.assign(draft_a, evaluator, assignee)
+            assignment.assign(draft_a, evaluator, assignee)
     evaluator.is_active = False
     evaluator.save(update_fields=["is_active"])
     with pytest.raises(lifecycle.TransitionError):
-        lifecycle.assign(draft_a, senior, evaluator)
+        assignment.assign(draft_a, senior, evaluator)
     assert not AuditEntry.objects.filter(request=draft_a, action="assign").exists()
     with pytest.raises(lifecycle.TransitionError, match="personne"):
-        lifecycle.assign(draft_a, senior, None)
-    lifecycle.assign(draft_a, senior, senior)
+        assignment.assign(draft_a, senior, None)
+    assignment.assign(draft_a, senior, senior)
     with pytest.raises(lifecycle.TransitionError, match="déjà attribué"):
-        lifecycle.assign(draft_a, senior, senior)
+        assignment.assign(draft_a, senior, senior)
     assert AuditEntry.objects.filter(request=draft_a, action="assign").count() == 1
 
 
 def test_closed_files_and_drafts_are_not_assigned(draft_a, evaluator):
     with pytest.raises(lifecycle.TransitionError):
-        lifecycle.assign(draft_a, evaluator, evaluator)  # a draft
+        assignment.assign(draft_a, evaluator, evaluator)  # a draft
     factories.submitted(draft_a)
     lifecycle.declare_inadmissible(draft_a, evaluator, "Pièces manquantes.")
     response = client_for(evaluator).post(reverse("reviews:take", args=[draft_a.pk]), follow=True)
@@ -477,7 +477,7 @@ def test_closed_files_and_drafts_are_not_assigned(draft_a, evaluator):
 
 def test_file_page_shows_instruction_block(evaluator, senior):
     req = new_file()
-    lifecycle.assign(req, evaluator, senior)
+    assignment.assign(req, evaluator, senior)
     html = client_for(evaluator).get(reverse("reviews:file", args=[req.pk])).content.decode()
     assert "Date cible" in html and str(senior) in html and "Retirer l" in html
     assert "Attribuer à un évaluateur" in html

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from derogations import lifecycle
+from derogations import deadlines, lifecycle
 from derogations.professionals import link_token
 from tests import factories
 from tests.conftest import client_for
@@ -55,7 +55,7 @@ def test_hostile_texts_are_text_in_pages_and_letters(
     factories.in_review(req, evaluator)
     # A complement request letter carries the questions.
     lifecycle.request_complements(
-        req, evaluator, HOSTILE, due_date=lifecycle.default_complement_due_date()
+        req, evaluator, HOSTILE, due_date=deadlines.default_complement_due_date()
     )
     lifecycle.answer_complements(req, operator_a, HOSTILE)
     factories.graded(req, evaluator)

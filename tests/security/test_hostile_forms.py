@@ -33,7 +33,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignUpForm,
 )
-from derogations import filing, lifecycle
+from derogations import filing, followup, lifecycle
 from derogations.forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -45,6 +45,7 @@ from derogations.models import DerogationRequest
 from derogations.professional_forms import ConsentForm, IncidentForm
 from derogations.professionals import link_token
 from derogations.registry import RegistryFilterForm
+from derogations.supply_forms import SupplyForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import INSERT_TEMPLATE, AssignForm, ComplementsForm, GridForm, ProposalForm
 from reviews.queue import QueueFilterForm
@@ -117,6 +118,13 @@ TARGETS: dict[str, list[Target]] = {
     "derogations:answer_complements": [
         Target("operator_a", obj("awaiting", "derogations:answer_complements"),
                names(ComplementAnswerForm), files="files"),
+    ],
+    "derogations:supplies": [
+        Target("operator_a", obj("global_granted", "derogations:supplies"), names(SupplyForm)),
+    ],
+    "derogations:supply_import": [
+        Target("operator_a", obj("global_granted", "derogations:supply_import"),
+               files="import-file"),
     ],
     # --- ANSM staff: review of a file --------------------------------------------------------
     "reviews:admissible": [Target("evaluator", obj("submitted", "reviews:admissible"))],
@@ -276,7 +284,7 @@ def fuzz_world(world):
     suspended = new()
     factories.proposed(suspended, evaluator)
     lifecycle.validate_decision(suspended, senior)
-    lifecycle.suspend(suspended, senior, "Motif de la suspension.")
+    followup.suspend(suspended, senior, "Motif de la suspension.")
     return {
         **world,
         "submitted": submitted,

@@ -17,7 +17,16 @@ from accounts import second_factor
 from accounts import services as account_services
 from accounts.enums import OperatorRole, Role
 from accounts.models import Invitation, Membership, Organisation, User
-from derogations import calendar, filing, lifecycle, requirements, scenarios, uploads
+from derogations import (
+    calendar,
+    filing,
+    followup,
+    incidents,
+    requirements,
+    scenarios,
+    union_notification,
+    uploads,
+)
 from derogations.enums import (
     AttachmentCategory,
     DecisionKind,
@@ -290,7 +299,7 @@ class Command(BaseCommand):
         )
         # Follow-up: a suspended and a lifted derogation, each with its letter.
         suspended = until(Kind.GLOBAL, "granted", orgs[0], operator)
-        lifecycle.suspend(
+        followup.suspend(
             suspended,
             evaluator,
             "Considérant les deux incidents graves déclarés sur le lot 2026-04 (résultats "
@@ -298,15 +307,15 @@ class Command(BaseCommand):
             "du fabricant.",
         )
         lifted = until(Kind.INDIVIDUAL, "granted", orgs[0], operator)
-        lifecycle.suspend(lifted, evaluator, "Signalement d'un défaut de calibration.")
-        lifecycle.lift(
+        followup.suspend(lifted, evaluator, "Signalement d'un défaut de calibration.")
+        followup.lift(
             lifted,
             senior,
             "Considérant que l'analyse du fabricant confirme un défaut de calibration "
             "exposant le patient à un risque de diagnostic erroné, la dérogation est levée.",
         )
         # The Art. 54(2) notification of one global grant is recorded as sent.
-        lifecycle.record_union_notification(
+        union_notification.record_union_notification(
             suspended,
             evaluator,
             sent_on=today,
@@ -378,7 +387,7 @@ class Command(BaseCommand):
             professional=prescriber,
             professional_email=prescriber.email,
         )
-        lifecycle.record_incident(
+        incidents.record_incident(
             decision.request,
             declarant=prescriber,
             declarant_email=prescriber.email,

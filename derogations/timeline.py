@@ -1,0 +1,46 @@
+"""What the timeline of a file says: each audit action's label, and the actions kept
+inside ANSM."""
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
+
+from .followup import FOLLOW_UPS
+from .lifecycle import TRANSITIONS
+
+# Audit actions internal to ANSM, never shown outside it: who holds the file, the
+# four-eyes exchange before a decision is signed (the operator sees "En instruction"),
+# the notification to the Commission and the copies sent again.
+STAFF_ONLY_ACTIONS = frozenset(
+    {
+        "assign",
+        "unassign",
+        "propose_decision",
+        "send_back",
+        "record_union_notification",
+        "resend_delivery",
+        "incident_declared",
+    }
+)
+
+_OTHER_ACTION_LABELS = {
+    "assign": gettext_lazy("Attribution du dossier"),
+    "unassign": gettext_lazy("Dossier rendu"),
+    "incident_declared": gettext_lazy("Incident déclaré"),
+    "record_union_notification": gettext_lazy(
+        "Notification à la Commission et aux États membres (art. 54(2))"
+    ),
+    "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
+    "supply_declared": gettext_lazy("Fourniture déclarée"),
+}
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def action_label(action: str) -> "StrOrPromise":
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    if action in FOLLOW_UPS:
+        return FOLLOW_UPS[action].label
+    return _OTHER_ACTION_LABELS.get(action, action)
