@@ -5,6 +5,7 @@ inline, emails written to files under var/mail. See README.md for the real stack
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -235,6 +236,14 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Seconds before each new attempt of a failed letter or email (SMTP or storage errors).
 NOTIFICATION_RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
+# The sweep (celery beat, every NOTIFICATION_SWEEP_INTERVAL seconds) queues again each
+# copy, reminder or account email still unsent NOTIFICATION_SWEEP_AGE seconds after it was
+# written or last queued: what a worker crash, a broker or database outage or an SMTP
+# server down left behind goes out within about their sum once the fault ends. A row
+# refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times is queued again hourly only.
+NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
+NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
+NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {
@@ -308,7 +317,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-pending-deliveries": {
         "task": "notifications.tasks.sweep_pending",
-        "schedule": crontab(minute="*/5"),
+        "schedule": timedelta(seconds=NOTIFICATION_SWEEP_INTERVAL),
+        # Sweeps piled up while no worker ran are dropped: the next one does their work.
+        "options": {"expires": NOTIFICATION_SWEEP_INTERVAL},
     },
     # Operators whose complements are due within three days get one reminder.
     "remind-complements-due": {
