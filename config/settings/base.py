@@ -318,8 +318,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-deliveries": {
         "task": "notifications.tasks.sweep_pending",
         "schedule": timedelta(seconds=NOTIFICATION_SWEEP_INTERVAL),
-        # Sweeps piled up while no worker ran are dropped: the next one does their work.
-        "options": {"expires": NOTIFICATION_SWEEP_INTERVAL},
+        # Sweeps piled up while no worker ran are dropped: the next one does their work
+        # (django_celery_beat's name of the option; it sends each as `expires`).
+        "options": {"expire_seconds": NOTIFICATION_SWEEP_INTERVAL},
     },
     # Operators whose complements are due within three days get one reminder.
     "remind-complements-due": {

@@ -96,3 +96,20 @@ def test_a_copy_refused_many_times_is_queued_again_hourly(draft_a, evaluator, se
     copies.update(queued_at=timezone.now() - timedelta(minutes=61))
     assert sweep_pending() == 1
     assert len(mail.outbox) == copies.count()
+
+
+def test_beat_sweeps_every_few_seconds_and_drops_sweeps_piled_up(settings):
+    """What celery beat's database scheduler makes of the entry: a sweep every
+    NOTIFICATION_SWEEP_INTERVAL seconds, each sent with that many seconds to live."""
+    from django_celery_beat.schedulers import ModelEntry
+
+    from config.celery import app
+
+    name = "requeue-pending-deliveries"
+    entry = ModelEntry.from_entry(name, app=app, **settings.CELERY_BEAT_SCHEDULE[name])
+    assert entry.model.task == "notifications.tasks.sweep_pending"
+    assert (entry.model.interval.every, entry.model.interval.period) == (
+        settings.NOTIFICATION_SWEEP_INTERVAL,
+        "seconds",
+    )
+    assert entry.options["expires"] == settings.NOTIFICATION_SWEEP_INTERVAL
