@@ -279,12 +279,12 @@ def _claim_unsent[Row: (Delivery, Reminder, AccountEmail)](
     queryset: "models.QuerySet[Row]", now: datetime, age: int | None
 ) -> list[int]:
     """The unsent rows due for another try, marked as queued now: unsent ``age`` seconds
-    after they were written or last queued (hourly once refused
-    NOTIFICATION_SWEEP_FAST_ATTEMPTS times). A row locked by a task sending it right now
+    after they were written or last queued (NOTIFICATION_SWEEP_SLOW_AGE seconds once
+    refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times). A row locked by a task sending it right now
     is skipped (SKIP LOCKED), and the claim means the next sweeps leave it alone for
     ``age`` seconds: the sweep never races the task that holds the row."""
     due = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AGE if age is None else age)
-    slow = now - timedelta(seconds=max(settings.NOTIFICATION_RETRY_DELAYS))
+    slow = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_SLOW_AGE)
     fast = models.Q(attempts__lt=settings.NOTIFICATION_SWEEP_FAST_ATTEMPTS)
     with transaction.atomic():
         pks = list(

@@ -240,10 +240,13 @@ NOTIFICATION_RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
 # copy, reminder or account email still unsent NOTIFICATION_SWEEP_AGE seconds after it was
 # written or last queued: what a worker crash, a broker or database outage or an SMTP
 # server down left behind goes out within about their sum once the fault ends. A row
-# refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times is queued again hourly only.
+# refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times (about five minutes of an SMTP server
+# down, or a mailbox that refuses for good) is queued again every
+# NOTIFICATION_SWEEP_SLOW_AGE seconds only.
 NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
 NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
 NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
+NOTIFICATION_SWEEP_SLOW_AGE = env_int("NOTIFICATION_SWEEP_SLOW_AGE", 300)
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {

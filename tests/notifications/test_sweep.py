@@ -87,13 +87,16 @@ def test_a_copy_just_queued_is_left_alone_for_the_sweep_age(draft_a, evaluator, 
     assert len(mail.outbox) == copies.count()
 
 
-def test_a_copy_refused_many_times_is_queued_again_hourly(draft_a, evaluator, senior, settings):
+def test_a_copy_refused_many_times_is_queued_again_every_few_minutes(
+    draft_a, evaluator, senior, settings
+):
     settings.NOTIFICATION_SWEEP_FAST_ATTEMPTS = 3
+    settings.NOTIFICATION_SWEEP_SLOW_AGE = 300
     copies = _grant_left_unsent(draft_a, evaluator, senior)
     copies.update(status=DeliveryStatus.FAILED, attempts=3)
-    copies.update(queued_at=timezone.now() - timedelta(minutes=30))
+    copies.update(queued_at=timezone.now() - timedelta(minutes=4))
     assert sweep_pending() == 0
-    copies.update(queued_at=timezone.now() - timedelta(minutes=61))
+    copies.update(queued_at=timezone.now() - timedelta(minutes=6))
     assert sweep_pending() == 1
     assert len(mail.outbox) == copies.count()
 
