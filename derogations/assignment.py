@@ -6,10 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .lifecycle import EVALUATORS, TransitionError, record_action
-from .models import (
-    OPEN_STATUSES,
-    DerogationRequest,
-)
+from .models import OPEN_STATUSES, DerogationRequest
 
 
 def assign(

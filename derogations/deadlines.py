@@ -9,13 +9,8 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 
 from . import calendar
-from .enums import (
-    Kind,
-    Urgency,
-)
-from .models import (
-    DerogationRequest,
-)
+from .enums import Kind, Urgency
+from .models import DerogationRequest
 
 # Working days from submission to the target date, per kind and urgency (our choice; no
 # statutory time limit). Override with settings.PORTAL_TARGET_WORKING_DAYS. A global

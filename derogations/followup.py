@@ -14,17 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
-from .enums import (
-    DecisionKind,
-    DerogationStatus,
-    Status,
-)
+from .enums import DecisionKind, DerogationStatus, Status
 from .lifecycle import EVALUATORS, SENIORS, TransitionError, issue_act, record_action
-from .models import (
-    Decision,
-    Derogation,
-    DerogationRequest,
-)
+from .models import Decision, Derogation, DerogationRequest
 
 ACTIVE = DerogationStatus.ACTIVE
 SUSPENDED = DerogationStatus.SUSPENDED

@@ -8,12 +8,7 @@ from accounts.models import User
 
 from . import events
 from .lifecycle import TransitionError
-from .models import (
-    AuditEntry,
-    Derogation,
-    DerogationRequest,
-    Incident,
-)
+from .models import AuditEntry, Derogation, DerogationRequest, Incident
 
 # The actor written in the timeline for a declaration made through a signed link, by a
 # professional who has no account: the declarant's email is in the entry's comment.

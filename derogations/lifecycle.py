@@ -20,13 +20,7 @@ from accounts.models import User
 
 from . import events, requirements
 from .deadlines import resume_clock, start_clock, stop_clock
-from .enums import (
-    FOUR_EYES_KINDS,
-    DecisionKind,
-    DecisionState,
-    Kind,
-    Status,
-)
+from .enums import FOUR_EYES_KINDS, DecisionKind, DecisionState, Kind, Status
 from .models import (
     KIND_PREFIX,
     AuditEntry,

@@ -9,15 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .enums import (
-    DecisionState,
-    UnionNotificationChannel,
-)
+from .enums import DecisionState, UnionNotificationChannel
 from .lifecycle import EVALUATORS, TransitionError, record_action
-from .models import (
-    DerogationRequest,
-    UnionNotification,
-)
+from .models import DerogationRequest, UnionNotification
 
 
 def record_union_notification(

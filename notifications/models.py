@@ -54,6 +54,9 @@ class Delivery(models.Model):
     last_error = models.TextField(_("dernière erreur"), blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last time a task was queued for it after it was written (None: only then): the sweep
+    # queues an unsent copy again once this is NOTIFICATION_SWEEP_AGE seconds old.
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     resend_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, related_name="resends", null=True, blank=True
@@ -117,6 +120,7 @@ class Reminder(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # as Delivery.queued_at
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -162,6 +166,7 @@ class AccountEmail(models.Model):
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # as Delivery.queued_at
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:

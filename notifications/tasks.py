@@ -4,7 +4,7 @@ import logging
 import smtplib
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -66,6 +66,7 @@ def issue_letter(self: Task, decision_pk: int) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    Delivery.objects.filter(pk__in=pending).update(queued_at=timezone.now())
     for start in range(0, len(pending), DELIVERY_BATCH):
         send_deliveries.delay(pending[start : start + DELIVERY_BATCH])
 
@@ -179,6 +180,14 @@ def send_deliveries(self: Task, delivery_pks: list[int]) -> dict[str, int]:
     failed and the others still go; then the task retries later, and the copies sent
     meanwhile are skipped."""
     outcomes: dict[str, int] = {}
+    unsent = set(
+        Delivery.objects.filter(pk__in=delivery_pks, status__in=UNSENT).values_list("pk", flat=True)
+    )
+    if len(unsent) < len(delivery_pks):
+        outcomes["already-sent"] = len(delivery_pks) - len(unsent)
+        delivery_pks = [pk for pk in delivery_pks if pk in unsent]
+    if not delivery_pks:
+        return outcomes  # a duplicate of a batch already sent: no SMTP connection
     letters = _Letters()
     first_error = None
     connection = get_connection()
@@ -266,27 +275,62 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
     return row
 
 
-@shared_task(**RETRY_ON_OUTAGE)
-def sweep_pending(older_than_seconds: int = 120) -> int:
-    """Re-queue copies, reminders and account emails left pending or failed (Redis down
-    at commit, worker lost...). Returns the number of acts whose letter was queued again."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    decisions = set(
-        Delivery.objects.filter(status__in=UNSENT, created_at__lt=cutoff).values_list(
-            "decision_id", flat=True
+def _claim_unsent[Row: (Delivery, Reminder, AccountEmail)](
+    queryset: "models.QuerySet[Row]", now: datetime, age: int | None
+) -> list[int]:
+    """The unsent rows due for another try, marked as queued now: unsent ``age`` seconds
+    after they were written or last queued (NOTIFICATION_SWEEP_SLOW_AGE seconds once
+    refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times). A row locked by a task sending it right now
+    is skipped (SKIP LOCKED), and the claim means the next sweeps leave it alone for
+    ``age`` seconds: the sweep never races the task that holds the row."""
+    due = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AGE if age is None else age)
+    slow = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_SLOW_AGE)
+    fast = models.Q(attempts__lt=settings.NOTIFICATION_SWEEP_FAST_ATTEMPTS)
+    with transaction.atomic():
+        pks = list(
+            queryset.select_for_update(skip_locked=True)
+            .filter(status__in=UNSENT, created_at__lt=due)
+            .filter(models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=due))
+            .filter(
+                fast
+                | models.Q(queued_at__isnull=True, created_at__lt=slow)
+                | models.Q(queued_at__lt=slow)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-    )
-    for decision_pk in decisions:
-        issue_letter.delay(decision_pk)
-    for reminder_pk in Reminder.objects.filter(
-        status__in=UNSENT, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
+        queryset.filter(pk__in=pks).update(queued_at=now)
+    return pks
+
+
+@shared_task(**RETRY_ON_OUTAGE)
+def sweep_pending(older_than_seconds: int | None = None) -> int:
+    """Queue again the copies, reminders and account emails left unsent (a broker down at
+    commit, a worker lost, a database restart, an SMTP server down...): celery beat runs
+    it every NOTIFICATION_SWEEP_INTERVAL seconds. Copies whose letter is ready go straight
+    to send_deliveries in batches; the others to issue_letter. Returns the number of acts
+    whose copies were queued again."""
+    now = timezone.now()
+    copies = _claim_unsent(Delivery.objects.all(), now, older_than_seconds)
+    by_act: dict[int, list[int]] = {}
+    ready: set[int] = set()
+    for pk, decision_pk, has_letter in Delivery.objects.filter(pk__in=copies).values_list(
+        "pk", "decision_id", "decision__letter_sha256"
+    ):
+        by_act.setdefault(decision_pk, []).append(pk)
+        if has_letter:
+            ready.add(decision_pk)
+    for decision_pk, pks in by_act.items():
+        if decision_pk not in ready:
+            issue_letter.delay(decision_pk)
+            continue
+        for start in range(0, len(pks), DELIVERY_BATCH):
+            send_deliveries.delay(pks[start : start + DELIVERY_BATCH])
+    for reminder_pk in _claim_unsent(Reminder.objects.all(), now, older_than_seconds):
         send_reminder.delay(reminder_pk)
-    for email_pk in AccountEmail.objects.filter(
-        status__in=UNSENT, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    for email_pk in _claim_unsent(AccountEmail.objects.all(), now, older_than_seconds):
         send_account_email.delay(email_pk)
-    return len(decisions)
+    return len(by_act)
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)

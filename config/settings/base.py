@@ -5,6 +5,7 @@ inline, emails written to files under var/mail. See README.md for the real stack
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,17 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Seconds before each new attempt of a failed letter or email (SMTP or storage errors).
 NOTIFICATION_RETRY_DELAYS = [10, 30, 60, 300, 900, 1800, 3600]
+# The sweep (celery beat, every NOTIFICATION_SWEEP_INTERVAL seconds) queues again each
+# copy, reminder or account email still unsent NOTIFICATION_SWEEP_AGE seconds after it was
+# written or last queued: what a worker crash, a broker or database outage or an SMTP
+# server down left behind goes out within about their sum once the fault ends. A row
+# refused NOTIFICATION_SWEEP_FAST_ATTEMPTS times (about five minutes of an SMTP server
+# down, or a mailbox that refuses for good) is queued again every
+# NOTIFICATION_SWEEP_SLOW_AGE seconds only.
+NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
+NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
+NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
+NOTIFICATION_SWEEP_SLOW_AGE = env_int("NOTIFICATION_SWEEP_SLOW_AGE", 300)
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {
@@ -317,7 +329,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-pending-deliveries": {
         "task": "notifications.tasks.sweep_pending",
-        "schedule": crontab(minute="*/5"),
+        "schedule": timedelta(seconds=NOTIFICATION_SWEEP_INTERVAL),
+        # Sweeps piled up while no worker ran are dropped: the next one does their work
+        # (django_celery_beat's name of the option; it sends each as `expires`).
+        "options": {"expire_seconds": NOTIFICATION_SWEEP_INTERVAL},
     },
     # Operators whose complements are due within three days get one reminder.
     "remind-complements-due": {

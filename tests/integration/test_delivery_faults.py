@@ -71,7 +71,7 @@ def test_decision_survives_unreachable_broker_and_copies_go_out_after_sweep(
 
     _reset_broker_pools(app, pools)
     app.conf.broker_url = redis_server  # Redis is reachable again
-    assert sweep_pending(older_than_seconds=0) == 1  # what celery beat runs every 5 minutes
+    assert sweep_pending(older_than_seconds=0) == 1  # what celery beat runs every 5 seconds
     wait_until(lambda: deliveries.filter(status=DeliveryStatus.SENT).count() == expected)
     time.sleep(2)
     received = sorted(m["To"] for m in messages_about(smtp_sink, decision))

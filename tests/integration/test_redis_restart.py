@@ -6,7 +6,7 @@ for this test, which restarts it three times:
    the queue, and the worker started afterwards issues every copy;
 2. while the worker is idle: it reconnects by itself and issues the next act;
 3. while an act is committed (Redis down then): the act stands, its copies wait as pending
-   rows, and the sweep (celery beat, every 5 minutes) sends them once Redis is back.
+   rows, and the sweep (celery beat, every 5 seconds) sends them once Redis is back.
 Every copy of every act reaches its recipient exactly once.
 """
 

@@ -119,8 +119,9 @@ def test_sweep_requeues_copies_left_pending(draft_a, evaluator, senior):
     decision = _grant(draft_a, evaluator, senior)
     sent_before = len(mail.outbox)
     Delivery.objects.filter(decision=decision).update(status=DeliveryStatus.PENDING)
+    # As if Redis had refused the letter's task at commit: never queued since written.
     Delivery.objects.filter(decision=decision).update(
-        created_at=timezone.now() - timedelta(minutes=10)
+        created_at=timezone.now() - timedelta(minutes=10), queued_at=None
     )
     mail.outbox.clear()
     assert sweep_pending() == 1

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_account_email_html'),
+        ('notifications', '0005_queued_at'),
     ]
 
     operations = [
