@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from derogations import assignment, lifecycle
+from derogations import assignment, followup, lifecycle
 from derogations.enums import Status
 from derogations.models import AuditEntry, DerogationRequest
 from tests import factories
@@ -372,7 +372,7 @@ def test_verification_page_answers_conditional_gets(draft_a, evaluator, senior, 
     assert english.status_code == 200 and english["ETag"] != etag
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
 
-    lifecycle.suspend(DerogationRequest.objects.get(), senior, "Signalement de matériovigilance.")
+    followup.suspend(DerogationRequest.objects.get(), senior, "Signalement de matériovigilance.")
     again = client.get(url, params, headers={"if-none-match": etag})
     assert again.status_code == 200 and "La dérogation est suspendue" in again.content.decode()
     assert again["ETag"] != etag

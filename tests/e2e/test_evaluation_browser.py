@@ -5,6 +5,7 @@ from a motivation template, a senior signs, and the letter exists."""
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from derogations.enums import DecisionKind, DecisionState, Status
@@ -35,7 +36,7 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     # The evaluator takes the file from the queue and declares it admissible.
     login(page, live_server, evaluator.email, factories.PASSWORD)
     page.get_by_role("button", name=f"Prendre {req.reference}").click()
-    assert page.get_by_text(f"Le dossier {req.reference} vous est attribué.").is_visible()
+    expect(page.get_by_text(f"Le dossier {req.reference} vous est attribué.")).to_be_visible()
     page.get_by_role("link", name=req.reference).click()
     assert page.get_by_text(
         "Critère 2 — données de sécurité et de performance résumées"
@@ -49,7 +50,7 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     suggested = page.get_by_label("Date limite de réponse").input_value()
     assert suggested
     page.get_by_role("button", name="Demander des compléments").click()
-    assert page.get_by_text("La demande de compléments a été adressée").is_visible()
+    expect(page.get_by_text("La demande de compléments a été adressée")).to_be_visible()
     due = ComplementRequest.objects.get(request=req).due_date
     assert due.isoformat() == suggested
     logout(page)
@@ -57,24 +58,24 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     # The operator reads the question and its due date, and answers.
     login(page, live_server, operator.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/demandes/{req.pk}/")
-    assert page.get_by_text(f"Réponse attendue au plus tard le {due:%d/%m/%Y}").is_visible()
-    assert page.get_by_text("Merci de joindre le rapport").first.is_visible()
+    expect(page.get_by_text(f"Réponse attendue au plus tard le {due:%d/%m/%Y}")).to_be_visible()
+    expect(page.get_by_text("Merci de joindre le rapport").first).to_be_visible()
     page.get_by_label("Votre réponse").fill("Rapport joint : sensibilité 98 %, spécificité 99 %.")
     page.get_by_role("button", name="Envoyer la réponse").click()
-    assert page.get_by_text("Votre réponse a été transmise").is_visible()
+    expect(page.get_by_text("Votre réponse a été transmise")).to_be_visible()
     logout(page)
 
     # The evaluator fills the grid, then proposes a grant from a motivation template.
     login(page, live_server, evaluator.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
-    assert page.get_by_text("Répondu").is_visible()
+    expect(page.get_by_text("Répondu")).to_be_visible()
     for prefix in ("benefit", "data", "alternative"):
         page.locator(f"#id_grid-{prefix}_assessment").select_option("favourable")
         page.locator(f"#id_grid-{prefix}_comment").fill(f"Critère {prefix} établi.")
     page.locator("#id_grid-benefit_risk").select_option("favourable")
     page.locator("#id_grid-conclusion").fill("Balance bénéfice/risque favorable.")
     page.get_by_role("button", name="Enregistrer la grille").click()
-    assert page.get_by_text("La grille est enregistrée et complète.").is_visible()
+    expect(page.get_by_text("La grille est enregistrée et complète.")).to_be_visible()
     assert EvaluationGrid.objects.get(request=req).version == 1
 
     page.get_by_label("Modèle de motivation").select_option(label="Octroi — modèle du test")
@@ -86,14 +87,14 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     assert page.get_by_label("Octroi de la dérogation").is_checked()
     motivation.fill(motivation.input_value().replace("[indication]", "un variant génétique rare"))
     page.get_by_role("button", name="Proposer la décision").click()
-    assert page.get_by_text("transmise pour validation").is_visible()
+    expect(page.get_by_text("transmise pour validation")).to_be_visible()
     logout(page)
 
     # A senior signs; the letter is rendered with the motivation.
     login(page, live_server, "sen@ansm.example", factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
     page.get_by_role("button", name="Valider et signer la décision").click()
-    assert page.get_by_text("La décision est signée").is_visible()
+    expect(page.get_by_text("La décision est signée")).to_be_visible()
     req.refresh_from_db()
     assert req.status == Status.GRANTED
     decision = Decision.objects.get(request=req, state=DecisionState.ISSUED, kind="grant")
@@ -133,7 +134,7 @@ def test_template_insertion_and_proposal_work_without_javascript(browser, live_s
             "Aucune"
         )
         page.get_by_role("button", name="Proposer la décision").click()
-        assert page.get_by_text("transmise pour validation").is_visible()
+        expect(page.get_by_text("transmise pour validation")).to_be_visible()
     finally:
         context.close()
     req.refresh_from_db()

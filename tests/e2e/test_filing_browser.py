@@ -2,6 +2,7 @@
 real headless Chromium, up to the acknowledgment of receipt."""
 
 import pytest
+from playwright.sync_api import expect
 from weasyprint import HTML
 
 from derogations.enums import Status
@@ -20,11 +21,11 @@ def test_operator_files_an_individual_request_with_documents(page, live_server, 
     fake.write_bytes(b"<html><body>not a pdf</body></html>")
 
     login(page, live_server, operator.email, factories.PASSWORD)
-    assert page.get_by_text("Aucune demande pour le moment.").is_visible()
+    expect(page.get_by_text("Aucune demande pour le moment.")).to_be_visible()
     page.get_by_role("link", name="Nouvelle demande individuelle").click()
 
     # 1. Operator and device.
-    assert page.get_by_text("Étape 1 sur 5").is_visible()
+    expect(page.get_by_text("Étape 1 sur 5")).to_be_visible()
     for label, value in {
         "Nom commercial du dispositif": "GenoRare PCR Kit",
         "Modèle": "GR-200",
@@ -38,7 +39,7 @@ def test_operator_files_an_individual_request_with_documents(page, live_server, 
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 2. Justification.
-    assert page.get_by_text("Étape 2 sur 5").is_visible()
+    expect(page.get_by_text("Étape 2 sur 5")).to_be_visible()
     for label, value in {
         "Justification de la demande": "Aucune solution marquée CE",
         "Bénéfice significatif attendu": "Traitement adapté sans délai",
@@ -62,38 +63,38 @@ def test_operator_files_an_individual_request_with_documents(page, live_server, 
     }.items():
         page.get_by_label(label, exact=False).fill(value)
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    assert page.get_by_text("semble contenir un numéro de sécurité sociale").first.is_visible()
+    expect(page.get_by_text("semble contenir un numéro de sécurité sociale").first).to_be_visible()
     assert page.get_by_label("Nom du prescripteur", exact=False).input_value() == "Dr Roux"
     page.get_by_label("Référence pseudonymisée du patient", exact=False).fill("JD-CHUEX")
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 4. Documents: a fake PDF is refused; real ones are accepted.
-    assert page.get_by_text("Étape 4 sur 5").is_visible()
+    expect(page.get_by_text("Étape 4 sur 5")).to_be_visible()
     page.get_by_label("Catégorie du document").select_option("performance_evaluation")
     page.get_by_label("Fichiers", exact=False).set_input_files(str(fake))
     page.get_by_role("button", name="Ajouter").click()
-    assert page.get_by_text("n'est pas accepté").first.is_visible()
+    expect(page.get_by_text("n'est pas accepté").first).to_be_visible()
     for category in ("instructions_labelling", "performance_evaluation", "safety_risk"):
         page.get_by_label("Catégorie du document").select_option(category)
         page.get_by_label("Fichiers", exact=False).set_input_files(str(pdf))
         page.get_by_role("button", name="Ajouter").click()
-        assert page.get_by_text("Le document est ajouté.").is_visible()
+        expect(page.get_by_text("Le document est ajouté.")).to_be_visible()
     page.get_by_role("link", name="Continuer vers le récapitulatif").click()
 
     # 5. Summary and submission.
-    assert page.get_by_text("Votre demande est complète").is_visible()
+    expect(page.get_by_text("Votre demande est complète")).to_be_visible()
     page.get_by_role("button", name="Déposer la demande").click()
     req = DerogationRequest.objects.get()
     assert req.status == Status.SUBMITTED and req.patient_reference == "JD-CHUEX"
-    assert page.get_by_role("heading", name="Accusé de réception de votre demande").is_visible()
-    assert page.get_by_text(req.reference).first.is_visible()
-    assert page.get_by_text(req.target_date.strftime("%d/%m/%Y")).first.is_visible()
+    expect(page.get_by_role("heading", name="Accusé de réception de votre demande")).to_be_visible()
+    expect(page.get_by_text(req.reference).first).to_be_visible()
+    expect(page.get_by_text(req.target_date.strftime("%d/%m/%Y")).first).to_be_visible()
     assert Attachment.objects.filter(request=req).count() == 3
 
     # The file page links to its documents and to the acknowledgment.
     page.get_by_role("link", name="Suivre la demande").click()
-    assert page.get_by_role("link", name="Accusé de réception").is_visible()
-    assert page.get_by_role("heading", name="Contenu de la demande et documents").is_visible()
+    expect(page.get_by_role("link", name="Accusé de réception")).to_be_visible()
+    expect(page.get_by_role("heading", name="Contenu de la demande et documents")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="notice.pdf").first.click()
     assert download.value.suggested_filename == "notice.pdf"

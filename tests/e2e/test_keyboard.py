@@ -4,6 +4,7 @@ Every control needed is reached, its focus is visible, errors are announced and 
 lead to their fields."""
 
 import pytest
+from playwright.sync_api import expect
 from weasyprint import HTML
 
 from derogations.enums import Status
@@ -84,8 +85,7 @@ def test_operator_files_an_individual_request_with_the_keyboard(page, live_serve
     fill(page, "Fabricant", "Diagnostica Rara")
     choose(page, "Statut réglementaire", "never_ce")
     activate(page, "Enregistrer et continuer")
-    assert page.get_by_text("Étape 2 sur 5").is_visible()
-
+    expect(page.get_by_text("Étape 2 sur 5")).to_be_visible()
     # 2. Justification.
     for label, text in {
         "Justification de la demande": "Aucune solution marquée CE",
@@ -125,15 +125,15 @@ def test_operator_files_an_individual_request_with_the_keyboard(page, live_serve
         tab_to(page, "Fichiers")
         page.locator(":focus").set_input_files(str(pdf))
         activate(page, "Ajouter", exact=True)
-        assert page.get_by_text("Le document est ajouté.").is_visible()
+        expect(page.get_by_text("Le document est ajouté.")).to_be_visible()
     activate(page, "Continuer vers le récapitulatif")
 
     # 5. Summary and submission.
-    assert page.get_by_text("Votre demande est complète").is_visible()
+    expect(page.get_by_text("Votre demande est complète")).to_be_visible()
     activate(page, "Déposer la demande")
     req = DerogationRequest.objects.get()
     assert req.status == Status.SUBMITTED and req.patient_reference == "JD-CHUEX"
-    assert page.get_by_role("heading", name="Accusé de réception de votre demande").is_visible()
+    expect(page.get_by_role("heading", name="Accusé de réception de votre demande")).to_be_visible()
 
 
 def test_senior_sends_back_then_signs_a_decision_with_the_keyboard(page, live_server, org_a):
@@ -158,6 +158,6 @@ def test_senior_sends_back_then_signs_a_decision_with_the_keyboard(page, live_se
     tab_to(page, "Valider et signer la décision", backwards=True)
     with page.expect_navigation():
         page.keyboard.press("Space")
-    assert page.get_by_text("La décision est signée").is_visible()
+    expect(page.get_by_text("La décision est signée")).to_be_visible()
     req.refresh_from_db()
     assert req.status == Status.GRANTED

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from derogations import lifecycle
 from derogations.models import Consent, Incident
@@ -28,9 +29,8 @@ def test_prescriber_from_emailed_link_consents_and_declares_incident(page, live_
     path = link[link.index("/professionnels/") :]
 
     page.goto(f"{live_server.url}{path}")
-    assert page.get_by_role("heading", name=f"Dérogation {req.reference}").is_visible()
-    assert page.get_by_text("Il n'ouvre que cette décision").is_visible()
-
+    expect(page.get_by_role("heading", name=f"Dérogation {req.reference}")).to_be_visible()
+    expect(page.get_by_text("Il n'ouvre que cette décision")).to_be_visible()
     today = timezone.localdate().isoformat()
     page.get_by_label("Date à laquelle le patient a été informé").fill(today)
     page.get_by_label("Date du consentement du patient").fill(today)
@@ -59,5 +59,5 @@ def test_prescriber_from_emailed_link_consents_and_declares_incident(page, live_
     page.context.clear_cookies()
     login(page, live_server, "eva@ansm.example", factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
-    assert page.get_by_text(incident.reference).first.is_visible()
-    assert page.get_by_role("heading", name="1 incident déclaré").is_visible()
+    expect(page.get_by_text(incident.reference).first).to_be_visible()
+    expect(page.get_by_role("heading", name="1 incident déclaré")).to_be_visible()

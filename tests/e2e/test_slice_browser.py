@@ -20,7 +20,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     login(page, live_server, operator.email, factories.PASSWORD)
     page.get_by_role("link", name=str(draft)).click()
     page.get_by_role("button", name="Déposer la demande").click()
-    assert page.get_by_text("il manque un élément").is_visible()
+    expect(page.get_by_text("il manque un élément")).to_be_visible()
     page.get_by_role("link", name="Courriel du directeur").click()
     page.get_by_label("Courriel du directeur de l'établissement", exact=False).fill(
         "direction@chu.example"
@@ -29,7 +29,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     page.get_by_role("link", name="Récapitulatif et dépôt").click()
     page.get_by_role("button", name="Déposer la demande").click()
     req = DerogationRequest.objects.get()
-    assert page.get_by_text(f"référence {req.reference}").first.is_visible()
+    expect(page.get_by_text(f"référence {req.reference}").first).to_be_visible()
     logout(page)
 
     # Evaluator: admissible, then proposes a grant.
@@ -43,14 +43,14 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     assert page.get_by_label("Octroi de la dérogation").is_checked()
     page.get_by_label("Motivation en droit et en fait").fill("Bénéfice significatif établi.")
     page.get_by_role("button", name="Proposer la décision").click()
-    assert page.get_by_text("transmise pour validation").is_visible()
+    expect(page.get_by_text("transmise pour validation")).to_be_visible()
     logout(page)
 
     # Senior evaluator signs.
     login(page, live_server, "sen@ansm.example", factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
     page.get_by_role("button", name="Valider et signer la décision").click()
-    assert page.get_by_text("La décision est signée").is_visible()
+    expect(page.get_by_text("La décision est signée")).to_be_visible()
     logout(page)
 
     # Anyone verifies the letter by its code.
@@ -60,4 +60,4 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     page.get_by_role("button", name="Vérifier").click()
     # The answer is a new page (GET form): wait for it rather than look at once.
     expect(page.get_by_text("Ce courrier est authentique.")).to_be_visible()
-    assert page.get_by_text(req.reference).first.is_visible()
+    expect(page.get_by_text(req.reference).first).to_be_visible()

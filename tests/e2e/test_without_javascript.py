@@ -3,6 +3,7 @@ existing browser flows (filing through the steps with documents; admissibility, 
 signature, verification), plus the review forms in error. Forms post, pages render."""
 
 import pytest
+from playwright.sync_api import expect
 
 from derogations.enums import Status
 from derogations.scenarios import Cast, bring_to
@@ -33,16 +34,15 @@ def test_javascript_is_really_off(page, live_server):
 def test_sign_in_and_switch_language_without_javascript(page, live_server, org_a):
     operator = factories.operator_of(org_a, email="ra@labo.example")
     login(page, live_server, operator.email, "wrong-password")  # the server answers
-    assert page.locator(".portal-error-summary").is_visible()
+    expect(page.locator(".portal-error-summary")).to_be_visible()
     login(page, live_server, operator.email, factories.PASSWORD)
-    assert page.get_by_role("heading", name="Mes demandes").is_visible()
-
+    expect(page.get_by_role("heading", name="Mes demandes")).to_be_visible()
     page.get_by_role("button", name="EN – English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.get_by_role("button", name="FR – Français").click()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 # The existing browser flows, run again in a browser without JavaScript.
@@ -72,8 +72,8 @@ def test_proposal_errors_without_javascript(page, live_server, org_a):
     login(page, live_server, evaluator.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")
     page.get_by_role("button", name="Proposer la décision").click()
-    assert page.locator(".portal-error-summary").is_visible()
+    expect(page.locator(".portal-error-summary")).to_be_visible()
     page.get_by_role("button", name="Demander des compléments").click()
-    assert page.locator(".portal-error-summary").is_visible()
+    expect(page.locator(".portal-error-summary")).to_be_visible()
     req.refresh_from_db()
     assert req.status == Status.IN_REVIEW

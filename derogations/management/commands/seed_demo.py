@@ -236,7 +236,7 @@ class Command(BaseCommand):
                 "created_by": author,
                 "contact_email": author.email,
                 "facility_name": "CHU Exemple",
-                "facility_finess": "750000001",
+                "facility_finess": "750000002",
                 "director_name": "Louis Garnier",
                 "director_email": "direction@chu-exemple.example",
             }
@@ -261,7 +261,7 @@ class Command(BaseCommand):
                     any_facility=n % 4 == 1,
                     facilities_concerned=""
                     if n % 4 == 1
-                    else "CHU Exemple (750000001)\nCHU Autre (690000002)",
+                    else "CHU Exemple (750000002)\nCHU Autre (690000005)",
                     requested_start_date=today,
                     requested_end_date=today + datetime.timedelta(days=365),
                 )
