@@ -47,7 +47,7 @@ def parse() -> argparse.Namespace:
         "--mixed-requests",
         type=int,
         default=None,
-        help="requests sent to gunicorn for target 7 (default 1 % of --requests, at least 500)",
+        help="requests sent to gunicorn for target 7 (default 1 %% of --requests, at least 500)",
     )
     parser.add_argument(
         "--targets",
