@@ -1,7 +1,7 @@
 """Forms of the professionals' space: patient consent record and incident declaration."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -78,6 +78,10 @@ class IncidentForm(PlainTextForm, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The severity is the declarant's choice: no "---------" radio, none pre-checked.
+        severity = cast(forms.ChoiceField, self.fields["severity"])
+        severity.choices = [(value, label) for value, label in severity.choices if value != ""]
+        severity.error_messages["required"] = _("Choisissez la gravité de l'incident.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("declare", _("Déclarer l'incident")))

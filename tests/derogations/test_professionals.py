@@ -1,6 +1,7 @@
 """The professionals' space: who sees which decision, signed links, consent, incidents."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail, signing
@@ -11,7 +12,7 @@ from django.utils import timezone
 from accounts.validators import luhn_is_valid
 from derogations import access, incidents, lifecycle, professionals
 from derogations.enums import DecisionKind
-from derogations.models import AuditEntry, Consent, DerogationRequest, Incident
+from derogations.models import AuditEntry, Consent, DerogationRequest, Incident, IncidentSeverity
 from tests import factories
 from tests.conftest import client_for
 
@@ -428,6 +429,23 @@ def test_incident_by_account_and_invalid_input(granted):
     ack = reverse("derogations:pro_incident_ack", args=[granted.pk, incident.pk])
     assert other.get(ack).status_code == 404
     assert client.get(ack).status_code == 200
+
+
+def test_incident_severity_is_chosen_not_preselected(granted):
+    """Issue 16: the "Gravité" radios had a pre-checked "---------"; the declarant chooses."""
+    pro = factories.UserFactory(professional=True, email="anne@perso.example", rpps=RPPS)
+    client = client_for(pro)
+    url = reverse("derogations:pro_incident", args=[granted.pk])
+    html = client.get(url).content.decode()
+    radios = re.findall(r'<input[^>]*name="severity"[^>]*>', html)
+    assert len(radios) == len(IncidentSeverity.choices)
+    assert not any("checked" in radio for radio in radios)
+    data = {**INCIDENT, "occurred_on": timezone.localdate().isoformat()}
+    del data["severity"]
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Choisissez la gravité de l&#x27;incident." in response.content.decode()
+    assert not Incident.objects.exists()
 
 
 def test_record_incident_needs_a_granted_derogation(draft_a, evaluator):
