@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 
-from .models import Incident
+from .models import Incident, IncidentSeverity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_HELP = _("Format : JJ/MM/AAAA.")
@@ -80,7 +80,7 @@ class IncidentForm(PlainTextForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The severity is the declarant's choice: no "---------" radio, none pre-checked.
         severity = cast(forms.ChoiceField, self.fields["severity"])
-        severity.choices = [(value, label) for value, label in severity.choices if value != ""]
+        severity.choices = IncidentSeverity.choices
         severity.error_messages["required"] = _("Choisissez la gravité de l'incident.")
         self.helper = FormHelper()
         self.helper.form_tag = False
