@@ -7,8 +7,8 @@ from accounts.enums import Role
 from accounts.models import User
 
 from . import events
-from .lifecycle import TransitionError
-from .models import AuditEntry, Derogation, DerogationRequest, Incident
+from .lifecycle import TransitionError, record_action
+from .models import Derogation, DerogationRequest, Incident
 
 # The actor written in the timeline for a declaration made through a signed link, by a
 # professional who has no account: the declarant's email is in the entry's comment.
@@ -51,13 +51,11 @@ def record_incident(
         )
         incident.reference = f"INC-{incident.created_at:%Y}-{incident.pk:06d}"
         incident.save(update_fields=["reference"])
-        AuditEntry.objects.create(
-            request=locked,
-            actor=declarant or link_actor(),
-            action="incident_declared",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=_("Incident %(reference)s (%(severity)s) déclaré par %(email)s (%(role)s).")
+        record_action(
+            locked,
+            declarant or link_actor(),
+            "incident_declared",
+            _("Incident %(reference)s (%(severity)s) déclaré par %(email)s (%(role)s).")
             % {
                 "reference": incident.reference,
                 "severity": incident.get_severity_display(),

@@ -15,8 +15,8 @@ from accounts.enums import Role
 from accounts.models import User
 
 from .enums import DerogationStatus, Status
-from .lifecycle import TransitionError
-from .models import AuditEntry, Derogation, DerogationRequest, Supply
+from .lifecycle import TransitionError, record_actions
+from .models import Derogation, DerogationRequest, Supply
 
 ACTION = "supply_declared"
 
@@ -94,35 +94,29 @@ def record_supplies(
         supplies = Supply.objects.bulk_create(
             [Supply(derogation=derogation, declared_by=actor, **row) for row in rows]
         )
-        AuditEntry.objects.bulk_create(
+        record_actions(
+            locked,
+            actor,
+            ACTION,
             [
-                AuditEntry(
-                    request=locked,
-                    actor=actor,
-                    action=ACTION,
-                    from_status=locked.status,
-                    to_status=locked.status,
-                    comment=_(
-                        "Fourniture de %(quantity)s à %(facility)s (FINESS %(finess)s) le %(date)s."
-                    )
-                    % {
-                        "quantity": supply.quantity,
-                        "facility": supply.facility_name,
-                        "finess": supply.facility_finess,
-                        "date": f"{supply.supplied_on:%d/%m/%Y}",
-                    },
-                )
+                _("Fourniture de %(quantity)s à %(facility)s (FINESS %(finess)s) le %(date)s.")
+                % {
+                    "quantity": supply.quantity,
+                    "facility": supply.facility_name,
+                    "finess": supply.facility_finess,
+                    "date": f"{supply.supplied_on:%d/%m/%Y}",
+                }
                 for supply in supplies
-            ]
+            ],
         )
     return supplies
 
 
-def contacts_supplied(derogation_ids: list[int]) -> list[tuple[str, str]]:
-    """(vigilance contact email, director email) of every supply under these derogations,
-    oldest first (the caller drops repeated addresses)."""
+def contacts_supplied(request_ids: list[int]) -> list[tuple[str, str]]:
+    """(vigilance contact email, director email) of every supply under the derogations of
+    these requests, oldest first (the caller drops repeated addresses)."""
     return list(
-        Supply.objects.filter(derogation_id__in=derogation_ids)
+        Supply.objects.filter(derogation__request_id__in=request_ids)
         .order_by("created_at", "pk")
         .values_list("vigilance_email", "director_email")
     )

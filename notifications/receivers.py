@@ -12,7 +12,7 @@ from accounts.models import User
 from config.tasks import queue_on_commit
 from derogations import lifecycle, supplies
 from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
-from derogations.models import Decision, Derogation, DerogationRequest, Incident
+from derogations.models import Decision, DerogationRequest, Incident
 
 from .models import Delivery, RecipientRole
 
@@ -60,12 +60,8 @@ def _operator_and_copies(request: DerogationRequest, recipients: _Recipients, co
 def _facilities_supplied(request: DerogationRequest, recipients: _Recipients) -> None:
     """The vigilance contact and the director of every facility supplied under this
     request's derogation, or, for a renewal's decision, under the derogation it renews."""
-    derogation_ids = list(
-        Derogation.objects.filter(
-            request_id__in=[request.pk, request.renewal_of_id or request.pk]
-        ).values_list("pk", flat=True)
-    )
-    for vigilance_email, director_email in supplies.contacts_supplied(derogation_ids):
+    request_ids = [request.pk, request.renewal_of_id or request.pk]
+    for vigilance_email, director_email in supplies.contacts_supplied(request_ids):
         recipients.add(vigilance_email, RecipientRole.SUPPLIED_VIGILANCE)
         recipients.add(director_email, RecipientRole.SUPPLIED_DIRECTOR)
 
