@@ -33,7 +33,8 @@ def main() -> None:
     from django.test import RequestFactory
     from django.urls import reverse
 
-    from derogations import registry, registry_views
+    from derogations import registry
+    from derogations.www.public import registry_views
 
     stream = registry.csv_lines if fmt == "csv" else registry.json_chunks
     request = RequestFactory().get(reverse(f"derogations:registry_{fmt}"))

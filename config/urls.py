@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import errors, pages
-from derogations import views as derogation_views
+from derogations.www.public import views as public_views
 
 urlpatterns = [
-    path("", derogation_views.home, name="home"),
+    path("", public_views.home, name="home"),
     path("", include("derogations.urls")),
     path("compte/", include("accounts.urls")),
     path("instruction/", include("reviews.urls")),

@@ -550,7 +550,7 @@ class Attachment(models.Model):
     """A document attached to a request, checked by content (derogations.uploads).
 
     Stored under a private prefix of the default storage; served only by
-    derogations.views.attachment_download to those access.visible_attachments allows.
+    derogations.www.operators.views.attachment_download to those access.visible_attachments allows.
     """
 
     request = models.ForeignKey(

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import professional_views, registry_views, supply_views, views
+from .www.operators import supply_views, views
+from .www.professionals import views as professional_views
+from .www.public import registry_views
+from .www.public import views as public_views
 
 app_name = "derogations"
 
@@ -26,7 +29,7 @@ urlpatterns = [
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
-    path("verifier/", views.verify, name="verify"),
+    path("verifier/", public_views.verify, name="verify"),
     # Supplies of a granted derogation, declared by the operator (issue 16).
     path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),
     path("demandes/<int:pk>/fournitures/import/", supply_views.supply_import, name="supply_import"),

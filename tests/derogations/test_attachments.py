@@ -273,7 +273,7 @@ def test_checked_files_stay_on_disk_not_in_memory(settings, tmp_path):
 
     from django.core.files.uploadedfile import TemporaryUploadedFile
 
-    from derogations.forms import MultipleFileField
+    from derogations.www.operators.forms import MultipleFileField
 
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     content = _big_pdf(3 * 1024 * 1024)

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from derogations import followup, lifecycle, supplies
 from derogations.models import AuditEntry, Derogation, Supply
-from derogations.supply_forms import CSV_COLUMNS, csv_template
 from derogations.validators import validate_finess
+from derogations.www.operators.supply_forms import CSV_COLUMNS, csv_template
 from notifications.models import Delivery, RecipientRole
 from tests import factories
 from tests.conftest import client_for

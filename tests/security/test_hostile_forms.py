@@ -34,18 +34,18 @@ from accounts.forms import (
     SignUpForm,
 )
 from derogations import filing, followup, lifecycle
-from derogations.forms import (
+from derogations.models import DerogationRequest
+from derogations.professionals import link_token
+from derogations.registry import RegistryFilterForm
+from derogations.www.operators.forms import (
     AttachmentForm,
     ComplementAnswerForm,
     DashboardFilterForm,
-    VerificationForm,
     WithdrawForm,
 )
-from derogations.models import DerogationRequest
-from derogations.professional_forms import ConsentForm, IncidentForm
-from derogations.professionals import link_token
-from derogations.registry import RegistryFilterForm
-from derogations.supply_forms import SupplyForm
+from derogations.www.operators.supply_forms import SupplyForm
+from derogations.www.professionals.forms import ConsentForm, IncidentForm
+from derogations.www.public.forms import VerificationForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import INSERT_TEMPLATE, AssignForm, ComplementsForm, GridForm, ProposalForm
 from reviews.queue import QueueFilterForm

@@ -19,9 +19,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import (
-    condition,
     require_http_methods,
     require_POST,
     require_safe,
@@ -30,9 +28,12 @@ from django.views.decorators.http import (
 from accounts.enums import Role
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
+from derogations import access, downloads, filing, lifecycle, requirements, tables, uploads
+from derogations.enums import AttachmentCategory, DecisionState, Kind, Status
+from derogations.models import Attachment, DerogationRequest, UnionNotification
+from derogations.paging import CappedPaginator
+from derogations.timeline import STAFF_ONLY_ACTIONS
 
-from . import access, downloads, filing, lifecycle, requirements, tables, uploads, verification
-from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -40,19 +41,6 @@ from .forms import (
     RequestStepForm,
     WithdrawForm,
 )
-from .models import Attachment, DerogationRequest, UnionNotification
-from .paging import CappedPaginator
-from .timeline import STAFF_ONLY_ACTIONS
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.is_authenticated:
-        if user.role in {Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR}:
-            return redirect("reviews:queue")
-        return redirect("derogations:dashboard")
-    return render(request, "derogations/home.html")
 
 
 @login_required
@@ -620,25 +608,4 @@ def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         as_attachment=True,
         filename=f"{notification.grant.request.reference}-notification-art54-2.pdf",
         content_type="application/pdf",
-    )
-
-
-@require_safe
-@cache_control(private=True, no_cache=True)  # kept by the browser, asked again with its ETag
-@condition(etag_func=verification.etag, last_modified_func=verification.last_modified)
-def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone types a letter's code and learns whether it is authentic, what the
-    act was, and whether the derogation it concerns is still in force. A browser that has
-    the page asks again with its validators and gets 304 while nothing shown changed."""
-    found = verification.verification(request)
-    return render(
-        request,
-        "derogations/verify.html",
-        {
-            "form": found.form,
-            "decision": found.decision,
-            "searched": found.searched,
-            "derogation": found.derogation,
-            "derogation_status": found.derogation_status,
-        },
     )

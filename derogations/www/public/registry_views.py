@@ -24,9 +24,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from . import registry
-from .enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
-from .models import Decision, Derogation
+from derogations import registry
+from derogations.enums import PUBLIC_ACT_KINDS, DecisionState, DerogationStatus
+from derogations.models import Decision, Derogation
+
 from .registry_feed import RegistryFeed
 
 conditional = condition(etag_func=registry.etag)

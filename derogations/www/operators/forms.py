@@ -12,11 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 from accounts.validators import validate_rpps
-
-from . import filing, requirements, uploads
-from .enums import AttachmentCategory, Kind, Status
-from .models import DerogationRequest, DerogationRequestQuerySet
-from .widgets import filter_form_helper
+from derogations import filing, requirements, uploads
+from derogations.enums import AttachmentCategory, Kind, Status
+from derogations.models import DerogationRequest, DerogationRequestQuerySet
+from derogations.widgets import filter_form_helper
 
 HELP_TEXTS = {
     "patient_reference": _(
@@ -234,30 +233,6 @@ class ComplementAnswerForm(PlainTextForm, forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("send_answer", _("Envoyer la réponse")))
-
-
-class VerificationForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code de vérification"),
-        help_text=_("Le code figure en bas du courrier, par exemple ABCD-EFGH-JKLM."),
-        max_length=32,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.add_input(Submit("verify", _("Vérifier")))
-
-    def clean_code(self) -> str:
-        raw = self.cleaned_data["code"].upper().replace(" ", "").replace("-", "")
-        if len(raw) != 12 or not raw.isalnum():
-            raise forms.ValidationError(
-                _(
-                    "Un code de vérification comporte 12 lettres ou chiffres, par exemple ABCD-EFGH-JKLM."
-                )
-            )
-        return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 SORTS = {

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.enums import Role
 from accounts.http import AuthenticatedHttpRequest
+from derogations import access, supplies
+from derogations.lifecycle import TransitionError
+from derogations.models import DerogationRequest, Supply
+from derogations.paging import CappedPaginator
 
-from . import access, supplies
-from .lifecycle import TransitionError
-from .models import DerogationRequest, Supply
-from .paging import CappedPaginator
 from .supply_forms import SupplyForm, SupplyImportForm, csv_template
 
 PER_PAGE = 50

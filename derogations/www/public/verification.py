@@ -19,9 +19,10 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from .enums import DecisionState, DerogationStatus
+from derogations.enums import DecisionState, DerogationStatus
+from derogations.models import Decision, Derogation
+
 from .forms import VerificationForm
-from .models import Decision, Derogation
 
 
 @dataclass

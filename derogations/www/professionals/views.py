@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from derogations import downloads, incidents, lifecycle, professionals
+from derogations.enums import DerogationStatus
+from derogations.models import Decision
 
-from . import downloads, incidents, lifecycle, professionals
-from .enums import DerogationStatus
-from .models import Decision
-from .professional_forms import ConsentForm, IncidentForm
+from .forms import ConsentForm, IncidentForm
 
 
 @login_required

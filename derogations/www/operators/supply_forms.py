@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.plain_text import PlainTextForm
-
-from . import supplies
-from .models import Derogation, Supply
-from .validators import normalise_finess
+from derogations import supplies
+from derogations.models import Derogation, Supply
+from derogations.validators import normalise_finess
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 

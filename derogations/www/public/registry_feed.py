@@ -20,8 +20,8 @@ from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .enums import PUBLIC_ACT_KINDS, DecisionState, Kind
-from .models import Decision
+from derogations.enums import PUBLIC_ACT_KINDS, DecisionState, Kind
+from derogations.models import Decision
 
 FEED_SIZE = 50
 TEXT = {"type": "text"}

@@ -1,0 +1,1 @@
+"""Operator screens: requests, filing steps, complements, supplies."""

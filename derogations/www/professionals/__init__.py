@@ -1,0 +1,1 @@
+"""The health professionals' space: decisions that concern them, consent, incidents."""

@@ -1,0 +1,1 @@
+"""Public screens: home, registry of global derogations and its feed, letter verification."""
