@@ -134,3 +134,35 @@ def test_the_check_sees_html_in_an_f_string_and_private_orm(tmp_path):
         'cell = f"<td>{value}</td>"',
         "row = f'{a}<br>{b}'",
     ]
+
+
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']post[\"'][^>]*>(.*?)</form>", re.S | re.I)
+TEMPLATE_DIRS = ("templates", *(f"{app}/jinja2" for app in APPS))
+
+
+def forms_without_csrf(path: Path) -> list[str]:
+    """The POST <form> tags written in a template whose body writes no CSRF token (the
+    crispy pack writes one only with a <form> tag it writes itself)."""
+    return [
+        match.group(0)[:100]
+        for match in POST_FORM.finditer(path.read_text())
+        if "csrf_token" not in match.group(1) and "csrf_input" not in match.group(1)
+    ]
+
+
+def test_every_post_form_in_a_template_writes_its_csrf_token():
+    found = {
+        str(path.relative_to(ROOT)): forms
+        for folder in TEMPLATE_DIRS
+        for path in sorted((ROOT / folder).rglob("*.html"))
+        if (forms := forms_without_csrf(path))
+    }
+    assert not found, found
+
+
+def test_the_csrf_check_sees_a_crispy_form_without_a_token(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<form method="post" action=".">{% crispy form %}</form>')
+    assert forms_without_csrf(page)
+    page.write_text('<form method="post" action=".">{% csrf_token %}{% crispy form %}</form>')
+    assert not forms_without_csrf(page)

@@ -23,6 +23,7 @@ VOID_ELEMENTS = {
     "track", "wbr",
 }  # fmt: skip
 NOT_SENT = {"submit", "button", "image", "reset", "file"}
+POST_FORM = re.compile(r"<form\b[^>]*method=\"post\".*?</form>", re.S | re.I)
 
 
 def _squash(text: str) -> str:
@@ -278,6 +279,16 @@ def test_every_page_is_valid_html(settings, tmp_path):
     mailbox = Client().get("/demo/courriels/")
     assert mailbox.status_code == 200
     documents["anonymous / demo-courriels (/demo/courriels/)"] = mailbox.content.decode()
+
+    # One CSRF token per POST form: the crispy pack writes it with the <form> tag it writes,
+    # a template that writes its own <form> writes its own token (none missing, none twice).
+    wrong = [
+        (name, form[:80])
+        for name, html in documents.items()
+        for form in POST_FORM.findall(html)
+        if form.count('name="csrfmiddlewaretoken"') != 1
+    ]
+    assert not wrong, f"POST forms without exactly one CSRF token: {wrong}"
 
     errors = validate(documents)
 
