@@ -4,7 +4,10 @@ copy of a letter."""
 import email
 from email import policy
 from pathlib import Path
+from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -78,9 +82,11 @@ def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
 
 class ResendForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
-        label=_("Motif du nouvel envoi"),
+        label=gettext_lazy("Motif du nouvel envoi"),
         max_length=2000,
-        error_messages={"required": _("Indiquez pourquoi le courrier est envoyé à nouveau.")},
+        error_messages={
+            "required": gettext_lazy("Indiquez pourquoi le courrier est envoyé à nouveau.")
+        },
     )
     # The act's last copy when the page was drawn: its one-time token, checked under the
     # request's row lock (notifications.services.resend_delivery), so that one form posted
@@ -89,11 +95,17 @@ class ResendForm(PlainTextForm, forms.Form):
         widget=forms.HiddenInput,
         min_value=0,
         error_messages={
-            "required": _("Le formulaire a expiré : rechargez la page et recommencez."),
-            "invalid": _("Le formulaire a expiré : rechargez la page et recommencez."),
-            "min_value": _("Le formulaire a expiré : rechargez la page et recommencez."),
+            "required": gettext_lazy("Le formulaire a expiré : rechargez la page et recommencez."),
+            "invalid": gettext_lazy("Le formulaire a expiré : rechargez la page et recommencez."),
+            "min_value": gettext_lazy("Le formulaire a expiré : rechargez la page et recommencez."),
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("resend", gettext_lazy("Renvoyer")))
 
 
 @access.staff_required
@@ -107,8 +119,13 @@ def resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> Http
     )
     form = ResendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, str(next(iter(form.errors.values()))[0]))
-        return redirect(reverse("reviews:file", args=[pk]) + "#envois")
+        # The form again, on its own page, with what was typed and the French messages.
+        return render(
+            request,
+            "notifications/resend.html",
+            {"form": form, "delivery": delivery, "req_pk": pk},
+            status=400,
+        )
     try:
         resend_delivery(
             delivery,

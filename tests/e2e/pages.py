@@ -146,6 +146,17 @@ def press_follow_up(name: str, button: str) -> Callable:
     return act
 
 
+def press_first(button: str) -> Callable:
+    """Post the first of several forms whose buttons share ``button`` in their name."""
+
+    def act(page) -> None:
+        _no_browser_validation(page)
+        with page.expect_navigation():
+            page.get_by_role("button", name=button).first.click()
+
+    return act
+
+
 def fill_and_press(values: dict[str, str], button: str) -> Callable:
     """Type invalid values in labelled fields, then post."""
 
@@ -441,6 +452,9 @@ VISITS: dict[str, list[Visit]] = {
         Visit("dossier-attente-complements", url("reviews:file", Status.AWAITING_COMPLEMENTS)),
         Visit("dossier-decision-proposee", url("reviews:file", Status.DECISION_PROPOSED)),
         Visit("dossier-accorde", url("reviews:file", Status.GRANTED)),
+        Visit(
+            "renvoi-courrier-erreurs", url("reviews:file", Status.GRANTED), press_first("Renvoyer")
+        ),
         Visit("dossier-global", url("reviews:file", "global")),
         Visit("suivi", url("reviews:followup"), shot=True),
         Visit("suivi-filtre", url("reviews:followup", query="etat=toutes&kind=global")),

@@ -268,3 +268,28 @@ def test_verification_code_is_extracted_whole_whatever_its_letters(org_a, operat
     content = render_act_letter(act)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert text.count("GG98-WQJ7-NVBG") >= 3  # verification box, its URL, each page footer
+
+
+def test_a_resend_refused_shows_its_form_again_with_what_was_typed(
+    org_a, operator_a, cast, evaluator
+):
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a)
+    scenarios.bring_to(req, Status.GRANTED, cast)
+    grant = _act(req, DecisionKind.GRANT)
+    original = grant.deliveries.get(recipient_email=req.prescriber_email)
+    last_copy = grant.deliveries.order_by("pk").last().pk
+    url = reverse("notifications:resend", args=[req.pk, original.pk])
+    client = client_for(evaluator)
+    mail.outbox.clear()
+
+    blank = client.post(url, {"reason": "   ", "last_copy": last_copy})
+    assert blank.status_code == 400
+    assert "Indiquez pourquoi le courrier est envoyé à nouveau." in blank.content.decode()
+    assert req.prescriber_email in blank.content.decode()
+
+    typed = "Adresse corrigée <b>urgente</b> " + "x" * 2000
+    too_long = client.post(url, {"reason": typed, "last_copy": last_copy})
+    page = too_long.content.decode()
+    assert too_long.status_code == 400
+    assert "Adresse corrigée &lt;b&gt;urgente&lt;/b&gt; xxx" in page  # kept, escaped
+    assert not Delivery.objects.filter(resend_of=original).exists() and not mail.outbox
