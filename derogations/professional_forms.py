@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 
-from .models import Incident, IncidentSeverity
+from .enums import IncidentSeverity
+from .models import Incident
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_HELP = _("Format : JJ/MM/AAAA.")
