@@ -7,6 +7,9 @@ saved only while its encoded data stays under settings.SESSION_ANONYMOUS_MAX_BYT
 it, its data is dropped (the visitor keeps an empty session) and a warning is logged. A
 signed-in session is not capped (its writers are the portal's own code). Expired rows are
 removed by the ``clearsessions`` task (accounts.tasks, scheduled in CELERY_BEAT_SCHEDULE).
+
+The cap sits in ``create_model_instance``, the documented hook of the database session
+engine that turns the data being saved into the row to write.
 """
 
 import logging
@@ -15,16 +18,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.base_session import AbstractBaseSession
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(db.SessionStore):
-    def save(self, must_create: bool = False) -> None:
-        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]  # SessionBase's, absent from django-stubs
+    def create_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
         if SESSION_KEY not in data and data:
             size = len(self.encode(data))
             if size > settings.SESSION_ANONYMOUS_MAX_BYTES:
                 logger.warning("Anonymous session of %d bytes not stored: data dropped", size)
-                self._session_cache: dict[str, Any] = {}
-        super().save(must_create=must_create)
+                self.clear()
+                data = {}
+        return super().create_model_instance(data)

@@ -147,3 +147,18 @@ class UnionNotificationChannel(models.TextChoices):
     PLATFORM = "platform", _("Plateforme d'échange de la Commission")
     POST = "post", _("Courrier")
     OTHER = "other", _("Autre")
+
+
+class IncidentSeverity(models.TextChoices):
+    NOT_SERIOUS = "not_serious", _("Non grave")
+    SERIOUS = "serious", _("Grave")
+    DEATH = "death", _("Décès ou dégradation grave imprévue de l'état de santé")
+    PUBLIC_HEALTH = "public_health", _("Menace grave pour la santé publique")
+
+
+class DeclarantRole(models.TextChoices):
+    PRESCRIBER = "prescriber", _("Prescripteur")
+    USER = "user", _("Utilisateur du dispositif")
+    DIRECTOR = "director", _("Directeur d'établissement")
+    VIGILANCE = "vigilance", _("Correspondant local de réactovigilance")
+    OTHER = "other", _("Autre professionnel de santé")

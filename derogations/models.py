@@ -18,8 +18,10 @@ from .enums import (
     AttachmentCategory,
     DecisionKind,
     DecisionState,
+    DeclarantRole,
     DerogationStatus,
     DeviceType,
+    IncidentSeverity,
     IvdClass,
     Kind,
     RegulatoryStatus,
@@ -686,21 +688,6 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} — {self.consented_on:%d/%m/%Y}"
-
-
-class IncidentSeverity(models.TextChoices):
-    NOT_SERIOUS = "not_serious", _("Non grave")
-    SERIOUS = "serious", _("Grave")
-    DEATH = "death", _("Décès ou dégradation grave imprévue de l'état de santé")
-    PUBLIC_HEALTH = "public_health", _("Menace grave pour la santé publique")
-
-
-class DeclarantRole(models.TextChoices):
-    PRESCRIBER = "prescriber", _("Prescripteur")
-    USER = "user", _("Utilisateur du dispositif")
-    DIRECTOR = "director", _("Directeur d'établissement")
-    VIGILANCE = "vigilance", _("Correspondant local de réactovigilance")
-    OTHER = "other", _("Autre professionnel de santé")
 
 
 class Incident(models.Model):

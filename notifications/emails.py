@@ -5,16 +5,13 @@ HTML twin (.html); the letters they carry are always in French, the language of 
 Headers common to every email of the portal: config.mail.
 """
 
+import copy
 from email import encoders
-from email.generator import BytesGenerator
-from email.message import Message
 from email.mime.base import MIMEBase
-from io import BytesIO
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -55,49 +52,9 @@ class LetterPdf:
         self.part.set_payload(content)
         encoders.encode_base64(self.part)
         self.part.add_header("Content-Disposition", "attachment", filename=filename)
-        self._lines: dict[str, bytes] = {}
         # Subject, text and HTML by (language, to the operator, professional link): see
         # letter_email.
         self.texts: dict[tuple[str, bool, str], tuple[str, str, str]] = {}
-
-    def payload_bytes(self, linesep: str) -> bytes:
-        """The encoded payload as the email generator writes it (its lines ended by
-        ``linesep``), computed once per line separator."""
-        if linesep not in self._lines:
-            payload = cast(str, self.part.get_payload())  # a base64 text, not a multipart
-            self._lines[linesep] = payload.replace("\n", linesep).encode("ascii")
-        return self._lines[linesep]
-
-
-class _Generator(BytesGenerator):
-    """Writes the shared letter part's payload in one piece instead of line by line: the
-    same bytes."""
-
-    letter: LetterPdf
-
-    def clone(self, fp: Any) -> "_Generator":  # typeshed types the file as text
-        clone = super().clone(fp)
-        clone.letter = self.letter
-        return clone
-
-    # _handle_<type>, _fp, _NL and _handle_text: the generator's hooks, absent from typeshed.
-    def _handle_application_pdf(self, msg: Message) -> None:
-        if msg is self.letter.part:
-            self._fp.write(self.letter.payload_bytes(self._NL))  # type: ignore[attr-defined]
-        else:
-            self._handle_text(msg)  # type: ignore[attr-defined]
-
-
-class _LetterMultipart(SafeMIMEMultipart):
-    letter: LetterPdf
-
-    # Django's SafeMIMEMultipart.as_bytes takes linesep; the stubs show email.message's.
-    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:  # type: ignore[override]
-        fp = BytesIO()
-        generator = _Generator(fp, mangle_from_=False)
-        generator.letter = self.letter
-        generator.flatten(self, unixfrom=unixfrom, linesep=linesep)
-        return fp.getvalue()
 
 
 class LetterEmail(EmailMultiAlternatives):
@@ -110,21 +67,23 @@ class LetterEmail(EmailMultiAlternatives):
         self.letter = letter
         self.attach(letter.filename, letter.content, "application/pdf")
 
-    def _create_attachments(self, msg: Message) -> Message:
-        # As EmailMessage._create_attachments (Django 5.2), with the letter's shared part;
-        # ``msg`` is the text, or the text and HTML alternatives.
-        multipart = _LetterMultipart(
-            _subtype=self.mixed_subtype, encoding=self.encoding or settings.DEFAULT_CHARSET
+    def message(self) -> Any:
+        # Django inserts a MIMEBase found in ``attachments`` as it is (documented with
+        # EmailMessage.attach): a copy of this email lists the letter's shared part where
+        # this one lists (name, PDF, mimetype), and Django builds the message from it.
+        shared = copy.copy(self)
+        shared.attachments = [
+            self.letter.part if self.is_letter(attachment) else attachment
+            for attachment in self.attachments
+        ]
+        return super(LetterEmail, shared).message()
+
+    def is_letter(self, attachment: Any) -> bool:
+        return (
+            isinstance(attachment, tuple)
+            and attachment[1] is self.letter.content
+            and attachment[0] == self.letter.filename
         )
-        multipart.letter = self.letter
-        if self.body or msg.is_multipart():
-            multipart.attach(msg)
-        for filename, content, mimetype in self.attachments:
-            if content is self.letter.content and filename == self.letter.filename:
-                multipart.attach(self.letter.part)
-            else:
-                multipart.attach(self._create_attachment(filename, content, mimetype))  # type: ignore[attr-defined]
-        return multipart
 
 
 def letter_pdf(act: Decision, content: bytes) -> LetterPdf:

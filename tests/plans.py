@@ -3,7 +3,6 @@ query-plan tests (tests/reviews/test_queue_plans.py, tests/derogations/test_regi
 and the benchmarks (bench/measure.py)."""
 
 import json
-import re
 from typing import Any
 
 from django.db import connection
@@ -67,30 +66,10 @@ def unbounded_seq_scans(plans: list[str]) -> list[str]:
     ]
 
 
-_CAPPED_COUNT_CALL = re.compile(
-    r"^SELECT portal_capped_count\(\s*(E?)'((?:[^']|'')*)'(?:::text)?, (\d+), (?:NULL|\d+)\)$", re.S
-)
-
-
-def counted_query(sql: str) -> str | None:
-    """The count a call of ``portal_capped_count`` (derogations migration 0016) runs, as
-    SQL: the function's EXPLAIN shows only the call."""
-    found = _CAPPED_COUNT_CALL.match(sql)
-    if found is None:
-        return None
-    escaped, inner, limit = found.groups()
-    inner = inner.replace("''", "'")
-    if escaped:
-        inner = inner.replace("\\\\", "\\")
-    return f"SELECT count(*) FROM ({inner} LIMIT {limit}) AS capped"  # noqa: S608 - the page's own SQL
-
-
 def explain_page(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
-    """Plans of the page's queries on the requests table, one line per query (for the
-    pagination count, the plan of the count it makes)."""
+    """Plans of the page's queries on the requests table, one line per query."""
     lines = []
     for sql in captured(client, url, params):
-        sql = counted_query(sql) or sql
         if REQUESTS_TABLE in sql:
             lines.append(" > ".join(plan_nodes(sql)))
     return lines

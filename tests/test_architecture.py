@@ -166,3 +166,86 @@ def test_the_csrf_check_sees_a_crispy_form_without_a_token(tmp_path):
     assert forms_without_csrf(page)
     page.write_text('<form method="post" action=".">{% csrf_token %}{% crispy form %}</form>')
     assert not forms_without_csrf(page)
+
+
+# --- No private Django internals -------------------------------------------------------------
+
+# Private names that Django's documentation uses as API: Model._meta (its documented
+# methods), Model._default_manager / _base_manager, Manager._db (custom managers' create
+# methods, as BaseUserManager does), Model._state (adding, db).
+DOCUMENTED_PRIVATE = {"_meta", "_default_manager", "_base_manager", "_db", "_state"}
+# Our own private names that Django happens to use for something of its own too.
+OWN_PRIVATE: set[str] = set()
+
+
+def django_private_names() -> set[str]:
+    """Every ``_name`` (not ``__dunder__``) that a class of Django defines: its methods and
+    class attributes, and the attributes its methods set on ``self`` or ``cls``."""
+    import django
+
+    names = set()
+    for path in Path(django.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        names.add(item.name)
+                    elif isinstance(item, (ast.Assign, ast.AnnAssign)):
+                        targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                    names.add(node.attr)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def private_django_uses(path: Path, private: set[str], root: Path = ROOT) -> list[str]:
+    """``obj._name`` read, called or set, and ``def _name`` in a class (an override), where
+    ``_name`` is one of Django's private names (not documented, not our own)."""
+    refused = private - DOCUMENTED_PRIVATE - OWN_PRIVATE
+    name = path.relative_to(root)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Attribute) and node.attr in refused:
+            found.append(f"{name}:{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.ClassDef):
+            found += [
+                f"{name}:{item.lineno}: def {item.name}"
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and item.name in refused
+            ]
+    return sorted(found, key=lambda hit: int(hit.split(":")[1]))
+
+
+@pytest.fixture(scope="module")
+def django_private():
+    return django_private_names()
+
+
+def test_no_private_django_internals(django_private):
+    found = [
+        hit
+        for folder in SOURCE_DIRS
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for hit in private_django_uses(path, django_private)
+    ]
+    assert found == []
+
+
+def test_the_check_sees_private_django_calls_and_overrides(tmp_path, django_private):
+    module = tmp_path / "module.py"
+    module.write_text(
+        "data = self._get_session(no_load=True)\n"
+        "class Email(EmailMessage):\n"
+        "    def _create_attachments(self, msg):\n"
+        "        return self._create_attachment('a', b'', 'text/plain')\n"
+        "fields = model._meta.get_fields()\n"
+        "user.save(using=self._db)\n"
+        "own = self._registry_etag\n"
+    )
+    assert private_django_uses(module, django_private, tmp_path) == [
+        "module.py:1: ._get_session",
+        "module.py:3: def _create_attachments",
+        "module.py:4: ._create_attachment",
+    ]

@@ -39,14 +39,14 @@ class ListPage:
     plans_of: tuple[str, ...]
     admin_notes: dict[str, str] = field(default_factory=dict)
 
-    def _client(self, ctx: Context) -> Client:
+    def page_client(self, ctx: Context) -> Client:
         return ctx.client(getattr(ctx, self.user))
 
     def admin_params(self, ctx: Context, params: dict[str, str]) -> dict[str, str]:
         return params
 
     def rows(self, ctx: Context) -> list[Row]:
-        client, url = self._client(ctx), reverse(self.url_name)
+        client, url = self.page_client(ctx), reverse(self.url_name)
         admin_client, admin_url = ctx.client(ctx.admin), reverse(ADMIN_CHANGELIST)
         trivial = request(ctx.client(ctx.evaluator), reverse("bench_trivial"))
         rows = []

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.validators import luhn_is_valid
 from derogations import access, incidents, lifecycle, professionals
-from derogations.enums import DecisionKind
-from derogations.models import AuditEntry, Consent, DerogationRequest, Incident, IncidentSeverity
+from derogations.enums import DecisionKind, IncidentSeverity
+from derogations.models import AuditEntry, Consent, DerogationRequest, Incident
 from tests import factories
 from tests.conftest import client_for
 

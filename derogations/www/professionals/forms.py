@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
-from derogations.models import Incident, IncidentSeverity
+from derogations.enums import IncidentSeverity
+from derogations.models import Incident
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_HELP = _("Format : JJ/MM/AAAA.")
