@@ -57,6 +57,7 @@ def test_the_senior_reads_amends_and_signs_the_letter(page, live_server, org_a):
     )
     req = factories.RequestFactory(organisation=org_a)
     factories.proposed(req, evaluator, motivation="Considérant le bénéfice attendu.")
+    req.refresh_from_db()
 
     login(page, live_server, senior.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/instruction/dossiers/{req.pk}/")

@@ -75,6 +75,8 @@ def ua_problems(pdf: bytes, path, *, with_qr: bool = True) -> list[str]:
         with document.open_metadata() as xmp:
             if xmp.get("pdfuaid:part") != "1":
                 problems.append("no PDF/UA-1 identification in the XMP metadata")
+        if "/StructTreeRoot" not in root:
+            return [*problems, "no structure tree"]
         elements = list(_elements(root.StructTreeRoot.K))
         roles = [str(element.S) for element in elements]
         if "/H1" not in roles:
