@@ -6,6 +6,7 @@ AuditEntry and announces a domain event, all in one database transaction.
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import Role
 from accounts.models import User
 
-from . import events, requirements
+from . import events, placeholders, requirements
 from .deadlines import resume_clock, start_clock, stop_clock
 from .enums import FOUR_EYES_KINDS, DecisionKind, DecisionState, Kind, Status
 from .models import (
@@ -229,6 +230,19 @@ def declare_inadmissible(
     return _run(request.pk, "declare_inadmissible", actor, comment=reasons, apply=apply)
 
 
+def _check_decision_text(motivation: str, conditions: str) -> None:
+    """A decision's text may not go out with a template's placeholders or with visas:
+    checked at the proposal, at an amendment and at the signature."""
+    texts = {"motivation": motivation, "conditions": conditions}
+    problems = [
+        problem
+        for name, label in placeholders.DECISION_TEXTS
+        for problem in placeholders.text_problems(label, texts[name])
+    ]
+    if problems:
+        raise TransitionError(" ".join(problems))
+
+
 def propose_decision(
     request: DerogationRequest,
     actor: User,
@@ -240,6 +254,7 @@ def propose_decision(
 ) -> Decision:
     if not motivation.strip():
         raise TransitionError(_("La motivation est obligatoire."))
+    _check_decision_text(motivation, conditions)
     if kind == DecisionKind.GRANT and request.kind == Kind.GLOBAL and valid_until is None:
         raise TransitionError(_("Une dérogation globale doit avoir une date de fin de validité."))
     if valid_until is not None and valid_until <= timezone.localdate():
@@ -283,23 +298,85 @@ def send_back(request: DerogationRequest, actor: User, comment: str) -> Derogati
     return _run(request.pk, "send_back", actor, comment=comment, apply=apply)
 
 
-def validate_decision(request: DerogationRequest, actor: User) -> Decision:
-    """The senior evaluator signs the pending proposal: it becomes the issued decision."""
+def proposal_digest(proposal: Decision) -> str:
+    """A fingerprint of what the letter of a proposal says: the senior signs the version
+    whose letter they read, never one amended meanwhile."""
+    text = "\x1f".join(
+        [proposal.kind, proposal.motivation, proposal.conditions, str(proposal.valid_until)]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _locked_proposal(request: DerogationRequest, actor: User) -> tuple[DerogationRequest, Decision]:
+    """The request and its pending proposal, locked, for a senior who did not write it."""
+    locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != Status.DECISION_PROPOSED:
+        raise TransitionError(
+            _(
+                "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+            )
+            % {"status": locked.get_status_display()}
+        )
+    error = _actor_error(TRANSITIONS["grant"], locked, actor)
+    if error:
+        raise TransitionError(error)
+    return locked, _pending_proposal(locked)
+
+
+def amend_proposal(
+    request: DerogationRequest, actor: User, *, motivation: str, conditions: str
+) -> Decision:
+    """The senior amends the motivation and the conditions of the pending proposal before
+    signing it; the audit trail keeps each changed text before and after."""
+    if not motivation.strip():
+        raise TransitionError(_("La motivation est obligatoire."))
+    _check_decision_text(motivation, conditions)
     with transaction.atomic():
-        locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != Status.DECISION_PROPOSED:
+        locked, proposal = _locked_proposal(request, actor)
+        if proposal.proposed_by_id == actor.pk:
+            raise TransitionError(_("Vous ne pouvez pas examiner votre propre proposition."))
+        changes = []
+        for name, label, after in (
+            ("motivation", _("Motivation"), motivation),
+            ("conditions", _("Conditions"), conditions),
+        ):
+            before = getattr(proposal, name)
+            if before != after:
+                changes.append(
+                    _("%(field)s — avant :\n%(before)s\n\n%(field)s — après :\n%(after)s")
+                    % {"field": label, "before": before or "—", "after": after or "—"}
+                )
+                setattr(proposal, name, after)
+        if not changes:
+            raise TransitionError(_("Le texte n'a pas changé : rien n'est enregistré."))
+        proposal.save(update_fields=["motivation", "conditions"])
+        record_action(locked, actor, "amend_proposal", "\n\n".join(changes))
+    return proposal
+
+
+def validate_decision(
+    request: DerogationRequest, actor: User, *, seen_digest: str | None = None
+) -> Decision:
+    """The senior evaluator signs the pending proposal: it becomes the issued decision.
+
+    ``seen_digest``: the proposal_digest of the letter the senior read; a proposal amended
+    since is not signed.
+    """
+    with transaction.atomic():
+        locked, proposal = _locked_proposal(request, actor)
+        if seen_digest is not None and seen_digest != proposal_digest(proposal):
             raise TransitionError(
                 _(
-                    "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+                    "La proposition a été modifiée depuis que vous l'avez lue : relisez le "
+                    "courrier avant de le signer."
                 )
-                % {"status": locked.get_status_display()}
             )
-        proposal = _pending_proposal(locked)
         name = "grant" if proposal.kind == DecisionKind.GRANT else "refuse"
 
         def apply(req: DerogationRequest) -> None:
             if proposal.proposed_by_id == actor.pk:
                 raise TransitionError(_("Vous ne pouvez pas valider votre propre proposition."))
+            _check_decision_text(proposal.motivation, proposal.conditions)
             now = timezone.now()
             proposal.state = DecisionState.ISSUED
             proposal.reviewed_by = actor

@@ -20,6 +20,7 @@ STAFF_ONLY_ACTIONS = frozenset(
         "record_union_notification",
         "resend_delivery",
         "incident_declared",
+        "amend_proposal",
     }
 )
 
@@ -32,6 +33,7 @@ _OTHER_ACTION_LABELS = {
     ),
     "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
     "supply_declared": gettext_lazy("Fourniture déclarée"),
+    "amend_proposal": gettext_lazy("Proposition modifiée avant signature"),
 }
 
 if TYPE_CHECKING:

@@ -4,6 +4,7 @@ Only our templates are rendered, with every user text escaped by Django, and Wea
 URL fetcher may read only the fonts and styles shipped with the portal.
 """
 
+import copy
 from pathlib import Path
 
 import segno
@@ -12,9 +13,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.models import User
 from derogations.enums import DecisionKind
 from derogations.models import Decision, DerogationRequest, UnionNotification
 
@@ -77,11 +79,17 @@ def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
     font_css, font_paths = _font_faces()
     html = render_to_string(template_name, {**context, "font_css": font_css})
     document = weasyprint.HTML(string=html, url_fetcher=StaticOnlyFetcher(font_paths))
-    return document.write_pdf()
+    # Tagged PDF/UA-1: structure tree, language, title shown by the viewer, metadata (the
+    # <title>, <meta name="author"> and "dcterms.created" of the template).
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+# The QR code's alternative text (its <title>, which WeasyPrint writes as the figure's /Alt).
+QR_ALT = "Code QR menant à la page de vérification de ce courrier sur le portail de l'ANSM"
 
 
 def _qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=3, border=0, omitsize=False)
+    return segno.make(url, error="m").svg_inline(scale=3, border=0, omitsize=False, title=QR_ALT)
 
 
 def letter_template(kind: str) -> str:
@@ -110,6 +118,21 @@ def render_act_letter(act: Decision) -> bytes:
                 "qr_svg": _qr_svg(url),
             },
         )
+
+
+# What the letter of a proposal shows where the signature will write its code.
+PREVIEW_CODE = "(attribué à la signature)"
+
+
+def render_proposal_letter(proposal: Decision, signatory: User | None) -> bytes:
+    """The letter of a pending proposal exactly as signing it will send it, rendered by
+    render_act_letter (the worker's function) from an unsaved copy dated now and signed by
+    ``signatory``; only the verification code, drawn at the signature, is not known yet."""
+    preview = copy.copy(proposal)
+    preview.issued_at = timezone.now()
+    preview.reviewed_by = signatory
+    preview.verification_code = PREVIEW_CODE
+    return render_act_letter(preview)
 
 
 def render_union_sheet(notification: UnionNotification) -> bytes:

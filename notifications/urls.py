@@ -16,4 +16,9 @@ urlpatterns = [
         views.resend,
         name="resend",
     ),
+    path(
+        "instruction/dossiers/<int:pk>/proposition/courrier.pdf",
+        views.proposal_letter,
+        name="proposal_letter",
+    ),
 ]

@@ -16,15 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.plain_text import PlainTextForm
 from derogations import access, professionals
-from derogations.enums import DerogationStatus
+from derogations.enums import DecisionState, DerogationStatus
 from derogations.lifecycle import TransitionError
 
-from .letters import render_patient_sheet
+from .letters import render_patient_sheet, render_proposal_letter
 from .models import Delivery
 from .services import resend_delivery
 
@@ -77,6 +78,23 @@ def patient_sheet(request: HttpRequest, decision_pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{opened.decision.request.reference}-information-patient.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@access.staff_required
+@require_safe
+@never_cache
+def proposal_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The letter of the pending proposal as signing it will send it, for the senior to
+    read before "Valider et signer" (shown in the browser, downloadable)."""
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    proposal = get_object_or_404(
+        req.decisions.select_related("request__organisation"), state=DecisionState.PROPOSED
+    )
+    may_sign = request.user.is_senior_evaluator and proposal.proposed_by_id != request.user.pk
+    pdf = render_proposal_letter(proposal, signatory=request.user if may_sign else None)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{req.reference}-projet-de-courrier.pdf"'
     return response
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
-from derogations import access, deadlines
+from derogations import access, deadlines, placeholders
 from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
 
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 INSERT_TEMPLATE = "insert_template"  # the button that fills the motivation from a template
 
 
+def add_decision_text_errors(form: forms.Form, data: dict[str, Any]) -> None:
+    """Each placeholder or visa left in the motivation or the conditions, as an error on
+    its field (the same check the lifecycle makes at the proposal and the signature)."""
+    for name, label in placeholders.DECISION_TEXTS:
+        for problem in placeholders.text_problems(label, data.get(name) or ""):
+            form.add_error(name, problem)
+
+
 def _helper(button_name: str, label: "StrOrPromise") -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page writes the <form> with its action and CSRF token
@@ -28,7 +36,31 @@ def _helper(button_name: str, label: "StrOrPromise") -> FormHelper:
     return helper
 
 
-class ProposalForm(PlainTextForm, forms.Form):
+class DecisionTextForm(PlainTextForm, forms.Form):
+    """The texts of a decision that its letter prints: written by the evaluator who
+    proposes it, amended by the senior who signs it."""
+
+    motivation = forms.CharField(
+        label=_("Motivation en droit et en fait"),
+        help_text=_("Elle figure telle quelle dans le courrier adressé à l'opérateur."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        error_messages={"required": _("La motivation est obligatoire.")},
+    )
+    conditions = forms.CharField(
+        label=_("Conditions (quantités, établissements, suivi)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10000,
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        add_decision_text_errors(self, data)
+        return data
+
+
+class ProposalForm(DecisionTextForm):
     kind = forms.ChoiceField(
         label=_("Décision proposée"),
         choices=[(k, label) for k, label in DecisionKind.choices if k in FOUR_EYES_KINDS],
@@ -40,18 +72,6 @@ class ProposalForm(PlainTextForm, forms.Form):
         queryset=MotivationTemplate.objects.active(),
         empty_label=_("Choisir un modèle"),
         required=False,
-    )
-    motivation = forms.CharField(
-        label=_("Motivation en droit et en fait"),
-        help_text=_("Elle figure telle quelle dans le courrier adressé à l'opérateur."),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=20000,
-    )
-    conditions = forms.CharField(
-        label=_("Conditions (quantités, établissements, suivi)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=10000,
     )
     valid_until = forms.DateField(
         label=_("Fin de validité"),
@@ -122,6 +142,23 @@ class ProposalForm(PlainTextForm, forms.Form):
         if valid_until and valid_until <= timezone.localdate():
             self.add_error("valid_until", _("La fin de validité doit être dans le futur."))
         return data
+
+
+class AmendProposalForm(DecisionTextForm):
+    """The senior amends the pending proposal's texts before signing it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "amend")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("amend", _("Enregistrer les modifications"))
+
+
+class SignForm(forms.Form):
+    """ "Valider et signer": the fingerprint of the proposal whose letter the page showed
+    (lifecycle.proposal_digest); a proposal amended since is not signed. The file page
+    always sends it; a POST without it signs the pending proposal as it is."""
+
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
 
 class CommentForm(PlainTextForm, forms.Form):

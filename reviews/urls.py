@@ -17,6 +17,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/notes/", views.note, name="note"),
     path("dossiers/<int:pk>/renvoyer/", views.send_back, name="send_back"),
     path("dossiers/<int:pk>/valider/", views.validate, name="validate"),
+    path("dossiers/<int:pk>/modifier-proposition/", views.amend_proposal, name="amend_proposal"),
     path("dossiers/<int:pk>/prendre/", views.take, name="take"),
     path("dossiers/<int:pk>/attribuer/", views.assign, name="assign"),
     path("dossiers/<int:pk>/rendre/", views.unassign, name="unassign"),

@@ -34,12 +34,14 @@ from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
+    AmendProposalForm,
     AssignForm,
     CommentForm,
     ComplementsForm,
     GridForm,
     NoteForm,
     ProposalForm,
+    SignForm,
 )
 from .models import EvaluationGrid, MotivationTemplate
 from .queue import (
@@ -277,6 +279,17 @@ def _render_file(
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
         "complements_form": forms.get("complements_form") or ComplementsForm(),
         "send_back_form": forms.get("send_back_form") or _comment_form(SEND_BACK),
+        "amend_form": forms.get("amend_form")
+        or (
+            AmendProposalForm(
+                initial={"motivation": proposal.motivation, "conditions": proposal.conditions}
+            )
+            if proposal
+            else None
+        ),
+        "sign_form": SignForm(
+            initial={"digest": lifecycle.proposal_digest(proposal) if proposal else ""}
+        ),
         "may_assign": access.may_assign(request.user)
         and derogation_request.status in OPEN_STATUSES,
         "assign_form": forms.get("assign_form") or AssignForm(),
@@ -436,9 +449,33 @@ def send_back(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def validate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Le formulaire a expiré : rechargez la page et recommencez."))
+        return redirect("reviews:file", pk=pk)
     return _done(
-        request, pk, lambda: lifecycle.validate_decision(req, request.user),
+        request, pk,
+        lambda: lifecycle.validate_decision(req, request.user, seen_digest=form.cleaned_data["digest"] or None),
         _("La décision est signée. Le courrier est en cours d'envoi."),
+    )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def amend_proposal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The senior amends the proposal's motivation and conditions before signing."""
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    form = AmendProposalForm(request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, amend_form=form)
+    data = form.cleaned_data
+    return _act(
+        request, pk,
+        lambda: lifecycle.amend_proposal(
+            req, request.user, motivation=data["motivation"], conditions=data["conditions"]
+        ),
+        _("La proposition est modifiée. Relisez le courrier avant de le signer."),
+        amend_form=form,
     )  # fmt: skip
 
 

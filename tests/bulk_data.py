@@ -436,8 +436,8 @@ class Generator:
                 "request_id": pk,
                 "kind": DecisionKind.GRANT if grant else DecisionKind.REFUSAL,
                 "state": DecisionState.ISSUED if issued else DecisionState.PROPOSED,
-                "motivation": "Vu le règlement (UE) 2017/746, article 54 ; considérant "
-                "l'absence d'alternative et le bénéfice attendu pour les patients.",
+                "motivation": "Considérant l'absence d'alternative et le bénéfice attendu "
+                "pour les patients.",
                 "conditions": "Traçabilité des lots ; rapport trimestriel." if grant else "",
                 "valid_until": valid_until,
                 "proposed_by_id": proposer,

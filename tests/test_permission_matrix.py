@@ -116,6 +116,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "pages:legal":                    ((200,) * 7, (405,) * 7),
     "pages:privacy":                  ((200,) * 7, (405,) * 7),
     "pages:sitemap":                  ((200,) * 7, (405,) * 7),
+    # The senior's reading of a pending proposal's letter: the matrix's files have none.
+    "notifications:proposal_letter":  ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:amend_proposal":         ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

@@ -26,8 +26,8 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     MotivationTemplate.objects.create(
         title="Octroi — modèle du test",
         kind=DecisionKind.GRANT,
-        body="Vu le règlement (UE) 2017/746, notamment son article 54 ;\n"
-        "Considérant le bénéfice significatif attendu pour [indication] ;",
+        # No visas: the letter writes them (a motivation carrying them is refused).
+        body="Considérant le bénéfice significatif attendu pour [indication] ;",
     )
     req = factories.RequestFactory(organisation=org_a, created_by=operator)
     factories.submitted(req)
@@ -83,7 +83,7 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     # Inserted in the page by static/js/motivation-templates.js: nothing was posted.
     assert page.url == f"{live_server.url}/instruction/dossiers/{req.pk}/"
     motivation = page.get_by_label("Motivation en droit et en fait")
-    assert "Vu le règlement (UE) 2017/746" in motivation.input_value()
+    assert "Considérant le bénéfice significatif attendu" in motivation.input_value()
     assert page.get_by_label("Octroi de la dérogation").is_checked()
     motivation.fill(motivation.input_value().replace("[indication]", "un variant génétique rare"))
     page.get_by_role("button", name="Proposer la décision").click()

@@ -24,6 +24,7 @@ NOT_PAGES = {
     "derogations:union_sheet": "a PDF notification sheet",
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
+    "notifications:proposal_letter": "a PDF letter (the pending proposal's, before signature)",
     "reviews:export_csv": "a CSV export",
     "derogations:supply_template": "a CSV template download",
     "derogations:registry_json": "a JSON export",

@@ -335,7 +335,9 @@ def test_templates_are_seeded_by_migration_for_both_decisions():
     kinds = set(MotivationTemplate.objects.active().values_list("kind", flat=True))
     assert kinds == {DecisionKind.GRANT, DecisionKind.REFUSAL}
     assert MotivationTemplate.objects.count() >= 6
-    assert all("article 54" in t.body for t in MotivationTemplate.objects.all())
+    assert all("Considérant" in t.body for t in MotivationTemplate.objects.all())
+    # The visas are written once by the letter (letters/_vu.html), never by a template.
+    assert not any("Vu " in t.body for t in MotivationTemplate.objects.all())
 
 
 def test_insert_template_without_javascript_keeps_what_was_typed(draft_a, evaluator):
@@ -362,7 +364,8 @@ def test_insert_template_without_javascript_keeps_what_was_typed(draft_a, evalua
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ce champ est obligatoire" not in html  # nothing was submitted yet
-    assert "Vu la demande du 3 novembre ;\n\nVu le règlement (UE) 2017/746" in html
+    # The seeded template has no visas: the letter writes them (letters/_vu.html).
+    assert "Vu la demande du 3 novembre ;\n\nConsidérant" in html
     assert "Lots tracés" in html
     assert 'value="refusal" id="id_kind_1" checked' in html  # the template's decision
     draft_a.refresh_from_db()

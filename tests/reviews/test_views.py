@@ -67,7 +67,7 @@ def test_full_decision_through_screens(draft_a, evaluator, senior, other_senior)
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Ce champ est obligatoire" in html and "doit être dans le futur" in html
+    assert "La motivation est obligatoire." in html and "doit être dans le futur" in html
     assert "Lots tracés" in html
     future = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
     proposal = {

@@ -47,7 +47,14 @@ from derogations.www.operators.supply_forms import SupplyForm
 from derogations.www.professionals.forms import ConsentForm, IncidentForm
 from derogations.www.public.forms import VerificationForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
-from reviews.forms import INSERT_TEMPLATE, AssignForm, ComplementsForm, GridForm, ProposalForm
+from reviews.forms import (
+    INSERT_TEMPLATE,
+    AmendProposalForm,
+    AssignForm,
+    ComplementsForm,
+    GridForm,
+    ProposalForm,
+)
 from reviews.queue import QueueFilterForm
 from tests import factories, hostile
 from tests.test_permission_matrix import EXPECTED, url_for
@@ -145,7 +152,13 @@ TARGETS: dict[str, list[Target]] = {
     "reviews:send_back": [
         Target("senior", obj("proposed", "reviews:send_back"), ("send_back-comment",)),
     ],
-    "reviews:validate": [Target("senior", obj("proposed", "reviews:validate"))],
+    "reviews:validate": [
+        Target("senior", obj("proposed", "reviews:validate")),
+        Target("senior", obj("proposed", "reviews:validate"), ("digest",)),
+    ],
+    "reviews:amend_proposal": [
+        Target("senior", obj("proposed", "reviews:amend_proposal"), names(AmendProposalForm, "amend")),
+    ],
     "reviews:take": [Target("evaluator", obj("in_review", "reviews:take"), ("next",))],
     "reviews:assign": [
         Target("senior", obj("in_review", "reviews:assign"), names(AssignForm, None, "next")),
