@@ -2,6 +2,8 @@
 row (an ``{% include %}`` per row cost more than the rest of the row, issue 8). Templates
 use them through ``{% load badges %}``."""
 
+import datetime
+
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -64,14 +66,25 @@ def derogation_badge(state: str, label: object) -> SafeString:
     )
 
 
+def derogation_state_badge(
+    derogation: Derogation | None, today: datetime.date | None = None
+) -> tuple[str, SafeString]:
+    """A derogation's effective state and its badge (with its end date); ("", "") for a
+    request without one. Reads only the derogation's status and end date."""
+    if derogation is None:
+        return "", SafeString("")
+    state = derogation_states.effective_state(derogation.status, derogation.valid_until, today)
+    return state, derogation_badge(
+        state, derogation_states.badge_label(state, derogation.valid_until)
+    )
+
+
 def request_badges(request: DerogationRequest) -> SafeString:
     """A file's header: its status as the operator sees it and, once granted, its
     derogation's state with its end date (the request's ``derogation`` read already)."""
-    derogation: Derogation | None = getattr(request, "derogation", None)
-    state = derogation.effective_status() if derogation else ""
-    badges = [status_badge(request.operator_status, request.get_operator_status_display(), state)]
-    if derogation is not None:
-        label = derogation_states.badge_label(state, derogation.valid_until)
-        badges.append(derogation_badge(state, label))
+    state, derogation = derogation_state_badge(getattr(request, "derogation", None))
+    status = status_badge(request.operator_status, request.get_operator_status_display(), state)
     # The items of the header's DSFR badges group.
-    return format_html_join("", "<li>{}</li>", ((badge,) for badge in badges))
+    return format_html_join(
+        "", "<li>{}</li>", ((badge,) for badge in (status, derogation) if badge)
+    )

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from . import derogation_states
-from .badges import derogation_badge, urgency_badge
+from .badges import derogation_state_badge, urgency_badge
 from .enums import Kind, Status, Urgency
 from .models import DerogationRequest
 
@@ -101,12 +100,7 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> list[Operator
     for req in files:
         target_shown = req.target_date and (req.clock_running or req.clock_stopped)
         status = req.operator_status
-        derogation = getattr(req, "derogation", None)
-        state = (
-            derogation_states.effective_state(derogation.status, derogation.valid_until, today)
-            if derogation
-            else ""
-        )
+        state, derogation = derogation_state_badge(getattr(req, "derogation", None), today)
         rows.append(
             OperatorRow(
                 href=detail_url(req.pk),
@@ -120,11 +114,7 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> list[Operator
                 status=status,
                 status_label=statuses.get(status, ""),
                 derogation_state=state,
-                derogation=derogation_badge(
-                    state, derogation_states.badge_label(state, derogation.valid_until)
-                )
-                if derogation
-                else SafeString(""),
+                derogation=derogation,
                 submitted=day(req.submitted_at, zone) or "—",
                 target=day(req.target_date) if target_shown else "—",
                 updated=day(req.updated_at, zone),

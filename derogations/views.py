@@ -51,6 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         if user.role in {Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR}:
             return redirect("reviews:queue")
+        if user.role == Role.PROFESSIONAL:
+            return redirect("derogations:pro_dashboard")
         return redirect("derogations:dashboard")
     return render(request, "derogations/home.html")
 
@@ -60,6 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
+    if request.user.is_professional:
+        # A prescriber or a director has their own space, not an operator's list.
+        return redirect("derogations:pro_dashboard")
     filters = DashboardFilterForm(request.GET or None)
     requests = filters.filter(access.own_list_requests(request.user))
     number = request.GET.get("page")

@@ -24,6 +24,7 @@ NOT_PAGES = {
     "derogations:union_sheet": "a PDF notification sheet",
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
+    "pages:applicant_guide_pdf": "the notice to applicants as a PDF (tests/test_guides.py reads it)",
     "reviews:export_csv": "a CSV export",
     "derogations:supply_template": "a CSV template download",
     "derogations:registry_json": "a JSON export",
