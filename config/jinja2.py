@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.text import Truncator
 from jinja2 import Environment
 
-from derogations.badges import status_badge, urgency_badge
+from derogations.badges import derogation_badge, status_badge, urgency_badge
 from derogations.tables import day
 
 
@@ -42,6 +42,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "static": static,
             "status_badge": status_badge,
+            "derogation_badge": derogation_badge,
             "urgency_badge": urgency_badge,
         }
     )

@@ -10,6 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from config import guides
+
 # Date of the accessibility statement (updated with the statement).
 STATEMENT_DATE = "2026-11-30"
 
@@ -33,6 +35,8 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
         [
             Entry("home", _("Accueil")),
             Entry("derogations:verify", _("Vérifier l'authenticité d'un courrier")),
+            Entry("pages:applicant_guide", _("Avis aux demandeurs")),
+            Entry("pages:professional_guide", _("Utiliser un dispositif sous dérogation")),
             Entry("accounts:login", _("Se connecter")),
             Entry("pages:accessibility", _("Déclaration d'accessibilité")),
             Entry("pages:legal", _("Mentions légales")),
@@ -54,7 +58,7 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
     ),
     (
         _("Professionnels de santé (après connexion)"),
-        [Entry("derogations:dashboard", _("Les décisions qui vous concernent"))],
+        [Entry("derogations:pro_dashboard", _("Les décisions qui vous concernent"))],
     ),
     (
         _("Agents de l'ANSM (après connexion)"),
@@ -89,4 +93,11 @@ urlpatterns = [
     path("mentions-legales/", legal, name="legal"),
     path("donnees-personnelles/", privacy, name="privacy"),
     path("plan-du-site/", sitemap, name="sitemap"),
+    path("avis-aux-demandeurs/", guides.applicant_guide, name="applicant_guide"),
+    path("avis-aux-demandeurs.pdf", guides.applicant_guide_pdf, name="applicant_guide_pdf"),
+    path(
+        "professionnels/utiliser-un-dispositif-sous-derogation/",
+        guides.professional_guide,
+        name="professional_guide",
+    ),
 ]

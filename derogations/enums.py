@@ -49,6 +49,7 @@ class DecisionKind(models.TextChoices):
     RESUMPTION = "resumption", _("Reprise de la dérogation")
     CONDITIONS_CHANGE = "conditions_change", _("Modification des conditions de la dérogation")
     LIFTING = "lifting", _("Levée de la dérogation")
+    WITHDRAWAL = "withdrawal", _("Accusé de retrait de la demande")
 
 
 # Decisions proposed by an evaluator and signed by a senior evaluator (four eyes). Every
@@ -66,6 +67,8 @@ FOLLOW_UP_KINDS = frozenset(
 # Acts about a derogation that outsiders see: the decision and what followed it (not the
 # operator's correspondence such as the acknowledgment or complement requests).
 PUBLIC_ACT_KINDS = FOUR_EYES_KINDS | FOLLOW_UP_KINDS
+# Acts signed by the service, not by a person: what the portal acknowledges on its own.
+SERVICE_SIGNED_KINDS = frozenset({DecisionKind.ACKNOWLEDGMENT, DecisionKind.WITHDRAWAL})
 # Acts that adversely affect the operator (décisions faisant grief): their letter states
 # the voies et délais de recours (CJA R421-5).
 APPEALABLE_KINDS = frozenset(

@@ -14,6 +14,7 @@ from .enums import (
     APPEALABLE_KINDS,
     FOLLOW_UP_KINDS,
     FOUR_EYES_KINDS,
+    SERVICE_SIGNED_KINDS,
     STORED_DEROGATION_STATUSES,
     AttachmentCategory,
     DecisionKind,
@@ -450,10 +451,11 @@ class Decision(models.Model):
     @property
     def signatory(self) -> User | None:
         """Who signs the letter: the senior evaluator of a decision, the author of a
-        follow-up act; an acknowledgment of receipt is signed by the service."""
+        follow-up act; an acknowledgment (of receipt, of withdrawal) is signed by the
+        service."""
         if self.kind in FOUR_EYES_KINDS:
             return self.reviewed_by
-        if self.kind == DecisionKind.ACKNOWLEDGMENT:
+        if self.kind in SERVICE_SIGNED_KINDS:
             return None
         return self.proposed_by
 

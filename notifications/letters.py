@@ -77,7 +77,11 @@ def file_url(request: DerogationRequest) -> str:
 
 def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
     font_css, font_paths = _font_faces()
-    html = render_to_string(template_name, {**context, "font_css": font_css})
+    # Every PDF may point to the public guidance (templates/letters/base.html).
+    guides_url = settings.PORTAL_BASE_URL + reverse("pages:applicant_guide")
+    html = render_to_string(
+        template_name, {**context, "font_css": font_css, "guides_url": guides_url}
+    )
     document = weasyprint.HTML(string=html, url_fetcher=StaticOnlyFetcher(font_paths))
     # Tagged PDF/UA-1: structure tree, language, title shown by the viewer, metadata (the
     # <title>, <meta name="author"> and "dcterms.created" of the template).

@@ -21,6 +21,7 @@ ACT_OF_TRANSITION = {
     "submit": DecisionKind.ACKNOWLEDGMENT,
     "declare_inadmissible": DecisionKind.INADMISSIBILITY,
     "request_complements": DecisionKind.COMPLEMENT_REQUEST,
+    "withdraw": DecisionKind.WITHDRAWAL,
 }
 # Acts that go to the operator only; decisions also go to the professionals concerned.
 OPERATOR_ONLY_KINDS = frozenset(ACT_OF_TRANSITION.values())
@@ -76,9 +77,16 @@ def recipients_for(act: Decision) -> list[tuple[str, str]]:
     whoever would receive it today (a new member of the operator). Every decision after the
     grant also goes to the vigilance contact and the director of each facility supplied so
     far; the decision on a renewal, to those supplied under the derogation it renews.
+    Acknowledgment of a withdrawal: the operator and everyone a letter of the file went to.
     """
     request = act.request
     recipients = _Recipients()
+    if act.kind == DecisionKind.WITHDRAWAL:
+        # The acknowledgment of a withdrawal: everyone the file's letters went to so far.
+        for email, role in Delivery.objects.filter(
+            decision__request=request, resend_of__isnull=True
+        ).values_list("recipient_email", "recipient_role"):
+            recipients.add(email, role)
     if act.kind in FOLLOW_UP_KINDS:
         grant_id = request.derogation.grant_id
         for email, role in Delivery.objects.filter(

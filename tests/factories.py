@@ -216,3 +216,16 @@ def proposed(req: DerogationRequest, evaluator: User, kind: str = DecisionKind.G
         valid_until=valid_until if kind == DecisionKind.GRANT else None,
         **kw,
     )
+
+
+def granted_by(cast, **fields):  # type: ignore[no-untyped-def]
+    """A request of ``cast.operator``'s organisation brought to a grant by ``cast``'s
+    evaluator and senior (derogations.scenarios.Cast)."""
+    from derogations import scenarios
+    from derogations.enums import Status
+
+    operator = cast.operator
+    req = RequestFactory(
+        organisation=operator.memberships.get().organisation, created_by=operator, **fields
+    )
+    return scenarios.bring_to(req, Status.GRANTED, cast)

@@ -153,7 +153,10 @@ def test_operator_and_professional_header(role):
     user = User.objects.create_user("camille@example.org", PASSWORD, role=role)
     html = render_base("/demandes/12/", user=user)
     assert_clean_page(html)
-    assert 'href="/demandes/" aria-current="page">Mes demandes</a>' in html
+    if role == Role.OPERATOR:
+        assert 'href="/demandes/" aria-current="page">Mes demandes</a>' in html
+    else:  # a professional's own space, not an operator's list (issue 17)
+        assert "Mes demandes" not in html and 'href="/professionnels/"' in html
     assert "Vérifier un courrier" in html
     assert "File d&#x27;instruction" not in html and "File d'instruction" not in html
     assert ">Accueil</a>" not in html

@@ -24,7 +24,7 @@ ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "
 EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     #                                  anon op_a op_b  pro   ev   se   adm
     "home":                           ((200, 302, 302, 302, 302, 302, 302), (405,) * 7),
-    "derogations:dashboard":          ((302, 200, 200, 200, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
+    "derogations:dashboard":          ((302, 200, 200, 302, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
     "derogations:create":             ((302, 200, 200, 404, 404, 404, 404), (302, 200, 200, 404, 404, 404, 404)),
     "derogations:detail":             ((302, 200, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
     "derogations:edit":               ((302, 200, 404, 404, 404, 404, 404), (302, 200, 404, 404, 404, 404, 404)),
@@ -119,6 +119,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     # The senior's reading of a pending proposal's letter: the matrix's files have none.
     "notifications:proposal_letter":  ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
     "reviews:amend_proposal":         ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "pages:applicant_guide":          ((200,) * 7, (405,) * 7),
+    "pages:applicant_guide_pdf":      ((200,) * 7, (405,) * 7),
+    "pages:professional_guide":       ((200,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

@@ -14,6 +14,13 @@ def status_badge(status: str, label: object) -> SafeString:
 
 
 @register.simple_tag
+def request_badges(request: DerogationRequest) -> SafeString:
+    """``{% request_badges req %}``: the items of a file's badges group (status, then the
+    derogation's state with its end date)."""
+    return badges.request_badges(request)
+
+
+@register.simple_tag
 def urgency_badge(request: DerogationRequest | None) -> SafeString:
     """``{% urgency_badge req %}``"""
     return badges.urgency_badge(request)

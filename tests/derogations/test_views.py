@@ -262,8 +262,8 @@ def test_double_withdraw_says_already_done(draft_a):
     lifecycle.submit(draft_a, draft_a.created_by)
     client = client_for(draft_a.created_by)
     url = reverse("derogations:withdraw", args=[draft_a.pk])
-    client.post(url, {"reason": "Plus nécessaire"})
-    response = client.post(url, {"reason": "Plus nécessaire"}, follow=True)
+    client.post(url, {"reason": "Plus nécessaire", "confirm": "1"})
+    response = client.post(url, {"reason": "Plus nécessaire", "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert "déjà été traitée" in response.content.decode()
     assert AuditEntry.objects.filter(request=draft_a, action="withdraw").count() == 1

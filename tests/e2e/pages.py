@@ -241,6 +241,8 @@ PUBLIC = [
     Visit("mentions-legales", url("pages:legal")),
     Visit("donnees-personnelles", url("pages:privacy")),
     Visit("plan-du-site", url("pages:sitemap")),
+    Visit("avis-aux-demandeurs", url("pages:applicant_guide")),
+    Visit("utiliser-un-dispositif-sous-derogation", url("pages:professional_guide")),
     Visit("registre", url("derogations:registry"), shot=True),
     Visit("registre-recherche-vide", url("derogations:registry", query="q=introuvable")),
     Visit("registre-filtre-invalide", url("derogations:registry", query="statut=inconnu")),
@@ -408,8 +410,15 @@ VISITS: dict[str, list[Visit]] = {
         Visit("tableau-de-bord-vide", url("derogations:dashboard")),
     ],
     "professional": [
-        Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
-        Visit("espace-professionnel", url("derogations:pro_dashboard")),
+        # "Mes demandes" redirects a professional to their own space (issue 17).
+        Visit("tableau-de-bord", url("derogations:pro_dashboard"), shot=True),
+        Visit(
+            "espace-professionnel", url("derogations:pro_dashboard", query="derogation=suspended")
+        ),
+        Visit(
+            "espace-professionnel-filtre-invalide",
+            url("derogations:pro_dashboard", query="derogation=inconnu&q=%3Cb%3E"),
+        ),
         Visit("decision", GRANT, shot=True),
         Visit(
             "decision-consentement-erreurs",

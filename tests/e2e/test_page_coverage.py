@@ -25,6 +25,7 @@ NOT_PAGES = {
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
     "notifications:proposal_letter": "a PDF letter (the pending proposal's, before signature)",
+    "pages:applicant_guide_pdf": "the notice to applicants as a PDF (tests/test_guides.py reads it)",
     "reviews:export_csv": "a CSV export",
     "derogations:supply_template": "a CSV template download",
     "derogations:registry_json": "a JSON export",

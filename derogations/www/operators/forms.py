@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 from accounts.validators import validate_rpps
-from derogations import filing, requirements, uploads
+from derogations import derogation_states, filing, requirements, uploads
 from derogations.enums import AttachmentCategory, Kind, Status
 from derogations.models import DerogationRequest, DerogationRequestQuerySet
 from derogations.widgets import filter_form_helper
@@ -267,6 +267,11 @@ class DashboardFilterForm(forms.Form):
         required=False,
         choices=[("", _("Tous"))] + list(Kind.choices),
     )
+    derogation = forms.ChoiceField(
+        label=_("État de la dérogation"),
+        required=False,
+        choices=derogation_states.FILTER_CHOICES,
+    )
     tri = forms.ChoiceField(
         label=_("Trier par"),
         required=False,
@@ -299,6 +304,8 @@ class DashboardFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data["kind"]:
             queryset = queryset.filter(kind=data["kind"])
+        if data["derogation"]:
+            queryset = queryset.filter(derogation_states.requests_in_state(data["derogation"]))
         if data["q"].strip():
             term = data["q"].strip()
             queryset = queryset.filter(

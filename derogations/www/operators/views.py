@@ -48,6 +48,9 @@ from .forms import (
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_ansm_staff:
         return redirect("reviews:queue")
+    if request.user.is_professional:
+        # A prescriber or a director has their own space, not an operator's list.
+        return redirect("derogations:pro_dashboard")
     filters = DashboardFilterForm(request.GET or None)
     requests = filters.filter(access.own_list_requests(request.user))
     number = request.GET.get("page")
@@ -529,17 +532,47 @@ def _render_detail(
 @login_required
 @require_POST
 def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    derogation_request = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    """Two steps, without JavaScript: the reason posted from the file shows a confirmation
+    page (nothing written); its « Confirmer le retrait » button withdraws."""
+    derogation_request = get_object_or_404(
+        access.visible_requests(request.user).select_related("organisation"), pk=pk
+    )
+    if "withdraw" not in lifecycle.allowed_transitions(derogation_request, request.user):
+        # The lifecycle's own words (a double submit, a decision meanwhile).
+        messages.error(
+            request,
+            _(
+                "Action impossible : la demande est au statut « %(status)s ». Elle a peut-être déjà été traitée."
+            )
+            % {"status": derogation_request.get_operator_status_display()},
+        )
+        return redirect("derogations:detail", pk=pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez le motif du retrait."))
-        return redirect("derogations:detail", pk=pk)
+        return render(
+            request,
+            "derogations/withdraw_confirm.html",
+            {"req": derogation_request, "form": form},
+            status=400,
+        )
+    if "confirm" not in request.POST:
+        return render(
+            request,
+            "derogations/withdraw_confirm.html",
+            {"req": derogation_request, "form": form, "reason": form.cleaned_data["reason"]},
+        )
     try:
         lifecycle.withdraw(derogation_request, request.user, form.cleaned_data["reason"])
     except lifecycle.TransitionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("La demande a été retirée."))
+        messages.success(
+            request,
+            _(
+                "La demande a été retirée. L'accusé de retrait est envoyé par courriel à "
+                "votre organisation et aux personnes qui ont reçu copie des courriers du dossier."
+            ),
+        )
     return redirect("derogations:detail", pk=pk)
 
 

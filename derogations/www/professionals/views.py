@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
-from derogations import downloads, incidents, lifecycle, professionals
+from derogations import downloads, incidents, lifecycle, professional_files, professionals
 from derogations.enums import DerogationStatus
-from derogations.models import Decision
+from derogations.paging import CappedPaginator
 
 from .forms import ConsentForm, IncidentForm
 
@@ -23,27 +23,17 @@ from .forms import ConsentForm, IncidentForm
 @login_required
 @require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The professional's own space: each file that concerns them once, with its latest
+    act and its derogation's state (issue 17)."""
     if not request.user.is_professional:
         raise Http404
-    decisions = (
-        professionals.account_decisions(request.user)
-        .select_related("request__organisation", "request__derogation")
-        .order_by("-issued_at", "-pk")
-    )
-    rows = [
-        {
-            "decision": decision,
-            "role": professionals.role_of(decision, request.user, request.user.email),
-            "status": _derogation_status(decision),
-        }
-        for decision in decisions
-    ]
-    return render(request, "professionals/dashboard.html", {"rows": rows})
-
-
-def _derogation_status(decision: Decision) -> str:
-    derogation = getattr(decision.request, "derogation", None)
-    return str(DerogationStatus(derogation.effective_status()).label) if derogation else ""
+    filters = professional_files.ProfessionalFilterForm(request.GET or None)
+    files = filters.filter(professional_files.files_of(request.user))
+    number = request.GET.get("page")
+    paginator = CappedPaginator(files, 25, number=number, columns=professional_files.columns)
+    page = paginator.get_page(number)
+    page.object_list = professional_files.rows(list(page.object_list), request.user)
+    return render(request, "professionals/dashboard.html", {"page": page, "filters": filters})
 
 
 @require_safe

@@ -16,6 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         if user.role in {Role.EVALUATOR, Role.SENIOR_EVALUATOR, Role.ADMINISTRATOR}:
             return redirect("reviews:queue")
+        if user.role == Role.PROFESSIONAL:
+            return redirect("derogations:pro_dashboard")
         return redirect("derogations:dashboard")
     return render(request, "derogations/home.html")
 
