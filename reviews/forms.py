@@ -1,3 +1,4 @@
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import StrictButton
@@ -139,7 +140,7 @@ class ProposalForm(DecisionTextForm):
             self.add_error(
                 "valid_until", _("Une dérogation globale accordée doit avoir une fin de validité.")
             )
-        if valid_until and valid_until <= timezone.localdate():
+        if isinstance(valid_until, datetime.date) and valid_until <= timezone.localdate():
             self.add_error("valid_until", _("La fin de validité doit être dans le futur."))
         return data
 
