@@ -14,3 +14,8 @@ request_transitioned = Signal()
 decision_issued = Signal()
 # Sent with: incident (Incident), inside the transaction that records it
 incident_declared = Signal()
+# Sent with: request (DerogationRequest), key (str: names the report, e.g. its pk, so that
+# announcing the same late report twice posts it once), inside the transaction that finds
+# the operator's periodic report late: notifications posts it to the staff inbox (its
+# assignee and whoever proposed its grant), emailed as each person chose.
+operator_report_late = Signal()

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from accounts import events as account_events
         from derogations import events
 
-        from . import receivers
+        from . import inbox, receivers
 
         events.request_transitioned.connect(
             receivers.on_request_transitioned, dispatch_uid="acts-of-transitions"
@@ -18,6 +18,14 @@ class NotificationsConfig(AppConfig):
         events.decision_issued.connect(receivers.on_decision_issued, dispatch_uid="letters")
         events.incident_declared.connect(
             receivers.on_incident_declared, dispatch_uid="vigilance-alert"
+        )
+        # The staff inbox (issue 17).
+        events.request_transitioned.connect(
+            inbox.on_request_transitioned, dispatch_uid="inbox-transitions"
+        )
+        events.incident_declared.connect(inbox.on_incident_declared, dispatch_uid="inbox-incident")
+        events.operator_report_late.connect(
+            inbox.on_operator_report_late, dispatch_uid="inbox-report-late"
         )
         account_events.account_email_ready.connect(
             receivers.on_account_email_ready, dispatch_uid="account-email-outbox"

@@ -179,3 +179,115 @@ class AccountEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_email} ({self.get_status_display()})"
+
+
+# --- Staff inbox (issue 17): what changed on my files, and the emails it sends -----------
+
+
+class InboxKind(models.TextChoices):
+    VITAL_FILE = "vital_file", _("Nouveau dossier en urgence vitale")
+    COMPLEMENTS_ANSWERED = "complements_answered", _("Réponse aux compléments")
+    PROPOSAL_TO_SIGN = "proposal_to_sign", _("Proposition de décision à signer")
+    INCIDENT = "incident", _("Incident déclaré")
+    REPORT_LATE = "report_late", _("Rapport de l'opérateur en retard")
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Courriel immédiat")
+    DIGEST = "digest", _("Récapitulatif quotidien")
+    NONE = "none", _("Pas de courriel")
+
+
+# A vital urgency (2-day target) cannot wait: always emailed at once, whatever the person
+# chose. The other kinds follow the person's choice, or these defaults.
+ALWAYS_IMMEDIATE = frozenset({InboxKind.VITAL_FILE})
+DEFAULT_EMAIL_MODES = {
+    InboxKind.VITAL_FILE: EmailMode.IMMEDIATE,
+    InboxKind.COMPLEMENTS_ANSWERED: EmailMode.DIGEST,
+    InboxKind.PROPOSAL_TO_SIGN: EmailMode.IMMEDIATE,
+    InboxKind.INCIDENT: EmailMode.IMMEDIATE,
+    InboxKind.REPORT_LATE: EmailMode.DIGEST,
+}
+
+
+class InboxItem(models.Model):
+    """One event on a file, for one staff member: read or unread. Its email (if the
+    person wants one at once) is an AccountEmail outbox row written with it; a daily
+    digest covers the others (``digested_on``). ``key`` names the event it comes from:
+    posting the same event twice gives one item (unique constraint)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    kind = models.CharField(_("événement"), max_length=32, choices=InboxKind.choices)
+    request = models.ForeignKey(
+        "derogations.DerogationRequest", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=100)
+    email_mode = models.CharField(max_length=16, choices=EmailMode.choices)
+    email = models.OneToOneField(
+        AccountEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reçu le"))
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    digested_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("élément de la boîte de réception")
+        verbose_name_plural = _("éléments de la boîte de réception")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"], name="one_inbox_item_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="inbox_recipient_newest"),
+            models.Index(
+                fields=["recipient"],
+                name="inbox_digest_due",
+                condition=Q(email_mode="digest", digested_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.key}"
+
+
+class EmailPreference(models.Model):
+    """How a staff member wants to be emailed about one kind of inbox event."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=32, choices=InboxKind.choices)
+    mode = models.CharField(max_length=16, choices=EmailMode.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_email_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.mode}"
+
+
+class InboxDigest(models.Model):
+    """The daily digest of one person's inbox: written once per person and day (unique
+    constraint), its email an AccountEmail outbox row."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    email = models.OneToOneField(
+        AccountEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_inbox_digest_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.day}"

@@ -384,3 +384,13 @@ def send_reminders() -> int:
         for reminder_pk in pending:
             queue_on_commit(send_reminder, reminder_pk)
     return created
+
+
+@shared_task(**RETRY_ON_OUTAGE)
+def send_inbox_digests() -> int:
+    """Daily (celery beat): each person's digest of the inbox items they chose to receive
+    that way, once per person and day (notifications.inbox.write_digests); its emails go
+    through the outbox after commit. Returns the number of digests written."""
+    from .inbox import write_digests
+
+    return write_digests(timezone.localdate())

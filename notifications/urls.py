@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "notifications"
 
@@ -20,5 +20,17 @@ urlpatterns = [
         "instruction/dossiers/<int:pk>/proposition/courrier.pdf",
         views.proposal_letter,
         name="proposal_letter",
+    ),
+    path("instruction/boite-de-reception/", inbox_views.inbox_list, name="inbox"),
+    path("instruction/boite-de-reception/<int:pk>/lu/", inbox_views.inbox_read, name="inbox_read"),
+    path(
+        "instruction/boite-de-reception/tout-lu/",
+        inbox_views.inbox_read_all,
+        name="inbox_read_all",
+    ),
+    path(
+        "compte/courriels-instruction/",
+        inbox_views.email_preferences,
+        name="email_preferences",
     ),
 ]

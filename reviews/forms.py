@@ -212,7 +212,9 @@ class ComplementsForm(PlainTextForm, forms.Form):
 
 
 class GridForm(PlainTextForm, forms.ModelForm):
-    """The evaluation grid; it may be saved incomplete, a proposal needs it complete."""
+    """The evaluation grid. A proposal needs every criterion assessed and commented and
+    the conclusion argued (services.missing_grid_items): the comments and the argument
+    are required here too, and marked so; a criterion may still be saved "non évalué"."""
 
     class Meta:
         model = EvaluationGrid
@@ -240,6 +242,14 @@ class GridForm(PlainTextForm, forms.ModelForm):
         for prefix, _label in CRITERIA:
             self.fields[f"{prefix}_assessment"].label = _("Appréciation")
             self.fields[f"{prefix}_comment"].label = _("Commentaire")
+            self.fields[f"{prefix}_comment"].required = True
+            self.fields[f"{prefix}_comment"].error_messages["required"] = _(
+                "Commentez ce critère : la proposition de décision en a besoin."
+            )
+        self.fields["conclusion"].required = True
+        self.fields["conclusion"].error_messages["required"] = _(
+            "Argumentez la conclusion : la proposition de décision en a besoin."
+        )
 
 
 class NoteForm(PlainTextForm, forms.Form):

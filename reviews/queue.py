@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,9 +35,15 @@ SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on Po
 
 ME = "moi"
 NOBODY = "aucun"
+# status=tous: every file ever submitted; no status: the open files only (the default view).
+ALL_STATUSES = "tous"
 
-# tri=<key>: received date, target date, reference; "-" for descending. Whitelisted.
+# Vital urgencies first (a 2-day target), then every other file by its target date.
+VITAL_FIRST = Case(When(urgency=Urgency.VITAL, then=Value(0)), default=Value(1))
+
+# tri=<key>: urgency, received date, target date, reference; "-" for descending. Whitelisted.
 SORTS: dict[str, tuple[Any, ...]] = {
+    "urgence": (VITAL_FIRST, F("target_date").asc(nulls_last=True), "submitted_at", "pk"),
     "echeance": (F("target_date").asc(nulls_last=True), "submitted_at", "pk"),
     "-echeance": (F("target_date").desc(nulls_last=True), "-submitted_at", "-pk"),
     "reception": ("submitted_at", "pk"),
@@ -45,8 +51,9 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "reference": ("reference", "pk"),
     "-reference": ("-reference", "-pk"),
 }
-DEFAULT_SORT = "echeance"
+DEFAULT_SORT = "urgence"
 SORT_LABELS = {
+    "urgence": gettext_lazy("Urgence (urgences vitales, puis date cible la plus proche)"),
     "echeance": gettext_lazy("Date cible (la plus proche d'abord)"),
     "-echeance": gettext_lazy("Date cible (la plus lointaine d'abord)"),
     "reception": gettext_lazy("Reçue le (la plus ancienne d'abord)"),
@@ -101,7 +108,8 @@ def _fixed_choices(language: str | None) -> dict[str, list[tuple[str, str]]]:
     """The filter's lists that do not come from the database, translated once per language
     (``language``: the active one, the cache key)."""
     return {
-        "status": _blank(_("Tous les statuts"))
+        "status": _blank(_("Dossiers ouverts"))
+        + [(ALL_STATUSES, _("Tous les dossiers"))]
         + [(value, label) for value, label in labels(Status).items() if value != Status.DRAFT],
         "kind": _blank(_("Tous les types")) + [*labels(Kind).items()],
         "urgency": _blank(_("Toutes les urgences")) + [*labels(Urgency).items()],
@@ -221,9 +229,15 @@ def assignee_name(req: DerogationRequest) -> str:
 
 def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
     """The requests this staff member sees, filtered, searched and sorted (the bare
-    rows: ``queue_columns`` adds what a row shows)."""
+    rows: ``queue_columns`` adds what a row shows). Without a status, the open files only
+    (``status=tous``: every file)."""
     files = access.visible_requests(user)
-    for name in ("status", "kind", "urgency", "ivd_class"):
+    status = filters.get("status")
+    if not status:
+        files = files.filter(status__in=sorted(OPEN_STATUSES))
+    elif status != ALL_STATUSES:
+        files = files.filter(status=status)
+    for name in ("kind", "urgency", "ivd_class"):
         if name in filters:
             files = files.filter(**{name: filters[name]})
     if "operator" in filters:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import day_views, views
 
 app_name = "reviews"
 
@@ -31,4 +31,5 @@ urlpatterns = [
         views.union_notification,
         name="union_notification",
     ),
+    path("a-signer/", day_views.to_sign, name="to_sign"),
 ]

@@ -45,6 +45,7 @@ from .forms import (
 )
 from .models import EvaluationGrid, MotivationTemplate
 from .queue import (
+    ALL_STATUSES,
     DEFAULT_SORT,
     ME,
     NOBODY,
@@ -60,12 +61,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # Preset views of the queue, shown as tabs: (key, label, query parameters).
+# The first is the default: the open files, the most urgent first.
 PRESETS = [
-    ("tous", gettext_lazy("Tous les dossiers"), {}),
+    ("ouverts", gettext_lazy("Dossiers ouverts"), {}),
     ("mes-dossiers", gettext_lazy("Mes dossiers"), {"assignee": ME}),
     ("non-attribues", gettext_lazy("Non attribués"), {"assignee": NOBODY}),
     ("en-retard", gettext_lazy("En retard"), {"overdue": "on"}),
     ("complements-en-retard", gettext_lazy("Compléments en retard"), {"complements_overdue": "on"}),
+    ("tous", gettext_lazy("Tous les dossiers"), {"status": ALL_STATUSES}),
 ]
 BOOLEAN_FILTERS = ("overdue", "complements_overdue")
 # The queue's columns: (sort key or None, header).

@@ -122,6 +122,13 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "pages:applicant_guide":          ((200,) * 7, (405,) * 7),
     "pages:applicant_guide_pdf":      ((200,) * 7, (405,) * 7),
     "pages:professional_guide":       ((200,) * 7, (405,) * 7),
+    # The evaluators' day (issue 17): "À signer" for senior evaluators; each staff member's
+    # inbox (items are their own: the matrix's pk is no item of theirs) and email choices.
+    "reviews:to_sign":                ((302, 404, 404, 404, 404, 200, 404), (302, 404, 404, 404, 405, 405, 405)),
+    "notifications:inbox":            ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "notifications:inbox_read":       ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
+    "notifications:inbox_read_all":   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
+    "notifications:email_preferences": ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 400, 400, 400)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

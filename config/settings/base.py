@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Each staff member's daily digest of their inbox (issue 17). Once per person and day.
+    "send-inbox-digests": {
+        "task": "notifications.tasks.send_inbox_digests",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # Expired sessions (anonymous visitors' included) are deleted every night.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",

@@ -474,6 +474,10 @@ VISITS: dict[str, list[Visit]] = {
             url("reviews:file", "global_granted"),
             press_follow_up("suspend", "Suspendre la dérogation"),
         ),
+        Visit("file-instruction-tous", url("reviews:queue", query="status=tous")),
+        Visit("boite-de-reception", url("notifications:inbox")),
+        Visit("boite-de-reception-non-lus", url("notifications:inbox", query="non-lus")),
+        Visit("courriels-instruction", url("notifications:email_preferences")),
     ],
     "senior": [
         Visit("file-instruction", url("reviews:queue")),
@@ -490,5 +494,6 @@ VISITS: dict[str, list[Visit]] = {
             url("reviews:file", "global_suspended"),
             press_follow_up("lift", "Lever la dérogation"),
         ),
+        Visit("a-signer", url("reviews:to_sign")),
     ],
 }

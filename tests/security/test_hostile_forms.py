@@ -182,6 +182,21 @@ TARGETS: dict[str, list[Target]] = {
                ("union-sent_on", "union-channel", "union-reference")),
     ],
     "notifications:resend": [Target("evaluator", matrix("notifications:resend"))],
+    # The staff inbox (issue 17): read/unread (the matrix's pk is no item of theirs: 404),
+    # all read, the email choices per kind of event.
+    "notifications:inbox_read": [
+        Target("evaluator", matrix("notifications:inbox_read"), ("action",)),
+    ],
+    "notifications:inbox_read_all": [
+        Target("evaluator", matrix("notifications:inbox_read_all"),
+               may_write=("notifications.InboxItem",)),
+    ],
+    "notifications:email_preferences": [
+        Target("evaluator", matrix("notifications:email_preferences"),
+               ("complements_answered", "proposal_to_sign", "incident", "report_late",
+                "vital_file"),
+               may_write=("notifications.EmailPreference",)),
+    ],
     # --- Accounts ----------------------------------------------------------------------------
     "accounts:login": [
         Target("anonymous", matrix("accounts:login"), ("username", "password", "next"),
