@@ -148,3 +148,36 @@ def test_a_draft_has_no_thread(org_a, operator_a):
         client_for(operator_a).get(reverse("collaboration:thread", args=[draft.pk])).status_code
         == 404
     )
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_thread_and_the_opinions_page_run_as_many_queries_whatever_they_list(
+    file_a, operator_a, evaluator
+):
+    client = client_for(evaluator)
+    thread = reverse("collaboration:thread", args=[file_a.pk])
+    opinions = reverse("collaboration:opinions", args=[file_a.pk])
+    due = timezone.localdate() + datetime.timedelta(days=9)
+
+    def ask(n: int) -> None:
+        services.request_opinion(
+            file_a, evaluator, expert_name=f"Expert {n}", expert_email=f"e{n}@univ.example",
+            speciality="Génétique", declared_interests="", question="?", due_date=due,
+            shared_fields=["device_name"], shared_attachments=list(file_a.attachments.all()),
+        )  # fmt: skip
+
+    services.post_message(file_a, operator_a, "Un", [uploads.check_upload(pdf())])
+    ask(0)
+    few = (_queries(client, thread), _queries(client, opinions))
+    for n in range(1, 5):
+        services.post_message(file_a, operator_a, f"Message {n}", [uploads.check_upload(pdf())])
+        ask(n)
+    assert (_queries(client, thread), _queries(client, opinions)) == few
