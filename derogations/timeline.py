@@ -21,6 +21,10 @@ STAFF_ONLY_ACTIONS = frozenset(
         "resend_delivery",
         "incident_declared",
         "amend_proposal",
+        "expert_opinion_requested",
+        "expert_no_conflict",
+        "expert_declined",
+        "expert_opinion_answered",
     }
 )
 
@@ -34,6 +38,11 @@ _OTHER_ACTION_LABELS = {
     "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
     "supply_declared": gettext_lazy("Fourniture déclarée"),
     "amend_proposal": gettext_lazy("Proposition modifiée avant signature"),
+    "message_sent": gettext_lazy("Message"),
+    "expert_opinion_requested": gettext_lazy("Avis d'expert demandé"),
+    "expert_no_conflict": gettext_lazy("Absence de conflit d'intérêts déclarée par l'expert"),
+    "expert_declined": gettext_lazy("Demande d'avis déclinée par l'expert"),
+    "expert_opinion_answered": gettext_lazy("Avis d'expert rendu"),
 }
 
 if TYPE_CHECKING:

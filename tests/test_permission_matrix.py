@@ -129,6 +129,21 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "notifications:inbox_read":       ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
     "notifications:inbox_read_all":   ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "notifications:email_preferences": ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 400, 400, 400)),
+    # A file's thread (issue 19): its operator's members and ANSM staff. The matrix's
+    # document number is no message document: 404 for everyone.
+    "collaboration:thread":           ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "collaboration:post_message":     ((302, 405, 405, 405, 405, 405, 405), (302, 400, 404, 404, 400, 400, 400)),
+    "collaboration:mark_read":        ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 302, 302, 302)),
+    "collaboration:message_document": ((302, 404, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    # Expert opinions: ANSM staff read them, evaluators ask; the expert's pages open by a
+    # signed link only (the matrix's token is forged: a French page, 400).
+    "collaboration:opinions":         ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "collaboration:ask_expert":       ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 404)),
+    "collaboration:opinion_document": ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
+    "collaboration:expert":           ((400,) * 7, (405,) * 7),
+    "collaboration:expert_declare":   ((405,) * 7, (400,) * 7),
+    "collaboration:expert_answer":    ((405,) * 7, (400,) * 7),
+    "collaboration:expert_document":  ((400,) * 7, (405,) * 7),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

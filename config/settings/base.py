@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "derogations",
     "reviews",
     "notifications",
+    "collaboration",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_inbox_digests",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Experts asked for an opinion: one reminder 7 and 2 days before the due date.
+    "remind-experts-due": {
+        "task": "collaboration.tasks.remind_experts_due",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # Expired sessions (anonymous visitors' included) are deleted every night.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
@@ -374,6 +380,8 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"
 # Days a professional's signed link (sent with the copy of a decision) stays valid.
 PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
+# Days the signed link sent to an outside expert (asked for an opinion) stays valid.
+PORTAL_EXPERT_LINK_MAX_AGE_DAYS = env_int("PORTAL_EXPERT_LINK_MAX_AGE_DAYS", 30)
 # Seconds a web process keeps the registry's version (registry.current_change) before
 # asking the database again; a change made by this process is seen at once, one made by
 # another process within these seconds. 0: ask on every answer.

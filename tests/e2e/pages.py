@@ -23,6 +23,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.models import Invitation, Membership
+from collaboration import links as expert_links
+from collaboration import services as collaboration_services
 from derogations import followup
 from derogations.enums import Kind, Status
 from derogations.models import Decision, Derogation, DerogationRequest
@@ -59,6 +61,7 @@ class World:
     grant: Decision | None = None  # the grant of the GRANTED file (prescriber: dr.roux)
     invitation: Invitation | None = None
     unverified: object = None  # signed up, verification link not opened yet
+    opinion: object = None  # an expert opinion asked on the file in review (issue 19)
 
     def pk(self, name: str) -> int:
         return self.files[name].pk
@@ -108,6 +111,20 @@ def build_world() -> World:
     Membership.objects.filter(user=users["operator"]).update(is_admin=True)
     world.invitation = factories.InvitationFactory(organisation=org, invited_by=users["operator"])
     world.unverified = factories.UserFactory(unverified=True, email="pas.encore@example.org")
+    # A message each way on the file in review, and an expert asked for an opinion.
+    in_review = world.files[Status.IN_REVIEW]
+    collaboration_services.post_message(in_review, users["operator"], "Le lot 42 est-il visé ?", [])
+    collaboration_services.post_message(
+        in_review, users["evaluator"], "Oui : merci de confirmer la date de péremption.", [],
+        answer_due=timezone.localdate() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    world.opinion = collaboration_services.request_opinion(
+        in_review, users["evaluator"], expert_name="Pr Jeanne Morel",
+        expert_email="j.morel@univ.example", speciality="Génétique moléculaire",
+        declared_interests="", question="La performance analytique est-elle suffisante ?",
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        shared_fields=["device_name", "intended_purpose"], shared_attachments=[],
+    )  # fmt: skip
     return world
 
 
@@ -231,6 +248,11 @@ def reference(key: str) -> Callable[[World], list]:
 
 GRANT = with_args("derogations:pro_decision", lambda world: [world.grant.pk])
 
+
+def expert_link(world: World) -> list:
+    return [expert_links.link_token(world.opinion)]
+
+
 PUBLIC = [
     Visit("accueil", url("home"), shot=True),
     Visit("verification-vide", url("derogations:verify")),
@@ -315,6 +337,14 @@ VISITS: dict[str, list[Visit]] = {
             with_args("accounts:password_reset_confirm", lambda w: ["MQ", "invalide"]),
         ),
         Visit("mot-de-passe-reinitialise", url("accounts:password_reset_complete")),
+        # The outside expert's signed link (issue 19).
+        Visit("avis-expert", with_args("collaboration:expert", expert_link)),
+        Visit(
+            "avis-expert-erreurs",
+            with_args("collaboration:expert", expert_link),
+            press("Valider ma réponse"),
+        ),
+        Visit("avis-expert-lien-invalide", with_args("collaboration:expert", lambda w: ["x"])),
     ],
     "operator": [
         Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
@@ -405,6 +435,13 @@ VISITS: dict[str, list[Visit]] = {
             with_args("accounts:organisation", lambda w: [w.files[Status.DRAFT].organisation_id]),
             press("Envoyer l'invitation"),
         ),
+        # A file's thread (issue 19): messages with the agency.
+        Visit("messages", url("collaboration:thread", Status.IN_REVIEW), shot=True),
+        Visit(
+            "messages-erreurs",
+            url("collaboration:thread", Status.IN_REVIEW),
+            press("Envoyer le message"),
+        ),
     ],
     "operator_new": [
         Visit("tableau-de-bord-vide", url("derogations:dashboard")),
@@ -478,6 +515,14 @@ VISITS: dict[str, list[Visit]] = {
         Visit("boite-de-reception", url("notifications:inbox")),
         Visit("boite-de-reception-non-lus", url("notifications:inbox", query="non-lus")),
         Visit("courriels-instruction", url("notifications:email_preferences")),
+        # A file's thread and its expert opinions (issue 19).
+        Visit("messages-agent", url("collaboration:thread", Status.IN_REVIEW)),
+        Visit("avis-experts", url("collaboration:opinions", Status.IN_REVIEW), shot=True),
+        Visit(
+            "avis-experts-erreurs",
+            url("collaboration:opinions", Status.IN_REVIEW),
+            press("Demander l'avis"),
+        ),
     ],
     "senior": [
         Visit("file-instruction", url("reviews:queue")),

@@ -32,6 +32,9 @@ NOT_PAGES = {
     "derogations:registry_csv": "a CSV export",
     "derogations:registry_feed": "an Atom feed",
     "notifications:demo_mailbox": "demo only (DEBUG): its own axe test in test_accessibility.py",
+    "collaboration:message_document": "a document download",
+    "collaboration:opinion_document": "a document download",
+    "collaboration:expert_document": "a document download",
     # OIDC: 404 unless the provider is configured; they redirect to the provider and back,
     # their errors land on the login page (tests/accounts/test_oidc.py).
     "accounts:oidc_start_proconnect": "redirects to ProConnect",

@@ -8,6 +8,7 @@ that accepts a POST from some role has its line here.
 """
 
 import dataclasses
+import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,15 @@ from accounts.forms import (
     SecondFactorForm,
     SetPasswordForm,
     SignUpForm,
+)
+from collaboration import links as expert_links
+from collaboration import services as collaboration_services
+from collaboration.forms import (
+    AnswerForm,
+    DeclarationForm,
+    MarkReadForm,
+    MessageForm,
+    OpinionRequestForm,
 )
 from derogations import filing, followup, lifecycle
 from derogations.models import DerogationRequest
@@ -59,7 +69,7 @@ from reviews.queue import QueueFilterForm
 from tests import factories, hostile
 from tests.test_permission_matrix import EXPECTED, url_for
 
-APPS = ("accounts", "derogations", "reviews", "notifications", "otp_totp")
+APPS = ("accounts", "derogations", "reviews", "notifications", "otp_totp", "collaboration")
 
 
 def qn(name: str) -> str:
@@ -269,6 +279,29 @@ TARGETS: dict[str, list[Target]] = {
     "reviews:followup": [
         Target("senior", matrix("reviews:followup"), names(FollowUpFilterForm, None, *LIST_FIELDS), "GET"),
     ],
+    # --- Collaboration (issue 19): a file's thread, expert opinions ------------------------
+    "collaboration:post_message": [
+        Target("operator_a", obj("in_review", "collaboration:post_message"),
+               names(MessageForm, "message"), files="message-files"),
+        Target("evaluator", obj("in_review", "collaboration:post_message"),
+               names(MessageForm, "message"), files="message-files"),
+    ],
+    "collaboration:mark_read": [
+        Target("operator_a", obj("in_review", "collaboration:mark_read"), names(MarkReadForm)),
+    ],
+    "collaboration:ask_expert": [
+        Target("evaluator", obj("in_review", "collaboration:ask_expert"),
+               names(OpinionRequestForm, "opinion")),
+    ],
+    "collaboration:expert_declare": [
+        Target("anonymous", lambda w: reverse("collaboration:expert_declare", args=[
+            expert_links.link_token(w["opinion_requested"])]), names(DeclarationForm, "declaration")),
+    ],
+    "collaboration:expert_answer": [
+        Target("anonymous", lambda w: reverse("collaboration:expert_answer", args=[
+            expert_links.link_token(w["opinion_accepted"])]), names(AnswerForm, "answer"),
+               files="answer-files"),
+    ],
     **{
         name: [Target("anonymous", matrix(name), names(RegistryFilterForm, None, *LIST_FIELDS), "GET")]
         for name in ("derogations:registry", "derogations:registry_history",
@@ -313,8 +346,20 @@ def fuzz_world(world):
     factories.proposed(suspended, evaluator)
     lifecycle.validate_decision(suspended, senior)
     followup.suspend(suspended, senior, "Motif de la suspension.")
+    opinions = [
+        collaboration_services.request_opinion(
+            in_review, evaluator, expert_name="Pr Morel", expert_email=f"expert{n}@univ.example",
+            speciality="Génétique", declared_interests="", question="Votre avis ?",
+            due_date=datetime.date.today() + datetime.timedelta(days=400),
+            shared_fields=["device_name"], shared_attachments=[],
+        )
+        for n in (1, 2)
+    ]  # fmt: skip
+    collaboration_services.declare_no_conflict(opinions[1])
     return {
         **world,
+        "opinion_requested": opinions[0],
+        "opinion_accepted": opinions[1],
         "submitted": submitted,
         "in_review": in_review,
         "proposed": proposed,

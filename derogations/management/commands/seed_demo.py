@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -218,6 +219,9 @@ class Command(BaseCommand):
         if decision is not None:
             link = magic_link(decision, "dr.roux@chu-exemple.example")
             self.stdout.write(f"Lien signé du prescripteur : {settings.PORTAL_BASE_URL}{link}")
+        # Messages and expert opinions on a file (issue 19), by the collaboration app's own
+        # command (derogations does not import it).
+        call_command("seed_collaboration", stdout=self.stdout)
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]

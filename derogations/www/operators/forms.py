@@ -182,6 +182,10 @@ def _files_help() -> str:
     }
 
 
+# The help text of a file input, for the forms of other apps (collaboration).
+files_help_text = _files_help
+
+
 class AttachmentForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Catégorie du document"), choices=AttachmentCategory.choices

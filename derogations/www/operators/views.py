@@ -423,17 +423,9 @@ def attachment_download(
     attachment = get_object_or_404(
         access.visible_attachments(request.user), pk=attachment_pk, request_id=pk
     )
-    # Whatever the row holds, the name and type sent are safe ones: always a download.
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=uploads.safe_file_name(attachment.original_name),
-        content_type=uploads.safe_content_type(attachment.content_type),
+    return downloads.document_response(
+        attachment.file, attachment.original_name, attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
