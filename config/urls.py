@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
+    path("compte/jetons-api/", include("api.urls_tokens")),
 ]
 
 # French error pages on the portal's layout (500: self-contained, or the 503 page when the database is

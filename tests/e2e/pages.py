@@ -230,6 +230,7 @@ PUBLIC = [
     Visit("mentions-legales", url("pages:legal")),
     Visit("donnees-personnelles", url("pages:privacy")),
     Visit("plan-du-site", url("pages:sitemap")),
+    Visit("api-reference", url("api:reference")),
     Visit("registre", url("derogations:registry"), shot=True),
     Visit("registre-recherche-vide", url("derogations:registry", query="q=introuvable")),
     Visit("registre-filtre-invalide", url("derogations:registry", query="statut=inconnu")),
@@ -367,6 +368,8 @@ VISITS: dict[str, list[Visit]] = {
         Visit("verification", url("derogations:verify")),
         Visit("profil", url("accounts:profile")),
         Visit("mot-de-passe-modifier", url("accounts:password_change")),
+        Visit("jetons-api", url("api_tokens:list")),
+        Visit("jetons-api-erreurs", url("api_tokens:list"), press("Créer le jeton")),
         Visit(
             "mot-de-passe-modifier-erreurs",
             url("accounts:password_change"),
