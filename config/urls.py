@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
     path("", include("collaboration.urls")),
+    path("api/v1/", include("api.urls")),
+    path("compte/jetons-api/", include("api.urls_tokens")),
 ]
 
 # French error pages on the portal's layout (500: self-contained, or the 503 page when the database is

@@ -30,6 +30,7 @@ from .enums import (
     UnionNotificationChannel,
     Urgency,
 )
+from .identifiers import validate_udi_di
 from .validators import validate_finess, validate_no_social_security_number
 
 NO_NIR = [validate_no_social_security_number]
@@ -89,8 +90,12 @@ class DerogationRequest(models.Model):
     ivd_class = models.CharField(
         _("classe IVDR"), max_length=16, choices=IvdClass.choices, blank=True
     )
+    # Stored in normal form (derogations.identifiers), so an exact look-up finds it.
     device_udi_di = models.CharField(
-        _("IUD-ID de base (Basic UDI-DI), facultatif"), max_length=64, blank=True
+        _("IUD-ID de base (Basic UDI-DI), facultatif"),
+        max_length=64,
+        blank=True,
+        validators=[validate_udi_di],
     )
     device_type = models.CharField(
         _("type de dispositif"), max_length=32, choices=DeviceType.choices, blank=True
@@ -257,6 +262,10 @@ class DerogationRequest(models.Model):
                 fields=["organisation"],
                 name="request_submitted_by_org",
                 condition=Q(submitted_at__isnull=False),
+            ),
+            # Search by device identifier (normal form, exact match): the files that have one.
+            models.Index(
+                fields=["device_udi_di"], name="request_udi_di", condition=~Q(device_udi_di="")
             ),
         ]
         constraints = [

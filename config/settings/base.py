@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "collaboration",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -437,5 +440,41 @@ LOGGING = {
         "django.template": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+    },
+}
+
+
+# --- API (api/, docs/api.md) ---------------------------------------------------------------
+# Personal access tokens only (no session, so no CSRF-able write under /api/); errors as
+# RFC 9457 problem details; rate limits per token, or per address without one.
+API_RATE_PER_TOKEN = f"{env_int('API_RATE_PER_TOKEN_PER_MINUTE', 600)}/min"
+API_RATE_ANONYMOUS = f"{env_int('API_RATE_ANONYMOUS_PER_MINUTE', 120)}/min"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.auth.TokenScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portail Dérogations DMDIV — API",
+    "DESCRIPTION": "Operators file and follow their requests; agency systems read the queue, "
+    "decisions and follow-up; anyone reads the public registry. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "derogations.enums.Kind",
+        "ActKindEnum": "derogations.enums.DecisionKind",
     },
 }

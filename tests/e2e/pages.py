@@ -265,6 +265,7 @@ PUBLIC = [
     Visit("plan-du-site", url("pages:sitemap")),
     Visit("avis-aux-demandeurs", url("pages:applicant_guide")),
     Visit("utiliser-un-dispositif-sous-derogation", url("pages:professional_guide")),
+    Visit("api-reference", url("api:reference")),
     Visit("registre", url("derogations:registry"), shot=True),
     Visit("registre-recherche-vide", url("derogations:registry", query="q=introuvable")),
     Visit("registre-filtre-invalide", url("derogations:registry", query="statut=inconnu")),
@@ -410,6 +411,8 @@ VISITS: dict[str, list[Visit]] = {
         Visit("verification", url("derogations:verify")),
         Visit("profil", url("accounts:profile")),
         Visit("mot-de-passe-modifier", url("accounts:password_change")),
+        Visit("jetons-api", url("api_tokens:list")),
+        Visit("jetons-api-erreurs", url("api_tokens:list"), press("Créer le jeton")),
         Visit(
             "mot-de-passe-modifier-erreurs",
             url("accounts:password_change"),

@@ -34,6 +34,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignUpForm,
 )
+from api.forms import TokenForm
 from collaboration import links as expert_links
 from collaboration import services as collaboration_services
 from collaboration.forms import (
@@ -256,6 +257,11 @@ TARGETS: dict[str, list[Target]] = {
         Target("operator_a", matrix("accounts:password_change"), names(PasswordChangeForm)),
     ],
     "set_language": [Target("anonymous", matrix("set_language"), ("language", "next"))],
+    # A valid name, scope and duration create a token (what the form is for).
+    "api_tokens:list": [
+        Target("operator_a", matrix("api_tokens:list"), names(TokenForm), may_write=("api.ApiToken",)),
+        Target("senior", matrix("api_tokens:list"), names(TokenForm), may_write=("api.ApiToken",)),
+    ],
     # --- Professionals (through their signed link) -------------------------------------------
     "derogations:pro_decision": [
         Target("prescriber", matrix("derogations:pro_decision"), names(ConsentForm)),

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 from accounts.validators import validate_rpps
-from derogations import derogation_states, filing, requirements, uploads
+from derogations import derogation_states, filing, identifiers, requirements, uploads
 from derogations.enums import AttachmentCategory, Kind, Status
 from derogations.models import DerogationRequest, DerogationRequestQuerySet
+from derogations.validators import normalise_finess, validate_finess
 from derogations.widgets import filter_form_helper
 
 HELP_TEXTS = {
@@ -88,15 +89,20 @@ class RequestStepForm(PlainTextForm, forms.ModelForm):
         self.helper.layout = Layout(*_fieldsets(step))
 
     def clean_prescriber_rpps(self) -> str:
-        value = (self.cleaned_data.get("prescriber_rpps") or "").strip()
+        value = identifiers.normalise_digits(self.cleaned_data.get("prescriber_rpps") or "")
         if value:
             validate_rpps(value)
         return value
 
     def clean_facility_finess(self) -> str:
-        value = (self.cleaned_data.get("facility_finess") or "").strip().upper()
-        if value and (len(value) != 9 or not value[:2].isalnum() or not value[2:].isdigit()):
-            raise forms.ValidationError(_("Le numéro FINESS comporte 9 caractères."))
+        value = normalise_finess(self.cleaned_data.get("facility_finess") or "")
+        if value:
+            validate_finess(value)
+        return value
+
+    def clean_device_udi_di(self) -> str:
+        value = identifiers.normalise_udi_di(self.cleaned_data.get("device_udi_di") or "")
+        identifiers.validate_udi_di(value)
         return value
 
     def valid_values(self) -> dict[str, object]:
@@ -316,6 +322,8 @@ class DashboardFilterForm(forms.Form):
                 models.Q(reference__icontains=term)
                 | models.Q(device_name__icontains=term)
                 | models.Q(device_model__icontains=term)
+                # identifiers are stored in normal form: searched in normal form
+                | models.Q(device_udi_di=identifiers.normalise_udi_di(term))
             )
         order = SORTS.get(data["tri"] or "creation", "-created_at")
         name = order.lstrip("-")
