@@ -50,7 +50,7 @@ class RegistryView(PublicView):
         responses={200: s.RegistryEntrySerializer(many=True), 304: None, **PROBLEM},
     )
     def get(self, request: Request) -> Any:
-        etag = f'"{registry.etag(request._request)}"'
+        etag = f'"{registry.etag(request)}"'
         if _not_modified(request, etag):
             response = HttpResponseNotModified()
             response["ETag"] = etag
