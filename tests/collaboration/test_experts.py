@@ -208,3 +208,10 @@ def test_reminders_are_sent_once_each(file_a, evaluator, django_capture_on_commi
         assert tasks.remind_experts(later) == 0
     assert set(ExpertReminder.objects.values_list("days_before", flat=True)) == {2, 7}
     assert len(mail.outbox) == 2
+
+
+def test_the_reminder_task_is_scheduled_daily():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["remind-experts-due"]
+    assert entry["task"] == tasks.remind_experts_due.name
