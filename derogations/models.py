@@ -2,6 +2,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -216,6 +217,10 @@ class DerogationRequest(models.Model):
     )
     target_date = models.DateField(_("date cible"), null=True, blank=True)
     clock_stopped_at = models.DateTimeField(_("horloge arrêtée depuis le"), null=True, blank=True)
+    # The public registry's search: the French full-text vector of the registry's public
+    # columns (reference, device, model, manufacturer, operator's name), written by a
+    # PostgreSQL trigger (migration derogations 0021); always empty on SQLite.
+    registry_document = SearchVectorField(null=True, editable=False)
 
     objects = DerogationRequestQuerySet.as_manager()
 
