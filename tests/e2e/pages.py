@@ -130,11 +130,10 @@ def press(button: str) -> Callable:
 
 
 def press_amendment(motivation: str) -> Callable:
-    """The senior opens "Modifier la motivation…", types ``motivation`` and saves."""
+    """The senior types ``motivation`` in the amendment of the proposal and saves."""
 
     def act(page) -> None:
         _no_browser_validation(page)
-        page.locator("summary", has_text="Modifier la motivation").click()
         page.locator("#id_amend-motivation").fill(motivation)
         with page.expect_navigation():
             page.get_by_role("button", name="Enregistrer les modifications").click()
