@@ -55,7 +55,7 @@ class DecisionTextForm(PlainTextForm, forms.Form):
         max_length=10000,
     )
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         add_decision_text_errors(self, data)
         return data

@@ -146,6 +146,18 @@ def press(button: str) -> Callable:
     return act
 
 
+def press_amendment(motivation: str) -> Callable:
+    """The senior types ``motivation`` in the amendment of the proposal and saves."""
+
+    def act(page) -> None:
+        _no_browser_validation(page)
+        page.locator("#id_amend-motivation").fill(motivation)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Enregistrer les modifications").click()
+
+    return act
+
+
 def press_follow_up(name: str, button: str) -> Callable:
     """Post a follow-up act of a file page empty: its accordion is opened first (with
     JavaScript; without it, the section is always open)."""
@@ -534,6 +546,11 @@ VISITS: dict[str, list[Visit]] = {
             "dossier-renvoi-erreurs",
             url("reviews:file", Status.DECISION_PROPOSED),
             press("Renvoyer à l'évaluateur"),
+        ),
+        Visit(
+            "dossier-modification-erreurs",
+            url("reviews:file", Status.DECISION_PROPOSED),
+            press_amendment("Considérant que le dispositif est destiné à [indication] ;"),
         ),
         Visit("dossier-refuse", url("reviews:file", Status.REFUSED)),
         Visit("suivi", url("reviews:followup")),

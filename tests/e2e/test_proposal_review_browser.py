@@ -71,7 +71,6 @@ def test_the_senior_reads_amends_and_signs_the_letter(page, live_server, org_a):
     assert "Considérant le bénéfice attendu." in letter
     assert "Sarah Senior" in letter and PREVIEW_CODE in letter
 
-    page.get_by_text("Modifier la motivation ou les conditions avant de signer").click()
     page.locator("#id_amend-motivation").fill("Considérant le bénéfice significatif établi.")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     expect(page.get_by_text("La proposition est modifiée.")).to_be_visible()
