@@ -457,6 +457,18 @@ VISITS: dict[str, list[Visit]] = {
             url("collaboration:thread", Status.IN_REVIEW),
             press("Envoyer le message"),
         ),
+        # Issue 17: the derogation's state filter, a suspended file, the withdrawal's errors
+        # (its confirmation page: axe in tests/e2e/test_operator_professional_browser.py).
+        Visit(
+            "tableau-de-bord-derogations-suspendues",
+            url("derogations:dashboard", query="derogation=suspended"),
+        ),
+        Visit("dossier-suspendu", url("derogations:detail", "global_suspended")),
+        Visit(
+            "retrait-erreurs",
+            url("derogations:detail", Status.SUBMITTED),
+            press("Retirer la demande"),
+        ),
     ],
     "operator_new": [
         Visit("tableau-de-bord-vide", url("derogations:dashboard")),

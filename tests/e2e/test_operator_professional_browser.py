@@ -18,6 +18,7 @@ from derogations.management.commands.seed_demo import PASSWORD as DEMO_PASSWORD
 from derogations.models import DerogationRequest
 from derogations.scenarios import Cast
 from tests import factories
+from tests.e2e.axe import assert_no_violations
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -60,6 +61,7 @@ def test_operator_sees_suspended_badges_filters_and_withdraws_with_confirmation(
     page.get_by_label("Motif du retrait").fill("Besoin couvert par un dispositif marqué CE.")
     page.get_by_role("button", name="Retirer la demande").click()
     expect(page.get_by_role("heading", name="Confirmez-vous le retrait ?")).to_be_visible()
+    assert_no_violations(page, "withdrawal confirmation")
     assert DerogationRequest.objects.get(pk=pending.pk).status == Status.SUBMITTED
     mail.outbox.clear()
     page.get_by_role("button", name="Confirmer le retrait").click()
