@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import assignment, events, lifecycle
+from derogations import assignment, events, incidents, lifecycle
 from derogations.enums import Urgency
 from notifications import inbox
 from notifications.models import (
@@ -186,3 +186,31 @@ def test_account_email_is_the_outbox_of_inbox_emails(evaluator):
     factories.submitted(req)
     row = InboxItem.objects.get(recipient=evaluator).email
     assert isinstance(row, AccountEmail) and row.recipient_email == evaluator.email
+
+
+def test_incident_reaches_the_assignee_and_the_grant_proposer(evaluator, senior):
+    colleague = factories.UserFactory(evaluator=True, email="collegue@ansm.example")
+    req = factories.RequestFactory()
+    factories.proposed(req, evaluator)
+    assignment.assign(req, senior, colleague)  # the file is handed over before the grant
+    lifecycle.validate_decision(req, senior)
+    req.refresh_from_db()
+    mail.outbox.clear()
+
+    incident = incidents.record_incident(
+        req,
+        declarant=None,
+        declarant_email="dr.roux@chu.example",
+        declarant_role="prescriber",
+        occurred_on=timezone.localdate(),
+        description="Résultat discordant.",
+        device_lot="L-42",
+        severity="serious",
+        patient_outcome="Aucune conséquence.",
+    )
+    items = InboxItem.objects.filter(kind=InboxKind.INCIDENT)
+    assert set(items.values_list("recipient", flat=True)) == {colleague.pk, evaluator.pk}
+    assert set(items.values_list("key", flat=True)) == {f"incident:{incident.pk}"}
+    for person in (colleague, evaluator):  # immediate by default
+        assert len(_mails_about(req.reference, person.email)) == 1
+    assert not InboxItem.objects.filter(recipient=senior, kind=InboxKind.INCIDENT).exists()
