@@ -214,3 +214,33 @@ def test_incident_reaches_the_assignee_and_the_grant_proposer(evaluator, senior)
     for person in (colleague, evaluator):  # immediate by default
         assert len(_mails_about(req.reference, person.email)) == 1
     assert not InboxItem.objects.filter(recipient=senior, kind=InboxKind.INCIDENT).exists()
+
+
+def test_inbox_emails_are_well_formed_in_the_recipients_language(evaluator, senior):
+    """The immediate email and the digest: text and HTML twins, the device's name escaped,
+    links that say where they go, in the recipient's language."""
+    from tests.email_checks import check_email
+
+    senior.preferred_language = "en"
+    senior.save(update_fields=["preferred_language"])
+    hostile = "<script>alert(1)</script> & Kit"
+    req = factories.RequestFactory(
+        urgency=Urgency.VITAL, urgency_reason="Réa.", device_name=hostile
+    )
+    mail.outbox.clear()
+    factories.submitted(req)
+    req.refresh_from_db()
+    (french,) = _mails_about(req.reference, evaluator.email)
+    check_email(french, hostile=(hostile,))
+    (english,) = _mails_about(req.reference, senior.email)
+    assert "LIFE-THREATENING EMERGENCY" in english.subject
+    check_email(english, language="en", hostile=(hostile,))
+    EmailPreference.objects.create(user=evaluator, kind=InboxKind.PROPOSAL_TO_SIGN, mode="digest")
+    evaluator.role = "senior_evaluator"
+    evaluator.save(update_fields=["role"])
+    other = factories.RequestFactory(device_name=hostile)
+    factories.proposed(other, senior)
+    mail.outbox.clear()
+    inbox.write_digests(timezone.localdate())
+    (digest,) = mail.outbox
+    check_email(digest, hostile=(hostile,))
