@@ -8,7 +8,9 @@ inside a subquery too).
 
 from typing import Any
 
-from django.db.models import BooleanField, DateField, Expression, Field
+from django.db.models import BooleanField, Case, DateField, Expression, Field, Value, When
+
+from .enums import Urgency
 
 
 class RowSQL(Expression):
@@ -48,3 +50,10 @@ def open_complements_due() -> RowSQL:
         [],
         DateField(),
     )
+
+
+def vital_first() -> Case:
+    """0 for a file of vital urgency, 1 for any other: the queue's first sort key (issue
+    17), held by the indexes request_open_vital_first and request_status_vital_first so that
+    a page of the queue stops after its rows instead of sorting every open file."""
+    return Case(When(urgency=Urgency.VITAL, then=Value(0)), default=Value(1))

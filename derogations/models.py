@@ -4,7 +4,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,7 @@ from .enums import (
     UnionNotificationChannel,
     Urgency,
 )
+from .expressions import vital_first
 from .identifiers import validate_udi_di
 from .validators import validate_finess, validate_no_social_security_number
 
@@ -260,6 +261,24 @@ class DerogationRequest(models.Model):
                 fields=["target_date", "submitted_at", "id"],
                 name="request_running_by_target",
                 condition=Q(status__in=sorted(CLOCK_RUNNING_STATUSES)),
+            ),
+            # The queue's default sort (issue 17): vital urgencies first, then by target
+            # date, over the open files (the default view) or one status.
+            models.Index(
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_open_vital_first",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                F("status"),
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_status_vital_first",
             ),
             # The queue's operator filter lists the organisations that filed: one
             # index-only probe per organisation.

@@ -46,10 +46,23 @@ DIGEST_LIMIT = 200  # items listed in one digest email (the inbox shows them all
 def email_modes(user: User) -> dict[str, str]:
     """Kind → email mode for this person: their choices over the defaults; a vital
     urgency always at once."""
+    return _modes(EmailPreference.objects.filter(user=user).values_list("kind", "mode"))
+
+
+def _modes(chosen: Iterable[tuple[str, str]]) -> dict[str, str]:
     modes = {str(kind): str(mode) for kind, mode in DEFAULT_EMAIL_MODES.items()}
-    modes.update(EmailPreference.objects.filter(user=user).values_list("kind", "mode"))
+    modes.update(chosen)
     modes.update({str(kind): EmailMode.IMMEDIATE for kind in ALWAYS_IMMEDIATE})
     return modes
+
+
+def _mode_of_each(users: list[User], kind: str) -> dict[int, str]:
+    """The email mode of ``kind`` for each of ``users``: their choices in one query."""
+    chosen = dict(
+        EmailPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "mode")
+    )
+    return {user.pk: _modes([(kind, chosen[user.pk])] if user.pk in chosen else [])[kind]
+            for user in users}  # fmt: skip
 
 
 def set_email_modes(user: User, modes: dict[str, str]) -> None:
@@ -78,13 +91,13 @@ def post(
 
     created = []
     now = timezone.now()
-    seen: set[int] = set()
+    people = list(
+        {user.pk: user for user in recipients if user.is_active and user.is_ansm_staff}.values()
+    )
     with transaction.atomic():
-        for user in recipients:
-            if user.pk in seen or not user.is_active or not user.is_ansm_staff:
-                continue
-            seen.add(user.pk)
-            mode = email_modes(user)[kind]
+        modes = _mode_of_each(people, kind)
+        for user in people:
+            mode = modes[user.pk]
             item, is_new = InboxItem.objects.get_or_create(
                 recipient=user,
                 kind=kind,

@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +25,12 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, User
 from derogations import access
 from derogations.enums import IvdClass, Kind, Status, Urgency
-from derogations.expressions import RowCondition, incident_declared, open_complements_due
+from derogations.expressions import (
+    RowCondition,
+    incident_declared,
+    open_complements_due,
+    vital_first,
+)
 from derogations.models import OPEN_STATUSES, DerogationRequest
 from derogations.tables import day, labels, url_maker
 from derogations.widgets import filter_form_helper
@@ -38,12 +43,10 @@ NOBODY = "aucun"
 # status=tous: every file ever submitted; no status: the open files only (the default view).
 ALL_STATUSES = "tous"
 
-# Vital urgencies first (a 2-day target), then every other file by its target date.
-VITAL_FIRST = Case(When(urgency=Urgency.VITAL, then=Value(0)), default=Value(1))
-
 # tri=<key>: urgency, received date, target date, reference; "-" for descending. Whitelisted.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "urgence": (VITAL_FIRST, F("target_date").asc(nulls_last=True), "submitted_at", "pk"),
+    # Vital urgencies first (a 2-day target), then every other file by its target date.
+    "urgence": (vital_first(), F("target_date").asc(nulls_last=True), "submitted_at", "pk"),
     "echeance": (F("target_date").asc(nulls_last=True), "submitted_at", "pk"),
     "-echeance": (F("target_date").desc(nulls_last=True), "-submitted_at", "-pk"),
     "reception": ("submitted_at", "pk"),

@@ -399,7 +399,8 @@ def test_incident_declared_by_link_reaches_the_file_and_the_vigilance_team(
     staff = client_for(evaluator)
     file_page = staff.get(reverse("reviews:file", args=[granted.request_id])).content.decode()
     assert incident.reference in file_page and "Incident déclaré" in file_page
-    queue = staff.get(reverse("reviews:queue")).content.decode()
+    # (A granted file is closed: it shows among "Tous les dossiers", not the open ones.)
+    queue = staff.get(reverse("reviews:queue"), {"status": "tous"}).content.decode()
     assert "Incident déclaré" in queue
     # The operator's timeline does not show it.
     operator = client_for(granted.request.created_by)

@@ -126,3 +126,14 @@ def test_queue_to_sign_inbox_and_narrow_tables(page, live_server, org_a):
     for path in ("/instruction/", "/registre/"):
         page.goto(live_server.url + path)
         assert page.evaluate(NO_PAGE_SCROLL), path
+
+    # The file page: a sticky menu of its sections; "Historique" is far down the page and
+    # the menu is still on screen once there.
+    page.goto(f"{live_server.url}/instruction/dossiers/{another.pk}/")
+    menu = page.get_by_role("navigation", name="Sections du dossier")
+    menu.get_by_role("link", name="Historique").click()
+    expect(page).to_have_url(f"{live_server.url}/instruction/dossiers/{another.pk}/#historique")
+    assert page.evaluate("window.scrollY") > 800
+    top = page.evaluate("document.getElementById('historique').getBoundingClientRect().top")
+    assert 0 <= top < 100, top
+    expect(menu.get_by_role("link", name="Décision")).to_be_in_viewport()

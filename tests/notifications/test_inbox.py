@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from derogations import assignment, events, lifecycle
+from derogations import assignment, events, incidents, lifecycle
 from derogations.enums import Urgency
 from notifications import inbox
 from notifications.models import (
@@ -186,3 +186,61 @@ def test_account_email_is_the_outbox_of_inbox_emails(evaluator):
     factories.submitted(req)
     row = InboxItem.objects.get(recipient=evaluator).email
     assert isinstance(row, AccountEmail) and row.recipient_email == evaluator.email
+
+
+def test_incident_reaches_the_assignee_and_the_grant_proposer(evaluator, senior):
+    colleague = factories.UserFactory(evaluator=True, email="collegue@ansm.example")
+    req = factories.RequestFactory()
+    factories.proposed(req, evaluator)
+    assignment.assign(req, senior, colleague)  # the file is handed over before the grant
+    lifecycle.validate_decision(req, senior)
+    req.refresh_from_db()
+    mail.outbox.clear()
+
+    incident = incidents.record_incident(
+        req,
+        declarant=None,
+        declarant_email="dr.roux@chu.example",
+        declarant_role="prescriber",
+        occurred_on=timezone.localdate(),
+        description="Résultat discordant.",
+        device_lot="L-42",
+        severity="serious",
+        patient_outcome="Aucune conséquence.",
+    )
+    items = InboxItem.objects.filter(kind=InboxKind.INCIDENT)
+    assert set(items.values_list("recipient", flat=True)) == {colleague.pk, evaluator.pk}
+    assert set(items.values_list("key", flat=True)) == {f"incident:{incident.pk}"}
+    for person in (colleague, evaluator):  # immediate by default
+        assert len(_mails_about(req.reference, person.email)) == 1
+    assert not InboxItem.objects.filter(recipient=senior, kind=InboxKind.INCIDENT).exists()
+
+
+def test_inbox_emails_are_well_formed_in_the_recipients_language(evaluator, senior):
+    """The immediate email and the digest: text and HTML twins, the device's name escaped,
+    links that say where they go, in the recipient's language."""
+    from tests.email_checks import check_email
+
+    senior.preferred_language = "en"
+    senior.save(update_fields=["preferred_language"])
+    hostile = "<script>alert(1)</script> & Kit"
+    req = factories.RequestFactory(
+        urgency=Urgency.VITAL, urgency_reason="Réa.", device_name=hostile
+    )
+    mail.outbox.clear()
+    factories.submitted(req)
+    req.refresh_from_db()
+    (french,) = _mails_about(req.reference, evaluator.email)
+    check_email(french, hostile=(hostile,))
+    (english,) = _mails_about(req.reference, senior.email)
+    assert "LIFE-THREATENING EMERGENCY" in english.subject
+    check_email(english, language="en", hostile=(hostile,))
+    EmailPreference.objects.create(user=evaluator, kind=InboxKind.PROPOSAL_TO_SIGN, mode="digest")
+    evaluator.role = "senior_evaluator"
+    evaluator.save(update_fields=["role"])
+    other = factories.RequestFactory(device_name=hostile)
+    factories.proposed(other, senior)
+    mail.outbox.clear()
+    inbox.write_digests(timezone.localdate())
+    (digest,) = mail.outbox
+    check_email(digest, hostile=(hostile,))
