@@ -655,6 +655,21 @@ class ComplementRequest(models.Model):
         return not self.is_answered and self.due_date < (today or timezone.localdate())
 
 
+class ConsentOutcome(models.TextChoices):
+    GIVEN = "given", _("Consentement donné")
+    REFUSED = "refused", _("Consentement refusé")
+
+
+class IncidentMeasure(models.TextChoices):
+    """What the agency decided after analysing an incident: a measure other than "none"
+    is then issued as its own act (derogations.followup), never by this choice alone."""
+
+    NONE = "none", _("Aucune mesure")
+    CHANGE_CONDITIONS = "change_conditions", _("Modification des conditions")
+    SUSPENSION = "suspend", _("Suspension")
+    LIFTING = "lift", _("Levée")
+
+
 class Consent(models.Model):
     """A professional's record that the patient was informed and consented.
 
@@ -672,6 +687,26 @@ class Consent(models.Model):
     )
     professional_email = NormalisedEmailField(_("courriel du professionnel"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Issue 16: a pseudonymous code chosen by the facility (never a NIR), what the patient
+    # was told, and the answer. Records made before carry no code and count as given.
+    patient_code = models.CharField(
+        _("code patient"),
+        max_length=32,
+        blank=True,
+        validators=NO_NIR,
+    )
+    outcome = models.CharField(
+        _("réponse du patient"),
+        max_length=16,
+        choices=ConsentOutcome.choices,
+        default=ConsentOutcome.GIVEN,
+    )
+    information_given = models.JSONField(_("informations délivrées"), default=list, blank=True)
+    information_note = models.TextField(_("précisions sur l'information"), blank=True)
+    facility_name = models.CharField(_("établissement"), max_length=255, blank=True)
+    facility_finess = models.CharField(
+        _("numéro FINESS de l'établissement"), max_length=9, blank=True
+    )
 
     class Meta:
         verbose_name = _("information et consentement du patient")
@@ -728,6 +763,15 @@ class Incident(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set once the alert to the vigilance team has been sent (the task may run twice).
     alert_sent_at = models.DateTimeField(null=True, blank=True)
+    # The agency's follow-up (derogations.incident_followup): "À traiter" until acknowledged.
+    acknowledged_at = models.DateTimeField(_("pris en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    analysis = models.TextField(_("analyse de l'ANSM"), blank=True)
+    measure = models.CharField(
+        _("mesure décidée"), max_length=24, choices=IncidentMeasure.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("incident déclaré")
@@ -740,6 +784,10 @@ class Incident(models.Model):
     @property
     def is_serious(self) -> bool:
         return self.severity != IncidentSeverity.NOT_SERIOUS
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
 
 class UnionNotification(models.Model):
@@ -828,3 +876,32 @@ class Supply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_name} ({self.facility_finess}) — {self.supplied_on:%d/%m/%Y}"
+
+
+class KnownProfessional(models.Model):
+    """A health professional who uses a derogated device and joined its derogation from
+    the public registry (issue 16): they record consents, declare incidents and receive
+    every later act. Written only by derogations.joining.confirm_join."""
+
+    derogation = models.ForeignKey(
+        Derogation, on_delete=models.PROTECT, related_name="known_professionals"
+    )
+    email = NormalisedEmailField(_("courriel professionnel"))
+    facility_name = models.CharField(_("nom de l'établissement"), max_length=255)
+    facility_finess = models.CharField(
+        _("numéro FINESS de l'établissement"), max_length=9, validators=[validate_finess]
+    )
+    joined_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("professionnel utilisateur")
+        verbose_name_plural = _("professionnels utilisateurs")
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["derogation", "email"], name="one_known_professional_per_derogation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.facility_name})"

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
 
-from .models import Incident, IncidentSeverity
+from .models import ConsentOutcome, Incident, IncidentSeverity
+from .validators import validate_no_social_security_number
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_HELP = _("Format : JJ/MM/AAAA.")
@@ -23,12 +24,50 @@ def _not_in_future(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
+# What the patient may have been told before answering (issue 16): stored as these keys.
+INFORMATION_CHOICES = [
+    ("derogation", _("Le dispositif est utilisé par dérogation (sans marquage CE)")),
+    ("benefits_risks", _("Les bénéfices attendus et les risques connus")),
+    ("alternatives", _("Les alternatives disponibles")),
+    ("refusal_right", _("Le droit de refuser sans conséquence sur sa prise en charge")),
+    ("data", _("Le traitement pseudonymisé de ses données")),
+]
+
+
 class ConsentForm(PlainTextForm, forms.Form):
+    patient_code = forms.CharField(
+        label=_("Code patient"),
+        help_text=_(
+            "Code pseudonyme attribué par votre établissement (par exemple PAT-0042). "
+            "Jamais le nom, la date de naissance ni le numéro de sécurité sociale."
+        ),
+        max_length=32,
+        validators=[validate_no_social_security_number],
+        error_messages={"required": _("Indiquez le code pseudonyme du patient.")},
+    )
+    information_given = forms.MultipleChoiceField(
+        label=_("Informations délivrées au patient"),
+        choices=INFORMATION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins une information délivrée au patient.")},
+    )
+    information_note = forms.CharField(
+        label=_("Précisions sur l'information (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Réponse du patient"),
+        choices=ConsentOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Indiquez si le patient a consenti ou refusé.")},
+    )
     informed_on = forms.DateField(
         label=_("Date à laquelle le patient a été informé"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
     consented_on = forms.DateField(
-        label=_("Date du consentement du patient"), help_text=DATE_HELP, widget=DATE_WIDGET
+        label=_("Date de la réponse du patient"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -20,6 +20,10 @@ STAFF_ONLY_ACTIONS = frozenset(
         "record_union_notification",
         "resend_delivery",
         "incident_declared",
+        # Issue 16: professionals' addresses and consents stay with the agency.
+        "professional_joined",
+        "consent_recorded",
+        "incident_followed_up",
     }
 )
 
@@ -32,6 +36,9 @@ _OTHER_ACTION_LABELS = {
     ),
     "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
     "supply_declared": gettext_lazy("Fourniture déclarée"),
+    "professional_joined": gettext_lazy("Professionnel utilisateur inscrit"),
+    "consent_recorded": gettext_lazy("Consentement d'un patient enregistré"),
+    "incident_followed_up": gettext_lazy("Suivi d'un incident"),
 }
 
 if TYPE_CHECKING:

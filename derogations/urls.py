@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import professional_views, registry_views, supply_views, views
+from . import join_views, professional_views, registry_views, supply_views, views
 
 app_name = "derogations"
 
@@ -62,5 +62,16 @@ urlpatterns += [
         "professionnels/decisions/<int:decision_pk>/incident/<int:incident_pk>/",
         professional_views.incident_ack,
         name="pro_incident_ack",
+    ),
+]
+
+# Professionals join a derogation from the registry; their facility's consents (issue 16).
+urlpatterns += [
+    path("registre/<str:reference>/rejoindre/", join_views.join, name="join"),
+    path("professionnels/inscription/<str:token>/", join_views.join_link, name="join_link"),
+    path(
+        "professionnels/decisions/<int:decision_pk>/consentements.csv",
+        professional_views.consents_csv,
+        name="pro_consents_csv",
     ),
 ]

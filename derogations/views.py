@@ -31,7 +31,17 @@ from accounts.enums import Role
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
 
-from . import access, downloads, filing, lifecycle, requirements, tables, uploads, verification
+from . import (
+    access,
+    downloads,
+    filing,
+    lifecycle,
+    professionals,
+    requirements,
+    tables,
+    uploads,
+    verification,
+)
 from .enums import AttachmentCategory, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
@@ -530,6 +540,10 @@ def _render_detail(
             "renewals": derogation_request.renewals.all() if is_operator else [],
             "may_renew": is_operator and filing.may_renew(derogation_request),
             "open_complements": derogation_request.complement_requests.open(),
+            # Issue 16: the operator sees how many patients consented or refused, no codes.
+            "consent_counts": professionals.consent_counts(derogation_request.pk)
+            if is_operator and derogation_request.status == Status.GRANTED
+            else None,
             "withdraw_form": WithdrawForm() if "withdraw" in allowed else None,
             "answer_form": answer_form
             or (ComplementAnswerForm() if "answer_complements" in allowed else None),

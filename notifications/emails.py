@@ -27,7 +27,12 @@ from .models import Delivery, RecipientRole, Reminder, ReminderKind
 
 OVERDUE_DIGEST_LIMIT = 200
 PROFESSIONAL_ROLES = frozenset(
-    {RecipientRole.PRESCRIBER, RecipientRole.USER, RecipientRole.DIRECTOR}
+    {
+        RecipientRole.PRESCRIBER,
+        RecipientRole.USER,
+        RecipientRole.DIRECTOR,
+        RecipientRole.KNOWN_PROFESSIONAL,
+    }
 )
 
 

@@ -18,6 +18,8 @@ class RecipientRole(models.TextChoices):
     SUPPLIED_VIGILANCE = "supply_vigilance", _("Réactovigilance d'un établissement fourni")
     SUPPLIED_DIRECTOR = "supply_director", _("Direction d'un établissement fourni")
     STAFF = "staff", _("ANSM")
+    # Professionals who joined the derogation from the registry (derogations.joining).
+    KNOWN_PROFESSIONAL = "known_pro", _("Professionnel utilisateur inscrit")
 
 
 class Channel(models.TextChoices):

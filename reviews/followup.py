@@ -82,7 +82,11 @@ def followed_derogations(
     state = filters.get("etat", "")
     qs = Derogation.objects.select_related("request__organisation", "grant").annotate(
         # Incidents declared by professionals flag the derogation (issue 6 → follow-up).
-        has_incident=Exists(Incident.objects.filter(request_id=OuterRef("request_id")))
+        has_incident=Exists(Incident.objects.filter(request_id=OuterRef("request_id"))),
+        # Issue 16: an incident stays "À traiter" until an evaluator acknowledges it.
+        has_incident_to_handle=Exists(
+            Incident.objects.filter(request_id=OuterRef("request_id"), acknowledged_at__isnull=True)
+        ),
     )
     if state == IN_FORCE:
         qs = qs.filter(not_expired, status=DerogationStatus.ACTIVE)

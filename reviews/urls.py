@@ -30,4 +30,9 @@ urlpatterns = [
         views.union_notification,
         name="union_notification",
     ),
+    path(
+        "dossiers/<int:pk>/incidents/<int:incident_pk>/suivi/",
+        views.incident_follow_up,
+        name="incident_follow_up",
+    ),
 ]

@@ -22,15 +22,21 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from derogations import access, assignment, lifecycle, supplies
+from derogations import access, assignment, incidents, lifecycle, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
-from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
+from derogations.models import (
+    OPEN_STATUSES,
+    Decision,
+    Derogation,
+    DerogationRequest,
+    IncidentMeasure,
+)
 from derogations.paging import CappedPaginator, query_string
 from derogations.union_notification import record_union_notification
 
-from . import admissibility, dashboard, followup, services
+from . import admissibility, dashboard, followup, safety, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
@@ -271,6 +277,13 @@ def _render_file(
         "note_form": forms.get("note_form") or NoteForm(),
         "motivation_templates": templates,
         "incidents": derogation_request.incidents.all(),
+        **safety.file_context(
+            derogation_request,
+            derogation,
+            request.user,
+            forms.get("incident_form"),  # type: ignore[arg-type]
+            forms.get("incident_pk"),  # type: ignore[arg-type]
+        ),
         "supplies": supplies.shown_to_staff(derogation),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
@@ -614,3 +627,29 @@ def union_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         ),
         _("L'envoi de la notification à la Commission et aux États membres est enregistré."),
     )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def incident_follow_up(
+    request: AuthenticatedHttpRequest, pk: int, incident_pk: int
+) -> HttpResponse:
+    """The evaluator acknowledges a declared incident, with the analysis and the measure."""
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    incident = get_object_or_404(req.incidents.all(), pk=incident_pk)
+    form = safety.follow_up_form(incident.pk, request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, incident_form=form, incident_pk=incident.pk)
+    data = form.cleaned_data
+    success = _("Le suivi de l'incident %(ref)s est enregistré.") % {"ref": incident.reference}
+    if data["measure"] != IncidentMeasure.NONE:
+        success += " " + _(
+            "Émettez maintenant l'acte décidé dans « Suivi de la dérogation » : "
+            "il part avec son courrier à tous les destinataires."
+        )
+    return _done(
+        request,
+        pk,
+        lambda: incidents.record_follow_up(incident, request.user, **data),
+        success,
+    )
