@@ -41,7 +41,11 @@ class IncidentFollowUpForm(PlainTextForm, forms.Form):
 
 
 def follow_up_form(incident_pk: int, data: Any = None, **kwargs: Any) -> IncidentFollowUpForm:
-    return IncidentFollowUpForm(data, prefix=f"incident-{incident_pk}", **kwargs)
+    """The form of one incident: the same field names for every incident (each has its
+    own <form> and URL), ids of its own on the page."""
+    return IncidentFollowUpForm(
+        data, prefix="incident", auto_id=f"id_incident{incident_pk}_%s", **kwargs
+    )
 
 
 def file_context(

@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.models import Invitation, Membership
-from derogations import followup
+from derogations import followup, incidents, joining
 from derogations.enums import Kind, Status
 from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast, bring_to
@@ -108,6 +108,17 @@ def build_world() -> World:
     Membership.objects.filter(user=users["operator"]).update(is_admin=True)
     world.invitation = factories.InvitationFactory(organisation=org, invited_by=users["operator"])
     world.unverified = factories.UserFactory(unverified=True, email="pas.encore@example.org")
+    # Issue 16: a professional joined the global derogation; an incident to follow up.
+    global_granted = Derogation.objects.get(request=world.files["global_granted"])
+    joining.confirm_join(
+        joining.JoinRequest(global_granted, "ide@chu-nord.example", "CHU Nord", "750000002"),
+        None,
+    )
+    incidents.record_incident(
+        world.files["global_granted"], declarant=None, declarant_email="ide@chu-nord.example",
+        declarant_role="user", occurred_on=timezone.localdate(), severity="serious",
+        device_lot="LOT-7", description="Résultat faux.", patient_outcome="Aucune.",
+    )  # fmt: skip
     return world
 
 
@@ -218,6 +229,11 @@ def reference(key: str) -> Callable[[World], list]:
     return lambda world: [world.files[key].reference]
 
 
+def join_token(world: World) -> list:
+    derogation = Derogation.objects.get(request=world.files["global_granted"])
+    return [joining.join_token(derogation, "dr.martin@chu-nord.example", "CHU Nord", "750000002")]
+
+
 GRANT = with_args("derogations:pro_decision", lambda world: [world.grant.pk])
 
 PUBLIC = [
@@ -302,6 +318,18 @@ VISITS: dict[str, list[Visit]] = {
             with_args("accounts:password_reset_confirm", lambda w: ["MQ", "invalide"]),
         ),
         Visit("mot-de-passe-reinitialise", url("accounts:password_reset_complete")),
+        # Issue 16: joining a global derogation from the registry.
+        Visit("registre-inscription", with_args("derogations:join", reference("global_granted"))),
+        Visit(
+            "registre-inscription-erreurs",
+            with_args("derogations:join", reference("global_granted")),
+            press("Recevoir le lien d'inscription"),
+        ),
+        Visit("registre-inscription-confirmer", with_args("derogations:join_link", join_token)),
+        Visit(
+            "registre-inscription-lien-invalide",
+            with_args("derogations:join_link", lambda w: ["lien-falsifie"]),
+        ),
     ],
     "operator": [
         Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
@@ -450,6 +478,11 @@ VISITS: dict[str, list[Visit]] = {
             "dossier-suspension-erreurs",
             url("reviews:file", "global_granted"),
             press_follow_up("suspend", "Suspendre la dérogation"),
+        ),
+        Visit(
+            "dossier-incident-suivi-erreurs",
+            url("reviews:file", "global_granted"),
+            press("Prendre en compte l'incident"),
         ),
     ],
     "senior": [

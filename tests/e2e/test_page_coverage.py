@@ -29,6 +29,7 @@ NOT_PAGES = {
     "derogations:registry_json": "a JSON export",
     "derogations:registry_csv": "a CSV export",
     "derogations:registry_feed": "an Atom feed",
+    "derogations:pro_consents_csv": "a CSV export of a facility's consents",
     "notifications:demo_mailbox": "demo only (DEBUG): its own axe test in test_accessibility.py",
     # OIDC: 404 unless the provider is configured; they redirect to the provider and back,
     # their errors land on the login page (tests/accounts/test_oidc.py).

@@ -41,6 +41,7 @@ from derogations.forms import (
     VerificationForm,
     WithdrawForm,
 )
+from derogations.join_forms import JoinForm
 from derogations.models import DerogationRequest
 from derogations.professional_forms import ConsentForm, IncidentForm
 from derogations.professionals import link_token
@@ -49,6 +50,7 @@ from derogations.supply_forms import SupplyForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import INSERT_TEMPLATE, AssignForm, ComplementsForm, GridForm, ProposalForm
 from reviews.queue import QueueFilterForm
+from reviews.safety import IncidentFollowUpForm
 from tests import factories, hostile
 from tests.test_permission_matrix import EXPECTED, url_for
 
@@ -224,6 +226,16 @@ TARGETS: dict[str, list[Target]] = {
     ],
     "derogations:pro_incident": [
         Target("prescriber", matrix("derogations:pro_incident"), names(IncidentForm)),
+    ],
+    # --- Issue 16: joining from the registry, the evaluator's follow-up of an incident --------
+    "derogations:join": [
+        Target("anonymous", matrix("derogations:join"), names(JoinForm),
+               may_write=("accounts.LoginThrottle", "notifications.AccountEmail")),
+    ],
+    "derogations:join_link": [Target("anonymous", matrix("derogations:join_link"))],
+    "reviews:incident_follow_up": [
+        Target("evaluator", matrix("reviews:incident_follow_up"),
+               names(IncidentFollowUpForm, "incident")),
     ],
     # --- Filters of lists (GET) ----------------------------------------------------------------
     "derogations:dashboard": [
