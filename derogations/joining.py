@@ -99,7 +99,7 @@ def ask_to_join(
     if locked is not None:
         return locked
     token = join_token(derogation, email, facility_name, facility_finess)
-    context = {
+    context: dict[str, object] = {
         "link": emails.absolute_url("derogations:join_link", token),
         "reference": derogation.request.reference,
         "hours": JOIN_LINK_MAX_AGE_HOURS,
