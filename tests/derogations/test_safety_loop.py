@@ -354,3 +354,17 @@ def test_supplied_facilities_still_reach_once_with_a_joined_professional(granted
     join(Client(), granted)
     act = followup.suspend(granted, factories.UserFactory(evaluator=True), "Incident grave.")
     assert Delivery.objects.filter(decision=act, recipient_email=PRO).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_consents_csv_runs_constant_queries(granted):
+    client, url = pro_client(granted)
+    grant = granted.decisions.get(kind="grant")
+    csv_url = reverse("derogations:pro_consents_csv", args=[grant.pk])
+    counts = []
+    for code in ("PAT-1", "PAT-2", "PAT-3"):
+        client.post(url, consent_data(patient_code=code))
+        with CaptureQueriesContext(connection) as queries:
+            assert code in client.get(csv_url).content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
