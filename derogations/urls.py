@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import professional_views, registry_views, supply_views, views
+from . import professional_views, registry_views, report_views, supply_views, views
 
 app_name = "derogations"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),
     path("demandes/<int:pk>/fournitures/import/", supply_views.supply_import, name="supply_import"),
     path("fournitures/modele.csv", supply_views.supply_template, name="supply_template"),
+    # The operator's periodic reports on a derogation in force (issue 16).
+    path("demandes/<int:pk>/rapports/", report_views.report_list, name="reports"),
 ]
 
 # Public registry of global derogations, and the professionals' space (issue 6).

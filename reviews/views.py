@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from derogations import access, assignment, lifecycle, supplies
+from derogations import access, assignment, lifecycle, reports, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
@@ -272,6 +272,7 @@ def _render_file(
         "motivation_templates": templates,
         "incidents": derogation_request.incidents.all(),
         "supplies": supplies.shown_to_staff(derogation),
+        **_periodic_reports(derogation),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
@@ -284,6 +285,17 @@ def _render_file(
     if status is None:
         status = 400 if forms else 200
     return render(request, "reviews/file.html", context, status=status)
+
+
+def _periodic_reports(derogation: Derogation | None) -> dict[str, object]:
+    """The operator's periodic reports on the file, and whether one is missing."""
+    if derogation is None or reports.refusal(derogation) is not None:
+        return {"periodic_reports": [], "report_status": None}
+    filed = list(derogation.periodic_reports.all())
+    return {
+        "periodic_reports": filed,
+        "report_status": reports.report_status(derogation, len(filed)),
+    }
 
 
 def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -375,6 +387,7 @@ def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: lifecycle.propose_decision(
             req, request.user, kind=data["kind"], motivation=data["motivation"],
             conditions=data["conditions"], valid_until=data["valid_until"],
+            report_interval_months=data.get("report_interval_months"),
         ),
         _("La proposition de décision est transmise pour validation."),
         proposal_form=form,
@@ -513,11 +526,9 @@ def followup_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = followup.FollowUpFilterForm(request.GET or None)
     derogations = followup.followed_derogations(form.filters())
     page = Paginator(derogations, followup.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "reviews/followup.html",
-        {"page": page, "form": form, "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    page.object_list = followup.flag_late(list(page.object_list), today)
+    return render(request, "reviews/followup.html", {"page": page, "form": form, "today": today})
 
 
 # name: (form class, button, success message); the view calls lifecycle.<name>.

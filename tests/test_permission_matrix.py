@@ -41,6 +41,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:supplies":           ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_import":      ((302, 405, 405, 405, 405, 405, 405), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_template":    ((302, 200, 200, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    # Periodic reports: the operator's organisation files them (the agency reads them on
+    # the file page); on this individual grant none is asked, so the form is refused.
+    "derogations:reports":            ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout":                ((405,) * 7, (302,) * 7),
     # OIDC sign-in: 404 while the provider is not configured (no PROCONNECT_* / PROSANTECONNECT_*)
