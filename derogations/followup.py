@@ -14,9 +14,16 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
-from .enums import DecisionKind, DerogationStatus, Status
-from .lifecycle import EVALUATORS, SENIORS, TransitionError, issue_act, record_action
-from .models import Decision, Derogation, DerogationRequest
+from .enums import UNION_NOTIFIED_LATER_KINDS, DecisionKind, DerogationStatus, Status
+from .lifecycle import (
+    EVALUATORS,
+    SENIORS,
+    TransitionError,
+    issue_act,
+    needs_union_notification,
+    record_action,
+)
+from .models import Decision, Derogation, DerogationRequest, UnionNotification
 
 ACTIVE = DerogationStatus.ACTIVE
 SUSPENDED = DerogationStatus.SUSPENDED
@@ -109,7 +116,7 @@ def _follow_up(
             fields += ["conditions", "valid_until"]
         derogation.save(update_fields=fields)
         record_action(locked, actor, name, motivation)
-        return issue_act(
+        act = issue_act(
             locked,
             actor,
             rule.act,
@@ -117,6 +124,11 @@ def _follow_up(
             conditions=derogation.conditions,
             valid_until=derogation.valid_until,
         )
+        if rule.act in UNION_NOTIFIED_LATER_KINDS and needs_union_notification(locked):
+            # IVDR Art. 54(2): the Commission and the other Member States, told of the
+            # grant, are told of what changed; its sheet is rendered with the act's letter.
+            UnionNotification.objects.create(grant=act)
+        return act
 
 
 def suspend(

@@ -762,7 +762,11 @@ class Incident(models.Model):
 class UnionNotification(models.Model):
     """IVDR Article 54(2): a grant for use other than a single patient is notified to the
     European Commission and the other Member States. The sheet is rendered with the grant
-    letter; staff record when and how they sent it."""
+    letter; staff record when and how they sent it.
+
+    A later act on that derogation (suspension, change of conditions, lifting) is notified
+    too: ``grant`` is then that act (the field keeps its name; the notified act).
+    """
 
     grant = models.OneToOneField(
         Decision, on_delete=models.PROTECT, related_name="union_notification"

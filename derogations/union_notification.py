@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .enums import DecisionState, UnionNotificationChannel
+from .enums import DecisionKind, DecisionState, UnionNotificationChannel
 from .lifecycle import EVALUATORS, TransitionError, record_action
 from .models import DerogationRequest, UnionNotification
 
@@ -32,7 +32,11 @@ def record_union_notification(
         locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
         notification = (
             UnionNotification.objects.select_for_update()
-            .filter(grant__request=locked, grant__state=DecisionState.ISSUED)
+            .filter(
+                grant__request=locked,
+                grant__kind=DecisionKind.GRANT,
+                grant__state=DecisionState.ISSUED,
+            )
             .first()
         )
         if notification is None:

@@ -97,6 +97,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:union_notification":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "notifications:resend":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "derogations:union_sheet":        ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    # A later act's sheet: none on the grant (the decision of the world), so 404 for staff too.
+    "derogations:union_act_sheet":    ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
     # Public registry: open to all, read only.
