@@ -465,10 +465,11 @@ class Decision(models.Model):
     @property
     def signatory(self) -> User | None:
         """Who signs the letter: the senior evaluator of a decision, the author of a
-        follow-up act; an acknowledgment of receipt is signed by the service."""
+        follow-up act; an acknowledgment of receipt and an expiry are signed by the
+        service."""
         if self.kind in FOUR_EYES_KINDS:
             return self.reviewed_by
-        if self.kind == DecisionKind.ACKNOWLEDGMENT:
+        if self.kind in (DecisionKind.ACKNOWLEDGMENT, DecisionKind.EXPIRY):
             return None
         return self.proposed_by
 

@@ -33,7 +33,6 @@ _OTHER_ACTION_LABELS = {
     "resend_delivery": gettext_lazy("Nouvel envoi d'un courrier"),
     "supply_declared": gettext_lazy("Fourniture déclarée"),
     "periodic_report": gettext_lazy("Rapport périodique de l'opérateur"),
-    "expire": gettext_lazy("Expiration de la dérogation"),
 }
 
 if TYPE_CHECKING:
