@@ -2,14 +2,17 @@
 on a real database."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from derogations import lifecycle, reports, supplies
 from derogations.models import AuditEntry, Decision, Derogation, PeriodicReport
 from derogations.report_forms import PeriodicReportForm
+from notifications.letters import render_act_letter
 from tests import factories
 from tests.conftest import client_for
 from tests.derogations.test_supplies import supply_row
@@ -239,3 +242,35 @@ def test_the_followup_list_flags_late_reports_in_constant_queries(
     with django_assert_num_queries(len(one.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count("rapport périodique manquant") == 3
+
+
+# --- The interval on the proposal and in the grant letter ----------------------------------
+
+
+@pytest.mark.django_db
+def test_the_evaluator_sets_the_interval_on_the_proposal(org_a, operator_a, evaluator):
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a, global_kind=True)
+    factories.in_review(req, evaluator)
+    factories.graded(req, evaluator)
+    client = client_for(evaluator)
+    url = reverse("reviews:propose", args=[req.pk])
+    proposal = {
+        "kind": "grant",
+        "motivation": "Bénéfice établi",
+        "conditions": "",
+        "valid_until": (TODAY + datetime.timedelta(days=300)).isoformat(),
+        "report_interval_months": "30",
+    }
+    response = client.post(url, proposal)
+    assert response.status_code == 400 and "Bénéfice établi" in response.content.decode()
+    client.post(url, {**proposal, "report_interval_months": "3"})
+    assert Decision.objects.get(request=req, kind="grant").report_interval_months == 3
+
+
+@pytest.mark.django_db
+def test_the_grant_letter_asks_for_the_reports(granted):
+    content = render_act_letter(granted.derogation.grant)
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split()
+    )
+    assert "tous les 6 mois" in text and "quantités fournies" in text
