@@ -25,16 +25,10 @@ from accounts.models import User
 from derogations import access, assignment, lifecycle, reports, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
-from derogations.enums import UNION_NOTIFIED_LATER_KINDS, DecisionState
-from derogations.models import (
-    OPEN_STATUSES,
-    Decision,
-    Derogation,
-    DerogationRequest,
-    UnionNotification,
-)
+from derogations.enums import DecisionState
+from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
 from derogations.paging import CappedPaginator, query_string
-from derogations.union_notification import record_union_notification
+from derogations.union_notification import later_acts_notified, record_union_notification
 
 from . import admissibility, dashboard, followup, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -279,11 +273,7 @@ def _render_file(
         "incidents": derogation_request.incidents.all(),
         "supplies": supplies.shown_to_staff(derogation),
         **_periodic_reports(derogation),
-        "union_later": UnionNotification.objects.filter(
-            grant__request=derogation_request, grant__kind__in=UNION_NOTIFIED_LATER_KINDS
-        )
-        .select_related("grant")
-        .order_by("grant__issued_at", "pk"),
+        "union_later": later_acts_notified(derogation_request),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
