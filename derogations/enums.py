@@ -49,6 +49,8 @@ class DecisionKind(models.TextChoices):
     RESUMPTION = "resumption", _("Reprise de la dérogation")
     CONDITIONS_CHANGE = "conditions_change", _("Modification des conditions de la dérogation")
     LIFTING = "lifting", _("Levée de la dérogation")
+    # Issued once by the daily task when a derogation's end date has passed (issue 16).
+    EXPIRY = "expiry", _("Expiration de la dérogation")
 
 
 # Decisions proposed by an evaluator and signed by a senior evaluator (four eyes). Every
@@ -61,7 +63,13 @@ FOLLOW_UP_KINDS = frozenset(
         DecisionKind.RESUMPTION,
         DecisionKind.CONDITIONS_CHANGE,
         DecisionKind.LIFTING,
+        DecisionKind.EXPIRY,
     }
+)
+# Later acts on a global derogation that are notified to the Commission and the other
+# Member States, like the grant (IVDR Art. 54(2)): each has its own notification sheet.
+UNION_NOTIFIED_LATER_KINDS = frozenset(
+    {DecisionKind.SUSPENSION, DecisionKind.CONDITIONS_CHANGE, DecisionKind.LIFTING}
 )
 # Acts about a derogation that outsiders see: the decision and what followed it (not the
 # operator's correspondence such as the acknowledgment or complement requests).
@@ -147,3 +155,13 @@ class UnionNotificationChannel(models.TextChoices):
     PLATFORM = "platform", _("Plateforme d'échange de la Commission")
     POST = "post", _("Courrier")
     OTHER = "other", _("Autre")
+
+
+class CeMarkingStep(models.TextChoices):
+    """Where the operator's CE marking procedure stands, as told in a periodic report."""
+
+    NOT_FILED = "not_filed", _("Pas encore de demande à un organisme notifié")
+    APPLICATION_FILED = "application_filed", _("Demande déposée auprès de l'organisme notifié")
+    AUDIT = "audit", _("Audit du système de gestion de la qualité")
+    DOCUMENTATION_REVIEW = "documentation_review", _("Revue de la documentation technique")
+    CERTIFICATE_ISSUED = "certificate_issued", _("Certificat délivré")

@@ -16,6 +16,7 @@ from .enums import (
     FOUR_EYES_KINDS,
     STORED_DEROGATION_STATUSES,
     AttachmentCategory,
+    CeMarkingStep,
     DecisionKind,
     DecisionState,
     DerogationStatus,
@@ -377,6 +378,11 @@ class Decision(models.Model):
     motivation = models.TextField(_("motivation en droit et en fait"))
     conditions = models.TextField(_("conditions"), blank=True)
     valid_until = models.DateField(_("fin de validité"), null=True, blank=True)
+    # A grant's interval between the operator's periodic reports (derogations.reports);
+    # None: no periodic report (an individual derogation).
+    report_interval_months = models.PositiveSmallIntegerField(
+        _("périodicité des rapports de l'opérateur (mois)"), null=True, blank=True
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -420,6 +426,17 @@ class Decision(models.Model):
                 condition=Q(state=DecisionState.PROPOSED),
                 name="one_pending_proposal_per_request",
             ),
+            # The expiry act is issued once per request (derogations.expiry).
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(kind=DecisionKind.EXPIRY),
+                name="one_expiry_act_per_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_interval_months__isnull=True)
+                | Q(report_interval_months__gte=1, report_interval_months__lte=24),
+                name="report_interval_between_1_and_24_months",
+            ),
         ]
         indexes = [
             # The registry's ETag: the newest issued act, read backwards (registry.latest_change).
@@ -448,10 +465,11 @@ class Decision(models.Model):
     @property
     def signatory(self) -> User | None:
         """Who signs the letter: the senior evaluator of a decision, the author of a
-        follow-up act; an acknowledgment of receipt is signed by the service."""
+        follow-up act; an acknowledgment of receipt and an expiry are signed by the
+        service."""
         if self.kind in FOUR_EYES_KINDS:
             return self.reviewed_by
-        if self.kind == DecisionKind.ACKNOWLEDGMENT:
+        if self.kind in (DecisionKind.ACKNOWLEDGMENT, DecisionKind.EXPIRY):
             return None
         return self.proposed_by
 
@@ -793,7 +811,11 @@ class Incident(models.Model):
 class UnionNotification(models.Model):
     """IVDR Article 54(2): a grant for use other than a single patient is notified to the
     European Commission and the other Member States. The sheet is rendered with the grant
-    letter; staff record when and how they sent it."""
+    letter; staff record when and how they sent it.
+
+    A later act on that derogation (suspension, change of conditions, lifting) is notified
+    too: ``grant`` is then that act (the field keeps its name; the notified act).
+    """
 
     grant = models.OneToOneField(
         Decision, on_delete=models.PROTECT, related_name="union_notification"
@@ -876,6 +898,54 @@ class Supply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_name} ({self.facility_finess}) — {self.supplied_on:%d/%m/%Y}"
+
+
+class PeriodicReport(models.Model):
+    """The operator's periodic report on a derogation in force (issue 16): what was
+    supplied, the incidents known, how the CE marking stands.
+
+    Written only by derogations.reports.submit_report, which writes the timeline. Reports
+    are due at the interval the grant set (Decision.report_interval_months).
+    """
+
+    derogation = models.ForeignKey(
+        Derogation, on_delete=models.PROTECT, related_name="periodic_reports"
+    )
+    period_start = models.DateField(_("début de la période couverte"))
+    period_end = models.DateField(_("fin de la période couverte"))
+    quantity_supplied = models.PositiveIntegerField(_("quantités fournies sur la période"))
+    incidents_count = models.PositiveIntegerField(_("nombre d'incidents connus"))
+    incidents_summary = models.TextField(_("incidents connus"), max_length=10000, blank=True)
+    notified_body = models.CharField(
+        _("organisme notifié (nom et numéro)"), max_length=255, blank=True
+    )
+    ce_step = models.CharField(
+        _("étape du marquage CE"), max_length=32, choices=CeMarkingStep.choices
+    )
+    expected_ce_date = models.DateField(_("date prévue du marquage CE"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("transmis le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rapport périodique de l'opérateur")
+        verbose_name_plural = _("rapports périodiques des opérateurs")
+        ordering = ["-period_end", "-pk"]
+        indexes = [
+            models.Index(fields=["derogation", "-period_end"], name="report_derogation_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="report_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.derogation.request} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        )
 
 
 class KnownProfessional(models.Model):

@@ -39,6 +39,7 @@ _OTHER_ACTION_LABELS = {
     "professional_joined": gettext_lazy("Professionnel utilisateur inscrit"),
     "consent_recorded": gettext_lazy("Consentement d'un patient enregistré"),
     "incident_followed_up": gettext_lazy("Suivi d'un incident"),
+    "periodic_report": gettext_lazy("Rapport périodique de l'opérateur"),
 }
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import join_views, professional_views, registry_views, supply_views, views
+from . import join_views, professional_views, registry_views, report_views, supply_views, views
 
 app_name = "derogations"
 
@@ -26,11 +26,18 @@ urlpatterns = [
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
+    path(
+        "demandes/<int:pk>/decisions/<int:decision_pk>/notification-art54-2.pdf",
+        views.union_act_sheet,
+        name="union_act_sheet",
+    ),
     path("verifier/", views.verify, name="verify"),
     # Supplies of a granted derogation, declared by the operator (issue 16).
     path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),
     path("demandes/<int:pk>/fournitures/import/", supply_views.supply_import, name="supply_import"),
     path("fournitures/modele.csv", supply_views.supply_template, name="supply_template"),
+    # The operator's periodic reports on a derogation in force (issue 16).
+    path("demandes/<int:pk>/rapports/", report_views.report_list, name="reports"),
 ]
 
 # Public registry of global derogations, and the professionals' space (issue 6).

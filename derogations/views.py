@@ -42,7 +42,7 @@ from . import (
     uploads,
     verification,
 )
-from .enums import AttachmentCategory, DecisionState, Kind, Status
+from .enums import AttachmentCategory, DecisionKind, DecisionState, Kind, Status
 from .forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -618,10 +618,25 @@ def letter(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> Http
 @require_safe
 def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
+    return _union_sheet(request, pk, grant__kind=DecisionKind.GRANT)  # one per file
+
+
+@access.staff_required
+@require_safe
+def union_act_sheet(
+    request: AuthenticatedHttpRequest, pk: int, decision_pk: int
+) -> HttpResponseBase:
+    """ANSM staff download the Art. 54(2) notification sheet of a later act (suspension,
+    change of conditions, lifting of a global derogation)."""
+    return _union_sheet(request, pk, grant_id=decision_pk)
+
+
+def _union_sheet(request: AuthenticatedHttpRequest, pk: int, **which: object) -> HttpResponseBase:
     notification = get_object_or_404(
         UnionNotification.objects.select_related("grant__request"),
         grant__request__in=access.visible_requests(request.user).filter(pk=pk),
         grant__state=DecisionState.ISSUED,
+        **which,
     )
     if not notification.sheet_sha256:
         messages.info(
@@ -629,10 +644,12 @@ def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             _("La fiche de notification est en cours de préparation. Réessayez dans un instant."),
         )
         return redirect("reviews:file", pk=pk)
+    act = notification.grant  # the notified act: the grant, or a later act
+    suffix = "" if act.kind == DecisionKind.GRANT else f"-{act.kind}"
     return FileResponse(
         notification.sheet.open("rb"),
         as_attachment=True,
-        filename=f"{notification.grant.request.reference}-notification-art54-2.pdf",
+        filename=f"{notification.grant.request.reference}-notification-art54-2{suffix}.pdf",
         content_type="application/pdf",
     )
 

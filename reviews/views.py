@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from derogations import access, assignment, incidents, lifecycle, supplies
+from derogations import access, assignment, incidents, lifecycle, reports, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
@@ -34,7 +34,7 @@ from derogations.models import (
     IncidentMeasure,
 )
 from derogations.paging import CappedPaginator, query_string
-from derogations.union_notification import record_union_notification
+from derogations.union_notification import later_acts_notified, record_union_notification
 
 from . import admissibility, dashboard, followup, safety, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
@@ -285,6 +285,8 @@ def _render_file(
             forms.get("incident_pk"),  # type: ignore[arg-type]
         ),
         "supplies": supplies.shown_to_staff(derogation),
+        **_periodic_reports(derogation),
+        "union_later": later_acts_notified(derogation_request),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
@@ -297,6 +299,17 @@ def _render_file(
     if status is None:
         status = 400 if forms else 200
     return render(request, "reviews/file.html", context, status=status)
+
+
+def _periodic_reports(derogation: Derogation | None) -> dict[str, object]:
+    """The operator's periodic reports on the file, and whether one is missing."""
+    if derogation is None or reports.refusal(derogation) is not None:
+        return {"periodic_reports": [], "report_status": None}
+    filed = list(derogation.periodic_reports.all())
+    return {
+        "periodic_reports": filed,
+        "report_status": reports.report_status(derogation, len(filed)),
+    }
 
 
 def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -388,6 +401,7 @@ def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: lifecycle.propose_decision(
             req, request.user, kind=data["kind"], motivation=data["motivation"],
             conditions=data["conditions"], valid_until=data["valid_until"],
+            report_interval_months=data.get("report_interval_months"),
         ),
         _("La proposition de décision est transmise pour validation."),
         proposal_form=form,
@@ -526,11 +540,9 @@ def followup_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = followup.FollowUpFilterForm(request.GET or None)
     derogations = followup.followed_derogations(form.filters())
     page = Paginator(derogations, followup.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "reviews/followup.html",
-        {"page": page, "form": form, "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    page.object_list = followup.flag_late(list(page.object_list), today)
+    return render(request, "reviews/followup.html", {"page": page, "form": form, "today": today})
 
 
 # name: (form class, button, success message); the view calls lifecycle.<name>.

@@ -43,6 +43,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:supplies":           ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_import":      ((302, 405, 405, 405, 405, 405, 405), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_template":    ((302, 200, 200, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    # Periodic reports: the operator's organisation files them (the agency reads them on
+    # the file page); on this individual grant none is asked, so the form is refused.
+    "derogations:reports":            ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout":                ((405,) * 7, (302,) * 7),
     # OIDC sign-in: 404 while the provider is not configured (no PROCONNECT_* / PROSANTECONNECT_*)
@@ -96,6 +99,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:union_notification":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "notifications:resend":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 302, 302, 302)),
     "derogations:union_sheet":        ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    # A later act's sheet: none on the grant (the decision of the world), so 404 for staff too.
+    "derogations:union_act_sheet":    ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
     # Public registry: open to all, read only.

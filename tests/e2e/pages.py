@@ -384,6 +384,8 @@ VISITS: dict[str, list[Visit]] = {
             url("derogations:supplies", Status.GRANTED),
             press("Importer les fournitures"),
         ),
+        # An individual grant asks for no periodic report: the page says so.
+        Visit("rapports-periodiques", url("derogations:reports", Status.GRANTED)),
         Visit(
             "dossier-complements-erreurs",
             url("derogations:detail", Status.AWAITING_COMPLEMENTS),

@@ -46,6 +46,7 @@ from derogations.models import DerogationRequest
 from derogations.professional_forms import ConsentForm, IncidentForm
 from derogations.professionals import link_token
 from derogations.registry import RegistryFilterForm
+from derogations.report_forms import PeriodicReportForm
 from derogations.supply_forms import SupplyForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import INSERT_TEMPLATE, AssignForm, ComplementsForm, GridForm, ProposalForm
@@ -127,6 +128,10 @@ TARGETS: dict[str, list[Target]] = {
     "derogations:supply_import": [
         Target("operator_a", obj("global_granted", "derogations:supply_import"),
                files="import-file"),
+    ],
+    "derogations:reports": [
+        Target("operator_a", obj("global_granted", "derogations:reports"),
+               names(PeriodicReportForm)),
     ],
     # --- ANSM staff: review of a file --------------------------------------------------------
     "reviews:admissible": [Target("evaluator", obj("submitted", "reviews:admissible"))],
