@@ -5,10 +5,12 @@ server, like the other journeys).
 A global derogation is granted; the operator declares supplies to two facilities (one
 typed in, one by CSV); a professional joins from the public registry through the emailed
 link; consents of two patients are recorded (one refusal); an incident is declared and
-reaches the evaluator and the operator; the evaluator acknowledges it and suspends the
-derogation: each facility's contacts, the joined professional and the operator receive the
-suspension letter once. Every page reached is checked with axe."""
+reaches the evaluator and the operator; in the follow-up the evaluator sees it "À traiter"
+and the operator's periodic report flagged late, acknowledges the incident and suspends
+the derogation: each facility's contacts, the joined professional and the operator
+receive the suspension letter once. Every page reached is checked with axe."""
 
+import datetime
 import re
 import time
 
@@ -100,6 +102,12 @@ def test_the_safety_loop_reaches_everyone_who_uses_the_device(journey, staff, tm
     operator = factories.operator_of(organisation, email="lea@nova.example")
     req = granted_global(operator, evaluator, senior)
     today = timezone.localdate()
+    # The grant was signed seven months ago (as time would have it): its first six-monthly
+    # periodic report is due and the operator has not filed it (derogations/reports.py).
+    Decision.objects.filter(request=req, kind=DecisionKind.GRANT).update(
+        issued_at=timezone.now() - datetime.timedelta(days=212)
+    )
+    Derogation.objects.filter(request=req).update(valid_until=today + datetime.timedelta(days=200))
 
     # The operator declares a supply typed in, then one by CSV (refused once empty).
     j.sign_in(operator.email)
@@ -172,6 +180,7 @@ def test_the_safety_loop_reaches_everyone_who_uses_the_device(journey, staff, tm
     j.go(reverse("reviews:followup"), "sécurité suivi incident à traiter")
     row = j.page.locator("tr", has_text=req.reference)
     expect(row.get_by_text("À traiter")).to_be_visible()
+    expect(row.get_by_text("En retard")).to_be_visible()  # the late periodic report
     j.go(reverse("reviews:file", args=[req.pk]), "sécurité dossier incident")
     j.see("CHU Nord")
     j.see("1 donné(s), 1 refusé(s)")
