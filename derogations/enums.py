@@ -50,6 +50,8 @@ class DecisionKind(models.TextChoices):
     CONDITIONS_CHANGE = "conditions_change", _("Modification des conditions de la dérogation")
     LIFTING = "lifting", _("Levée de la dérogation")
     WITHDRAWAL = "withdrawal", _("Accusé de retrait de la demande")
+    # Issued once by the daily task when a derogation's end date has passed (issue 16).
+    EXPIRY = "expiry", _("Expiration de la dérogation")
 
 
 # Decisions proposed by an evaluator and signed by a senior evaluator (four eyes). Every
@@ -62,13 +64,21 @@ FOLLOW_UP_KINDS = frozenset(
         DecisionKind.RESUMPTION,
         DecisionKind.CONDITIONS_CHANGE,
         DecisionKind.LIFTING,
+        DecisionKind.EXPIRY,
     }
+)
+# Later acts on a global derogation that are notified to the Commission and the other
+# Member States, like the grant (IVDR Art. 54(2)): each has its own notification sheet.
+UNION_NOTIFIED_LATER_KINDS = frozenset(
+    {DecisionKind.SUSPENSION, DecisionKind.CONDITIONS_CHANGE, DecisionKind.LIFTING}
 )
 # Acts about a derogation that outsiders see: the decision and what followed it (not the
 # operator's correspondence such as the acknowledgment or complement requests).
 PUBLIC_ACT_KINDS = FOUR_EYES_KINDS | FOLLOW_UP_KINDS
 # Acts signed by the service, not by a person: what the portal acknowledges on its own.
-SERVICE_SIGNED_KINDS = frozenset({DecisionKind.ACKNOWLEDGMENT, DecisionKind.WITHDRAWAL})
+SERVICE_SIGNED_KINDS = frozenset(
+    {DecisionKind.ACKNOWLEDGMENT, DecisionKind.WITHDRAWAL, DecisionKind.EXPIRY}
+)
 # Acts that adversely affect the operator (décisions faisant grief): their letter states
 # the voies et délais de recours (CJA R421-5).
 APPEALABLE_KINDS = frozenset(
@@ -165,3 +175,41 @@ class DeclarantRole(models.TextChoices):
     DIRECTOR = "director", _("Directeur d'établissement")
     VIGILANCE = "vigilance", _("Correspondant local de réactovigilance")
     OTHER = "other", _("Autre professionnel de santé")
+
+
+class CeMarkingStep(models.TextChoices):
+    """Where the operator's CE marking procedure stands, as told in a periodic report."""
+
+    NOT_FILED = "not_filed", _("Pas encore de demande à un organisme notifié")
+    APPLICATION_FILED = "application_filed", _("Demande déposée auprès de l'organisme notifié")
+    AUDIT = "audit", _("Audit du système de gestion de la qualité")
+    DOCUMENTATION_REVIEW = "documentation_review", _("Revue de la documentation technique")
+    CERTIFICATE_ISSUED = "certificate_issued", _("Certificat délivré")
+
+
+class ConsentInformation(models.TextChoices):
+    """What the patient may have been told before answering (issue 16): stored as these keys."""
+
+    DEROGATION = "derogation", _("Le dispositif est utilisé par dérogation (sans marquage CE)")
+    BENEFITS_RISKS = "benefits_risks", _("Les bénéfices attendus et les risques connus")
+    ALTERNATIVES = "alternatives", _("Les alternatives disponibles")
+    REFUSAL_RIGHT = (
+        "refusal_right",
+        _("Le droit de refuser sans conséquence sur sa prise en charge"),
+    )
+    DATA = "data", _("Le traitement pseudonymisé de ses données")
+
+
+class ConsentOutcome(models.TextChoices):
+    GIVEN = "given", _("Consentement donné")
+    REFUSED = "refused", _("Consentement refusé")
+
+
+class IncidentMeasure(models.TextChoices):
+    """What the agency decided after analysing an incident: a measure other than "none"
+    is then issued as its own act (derogations.followup), never by this choice alone."""
+
+    NONE = "none", _("Aucune mesure")
+    CHANGE_CONDITIONS = "change_conditions", _("Modification des conditions")
+    SUSPENSION = "suspend", _("Suspension")
+    LIFTING = "lift", _("Levée")

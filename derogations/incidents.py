@@ -1,14 +1,17 @@
-"""Vigilance: incidents declared on a granted derogation (not a change of status)."""
+"""Vigilance: incidents declared on a granted derogation (not a change of status), and the
+agency's follow-up of each one (acknowledgment, analysis, measure decided)."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
 
 from . import events
-from .lifecycle import TransitionError, record_action
-from .models import Derogation, DerogationRequest, Incident
+from .enums import IncidentMeasure
+from .lifecycle import EVALUATORS, TransitionError, record_action
+from .models import Decision, Derogation, DerogationRequest, Incident
 
 # The actor written in the timeline for a declaration made through a signed link, by a
 # professional who has no account: the declarant's email is in the entry's comment.
@@ -65,3 +68,55 @@ def record_incident(
         )
         events.incident_declared.send(sender=Incident, incident=incident)
     return incident
+
+
+def evaluator_to_notify(request: DerogationRequest) -> User | None:
+    """The evaluator a declaration goes to: the file's assignee (derogations.assignment),
+    else the evaluator who proposed the grant; None if neither is an active evaluator."""
+    candidates = [request.assignee_id]
+    grant = getattr(request, "derogation", None)
+    if grant is not None:
+        candidates.append(
+            Decision.objects.filter(pk=grant.grant_id)
+            .values_list("proposed_by_id", flat=True)
+            .first()
+        )
+    for pk in candidates:
+        if pk is None:
+            continue
+        user = User.objects.filter(pk=pk, is_active=True, role__in=EVALUATORS).first()
+        if user is not None:
+            return user
+    return None
+
+
+def record_follow_up(incident: Incident, actor: User, *, analysis: str, measure: str) -> Incident:
+    """The evaluator acknowledges the incident and records the analysis and the measure
+    decided. A measure other than "none" is issued afterwards as its own act, through the
+    follow-up forms of the file (derogations.followup): this records the decision to take
+    it, it never changes the derogation's status. Recording again updates the analysis and
+    the measure; the first acknowledgment is kept."""
+    if not actor.is_active or actor.role not in EVALUATORS:
+        raise TransitionError(_("Vous n'avez pas le droit d'effectuer cette action."))
+    if measure and measure not in IncidentMeasure.values:
+        raise TransitionError(_("Choisissez une mesure dans la liste."))
+    with transaction.atomic():
+        locked = DerogationRequest.objects.select_for_update().get(pk=incident.request_id)
+        current = Incident.objects.select_for_update().get(pk=incident.pk)
+        fields = ["analysis", "measure"]
+        if current.acknowledged_at is None:
+            current.acknowledged_at, current.acknowledged_by = timezone.now(), actor
+            fields += ["acknowledged_at", "acknowledged_by"]
+        current.analysis, current.measure = analysis, measure
+        current.save(update_fields=fields)
+        record_action(
+            locked,
+            actor,
+            "incident_followed_up",
+            _("Suivi de l'incident %(reference)s : %(measure)s.")
+            % {
+                "reference": current.reference,
+                "measure": current.get_measure_display() or _("pris en compte"),
+            },
+        )
+    return current

@@ -251,7 +251,10 @@ def propose_decision(
     motivation: str,
     conditions: str = "",
     valid_until: datetime.date | None = None,
+    report_interval_months: int | None = None,
 ) -> Decision:
+    """``report_interval_months``: how often the operator reports on a global grant
+    (derogations.reports); a global grant without one gets the default interval."""
     if not motivation.strip():
         raise TransitionError(_("La motivation est obligatoire."))
     _check_decision_text(motivation, conditions)
@@ -269,12 +272,24 @@ def propose_decision(
                 motivation=motivation,
                 conditions=conditions,
                 valid_until=valid_until if kind == DecisionKind.GRANT else None,
+                report_interval_months=_report_interval(locked, kind, report_interval_months),
                 proposed_by=actor,
             )
         )
 
     _run(request.pk, "propose_decision", actor, comment=motivation, apply=apply)
     return created[0]
+
+
+# A global grant's default interval between the operator's reports (derogations.reports
+# repeats it for the form; kept here so that the lifecycle imports no screen module).
+DEFAULT_REPORT_INTERVAL_MONTHS = 6
+
+
+def _report_interval(request: DerogationRequest, kind: str, months: int | None) -> int | None:
+    if kind != DecisionKind.GRANT or request.kind != Kind.GLOBAL:
+        return None
+    return months or DEFAULT_REPORT_INTERVAL_MONTHS
 
 
 def _pending_proposal(locked: DerogationRequest) -> Decision:

@@ -18,11 +18,14 @@ from .enums import (
     SERVICE_SIGNED_KINDS,
     STORED_DEROGATION_STATUSES,
     AttachmentCategory,
+    CeMarkingStep,
+    ConsentOutcome,
     DecisionKind,
     DecisionState,
     DeclarantRole,
     DerogationStatus,
     DeviceType,
+    IncidentMeasure,
     IncidentSeverity,
     IvdClass,
     Kind,
@@ -413,6 +416,11 @@ class Decision(models.Model):
     motivation = models.TextField(_("motivation en droit et en fait"))
     conditions = models.TextField(_("conditions"), blank=True)
     valid_until = models.DateField(_("fin de validité"), null=True, blank=True)
+    # A grant's interval between the operator's periodic reports (derogations.reports);
+    # None: no periodic report (an individual derogation).
+    report_interval_months = models.PositiveSmallIntegerField(
+        _("périodicité des rapports de l'opérateur (mois)"), null=True, blank=True
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -456,6 +464,17 @@ class Decision(models.Model):
                 condition=Q(state=DecisionState.PROPOSED),
                 name="one_pending_proposal_per_request",
             ),
+            # The expiry act is issued once per request (derogations.expiry).
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(kind=DecisionKind.EXPIRY),
+                name="one_expiry_act_per_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_interval_months__isnull=True)
+                | Q(report_interval_months__gte=1, report_interval_months__lte=24),
+                name="report_interval_between_1_and_24_months",
+            ),
         ]
         indexes = [
             # The registry's ETag: the newest issued act, read backwards (registry.latest_change).
@@ -484,8 +503,8 @@ class Decision(models.Model):
     @property
     def signatory(self) -> User | None:
         """Who signs the letter: the senior evaluator of a decision, the author of a
-        follow-up act; an acknowledgment (of receipt, of withdrawal) is signed by the
-        service."""
+        follow-up act; an acknowledgment (of receipt, of withdrawal) and an expiry are
+        signed by the service."""
         if self.kind in FOUR_EYES_KINDS:
             return self.reviewed_by
         if self.kind in SERVICE_SIGNED_KINDS:
@@ -709,6 +728,26 @@ class Consent(models.Model):
     )
     professional_email = NormalisedEmailField(_("courriel du professionnel"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Issue 16: a pseudonymous code chosen by the facility (never a NIR), what the patient
+    # was told, and the answer. Records made before carry no code and count as given.
+    patient_code = models.CharField(
+        _("code patient"),
+        max_length=32,
+        blank=True,
+        validators=NO_NIR,
+    )
+    outcome = models.CharField(
+        _("réponse du patient"),
+        max_length=16,
+        choices=ConsentOutcome.choices,
+        default=ConsentOutcome.GIVEN,
+    )
+    information_given = models.JSONField(_("informations délivrées"), default=list, blank=True)
+    information_note = models.TextField(_("précisions sur l'information"), blank=True)
+    facility_name = models.CharField(_("établissement"), max_length=255, blank=True)
+    facility_finess = models.CharField(
+        _("numéro FINESS de l'établissement"), max_length=9, blank=True
+    )
 
     class Meta:
         verbose_name = _("information et consentement du patient")
@@ -750,6 +789,15 @@ class Incident(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set once the alert to the vigilance team has been sent (the task may run twice).
     alert_sent_at = models.DateTimeField(null=True, blank=True)
+    # The agency's follow-up (derogations.incident_followup): "À traiter" until acknowledged.
+    acknowledged_at = models.DateTimeField(_("pris en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    analysis = models.TextField(_("analyse de l'ANSM"), blank=True)
+    measure = models.CharField(
+        _("mesure décidée"), max_length=24, choices=IncidentMeasure.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("incident déclaré")
@@ -763,11 +811,19 @@ class Incident(models.Model):
     def is_serious(self) -> bool:
         return self.severity != IncidentSeverity.NOT_SERIOUS
 
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
 
 class UnionNotification(models.Model):
     """IVDR Article 54(2): a grant for use other than a single patient is notified to the
     European Commission and the other Member States. The sheet is rendered with the grant
-    letter; staff record when and how they sent it."""
+    letter; staff record when and how they sent it.
+
+    A later act on that derogation (suspension, change of conditions, lifting) is notified
+    too: ``grant`` is then that act (the field keeps its name; the notified act).
+    """
 
     grant = models.OneToOneField(
         Decision, on_delete=models.PROTECT, related_name="union_notification"
@@ -850,3 +906,80 @@ class Supply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_name} ({self.facility_finess}) — {self.supplied_on:%d/%m/%Y}"
+
+
+class PeriodicReport(models.Model):
+    """The operator's periodic report on a derogation in force (issue 16): what was
+    supplied, the incidents known, how the CE marking stands.
+
+    Written only by derogations.reports.submit_report, which writes the timeline. Reports
+    are due at the interval the grant set (Decision.report_interval_months).
+    """
+
+    derogation = models.ForeignKey(
+        Derogation, on_delete=models.PROTECT, related_name="periodic_reports"
+    )
+    period_start = models.DateField(_("début de la période couverte"))
+    period_end = models.DateField(_("fin de la période couverte"))
+    quantity_supplied = models.PositiveIntegerField(_("quantités fournies sur la période"))
+    incidents_count = models.PositiveIntegerField(_("nombre d'incidents connus"))
+    incidents_summary = models.TextField(_("incidents connus"), max_length=10000, blank=True)
+    notified_body = models.CharField(
+        _("organisme notifié (nom et numéro)"), max_length=255, blank=True
+    )
+    ce_step = models.CharField(
+        _("étape du marquage CE"), max_length=32, choices=CeMarkingStep.choices
+    )
+    expected_ce_date = models.DateField(_("date prévue du marquage CE"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("transmis le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rapport périodique de l'opérateur")
+        verbose_name_plural = _("rapports périodiques des opérateurs")
+        ordering = ["-period_end", "-pk"]
+        indexes = [
+            models.Index(fields=["derogation", "-period_end"], name="report_derogation_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="report_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.derogation.request} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        )
+
+
+class KnownProfessional(models.Model):
+    """A health professional who uses a derogated device and joined its derogation from
+    the public registry (issue 16): they record consents, declare incidents and receive
+    every later act. Written only by derogations.joining.confirm_join."""
+
+    derogation = models.ForeignKey(
+        Derogation, on_delete=models.PROTECT, related_name="known_professionals"
+    )
+    email = NormalisedEmailField(_("courriel professionnel"))
+    facility_name = models.CharField(_("nom de l'établissement"), max_length=255)
+    facility_finess = models.CharField(
+        _("numéro FINESS de l'établissement"), max_length=9, validators=[validate_finess]
+    )
+    joined_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("professionnel utilisateur")
+        verbose_name_plural = _("professionnels utilisateurs")
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["derogation", "email"], name="one_known_professional_per_derogation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.facility_name})"

@@ -25,6 +25,10 @@ STAFF_ONLY_ACTIONS = frozenset(
         "expert_no_conflict",
         "expert_declined",
         "expert_opinion_answered",
+        # Issue 16: professionals' addresses and consents stay with the agency.
+        "professional_joined",
+        "consent_recorded",
+        "incident_followed_up",
     }
 )
 
@@ -43,6 +47,10 @@ _OTHER_ACTION_LABELS = {
     "expert_no_conflict": gettext_lazy("Absence de conflit d'intérêts déclarée par l'expert"),
     "expert_declined": gettext_lazy("Demande d'avis déclinée par l'expert"),
     "expert_opinion_answered": gettext_lazy("Avis d'expert rendu"),
+    "professional_joined": gettext_lazy("Professionnel utilisateur inscrit"),
+    "consent_recorded": gettext_lazy("Consentement d'un patient enregistré"),
+    "incident_followed_up": gettext_lazy("Suivi d'un incident"),
+    "periodic_report": gettext_lazy("Rapport périodique de l'opérateur"),
 }
 
 if TYPE_CHECKING:

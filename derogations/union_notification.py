@@ -4,12 +4,18 @@ the Commission and the Member States."""
 import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .enums import DecisionState, UnionNotificationChannel
+from .enums import (
+    UNION_NOTIFIED_LATER_KINDS,
+    DecisionKind,
+    DecisionState,
+    UnionNotificationChannel,
+)
 from .lifecycle import EVALUATORS, TransitionError, record_action
 from .models import DerogationRequest, UnionNotification
 
@@ -32,7 +38,11 @@ def record_union_notification(
         locked = DerogationRequest.objects.select_for_update().get(pk=request.pk)
         notification = (
             UnionNotification.objects.select_for_update()
-            .filter(grant__request=locked, grant__state=DecisionState.ISSUED)
+            .filter(
+                grant__request=locked,
+                grant__kind=DecisionKind.GRANT,
+                grant__state=DecisionState.ISSUED,
+            )
             .first()
         )
         if notification is None:
@@ -59,3 +69,15 @@ def record_union_notification(
             },
         )
     return notification
+
+
+def later_acts_notified(request: DerogationRequest) -> QuerySet[UnionNotification]:
+    """The notifications of the later acts on this file (suspension, change of conditions,
+    lifting), oldest first: their sheets are rendered with the acts' letters."""
+    return (
+        UnionNotification.objects.filter(
+            grant__request=request, grant__kind__in=UNION_NOTIFIED_LATER_KINDS
+        )
+        .select_related("grant")
+        .order_by("grant__issued_at", "pk")
+    )

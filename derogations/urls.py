@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .www.operators import supply_views, views
+from .www.operators import report_views, supply_views, views
+from .www.professionals import join_views
 from .www.professionals import views as professional_views
 from .www.public import registry_views
 from .www.public import views as public_views
@@ -29,11 +30,18 @@ urlpatterns = [
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
+    path(
+        "demandes/<int:pk>/decisions/<int:decision_pk>/notification-art54-2.pdf",
+        views.union_act_sheet,
+        name="union_act_sheet",
+    ),
     path("verifier/", public_views.verify, name="verify"),
     # Supplies of a granted derogation, declared by the operator (issue 16).
     path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),
     path("demandes/<int:pk>/fournitures/import/", supply_views.supply_import, name="supply_import"),
     path("fournitures/modele.csv", supply_views.supply_template, name="supply_template"),
+    # The operator's periodic reports on a derogation in force (issue 16).
+    path("demandes/<int:pk>/rapports/", report_views.report_list, name="reports"),
 ]
 
 # Public registry of global derogations, and the professionals' space (issue 6).
@@ -65,5 +73,16 @@ urlpatterns += [
         "professionnels/decisions/<int:decision_pk>/incident/<int:incident_pk>/",
         professional_views.incident_ack,
         name="pro_incident_ack",
+    ),
+]
+
+# Professionals join a derogation from the registry; their facility's consents (issue 16).
+urlpatterns += [
+    path("registre/<str:reference>/rejoindre/", join_views.join, name="join"),
+    path("professionnels/inscription/<str:token>/", join_views.join_link, name="join_link"),
+    path(
+        "professionnels/decisions/<int:decision_pk>/consentements.csv",
+        professional_views.consents_csv,
+        name="pro_consents_csv",
     ),
 ]

@@ -24,7 +24,12 @@ from .models import Delivery, RecipientRole, Reminder, ReminderKind
 
 OVERDUE_DIGEST_LIMIT = 200
 PROFESSIONAL_ROLES = frozenset(
-    {RecipientRole.PRESCRIBER, RecipientRole.USER, RecipientRole.DIRECTOR}
+    {
+        RecipientRole.PRESCRIBER,
+        RecipientRole.USER,
+        RecipientRole.DIRECTOR,
+        RecipientRole.KNOWN_PROFESSIONAL,
+    }
 )
 
 
@@ -159,6 +164,9 @@ def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
             else file_url(derogation.request),
         )
         name = "ending"
+        if reminder.kind == ReminderKind.REPORT_DUE:
+            context["url"] = _url("derogations:reports", derogation.request_id)
+            name = "report_due"
     subject, text, html = _render(name, reminder.language, context)
     return automatic_email(subject, text, html, [reminder.recipient_email])
 

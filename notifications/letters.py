@@ -17,7 +17,12 @@ from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.models import User
-from derogations.enums import DecisionKind
+from derogations.enums import (
+    FOLLOW_UP_KINDS,
+    UNION_NOTIFIED_LATER_KINDS,
+    DecisionKind,
+    DecisionState,
+)
 from derogations.models import Decision, DerogationRequest, UnionNotification
 
 LETTER_FONTS = {
@@ -140,20 +145,37 @@ def render_proposal_letter(proposal: Decision, signatory: User | None) -> bytes:
 
 
 def render_union_sheet(notification: UnionNotification) -> bytes:
-    """The IVDR Art. 54(2) notification sheet (French, with English headings)."""
-    grant = notification.grant
-    url = verification_url(grant)
+    """The IVDR Art. 54(2) notification sheet (French, with English headings) of a grant,
+    or of a later act on it (suspension, change of conditions, lifting)."""
+    act = notification.grant  # the notified act: the grant or a later act
+    url = verification_url(act)
+    context: dict[str, object] = {
+        "decision": act,
+        "request": act.request,
+        "signatory": act.signatory,
+        "verification_url": url,
+        "qr_svg": _qr_svg(url),
+    }
+    template = "letters/union_notification.html"
+    if act.kind in UNION_NOTIFIED_LATER_KINDS:
+        template = "letters/union_notification_later.html"
+        context.update(grant=act.request.derogation.grant, previous=_act_before(act))
     with translation.override("fr"):
-        return render_pdf(
-            "letters/union_notification.html",
-            {
-                "decision": grant,
-                "request": grant.request,
-                "signatory": grant.signatory,
-                "verification_url": url,
-                "qr_svg": _qr_svg(url),
-            },
+        return render_pdf(template, context)
+
+
+def _act_before(act: Decision) -> Decision | None:
+    """The issued act that set the conditions and end date in force before this one."""
+    return (
+        Decision.objects.filter(
+            request_id=act.request_id,
+            state=DecisionState.ISSUED,
+            kind__in=[DecisionKind.GRANT, *FOLLOW_UP_KINDS],
+            pk__lt=act.pk,
         )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def render_patient_sheet(decision: Decision, derogation_status: str) -> bytes:

@@ -18,6 +18,8 @@ class RecipientRole(models.TextChoices):
     SUPPLIED_VIGILANCE = "supply_vigilance", _("Réactovigilance d'un établissement fourni")
     SUPPLIED_DIRECTOR = "supply_director", _("Direction d'un établissement fourni")
     STAFF = "staff", _("ANSM")
+    # Professionals who joined the derogation from the registry (derogations.joining).
+    KNOWN_PROFESSIONAL = "known_pro", _("Professionnel utilisateur inscrit")
 
 
 class Channel(models.TextChoices):
@@ -96,10 +98,15 @@ class ReminderKind(models.TextChoices):
     ENDING_30 = "ending_30", _("Fin de validité dans 30 jours")
     ENDING_7 = "ending_7", _("Fin de validité dans 7 jours")
     OVERDUE_DIGEST = "overdue_digest", _("Dossiers en retard (récapitulatif du jour)")
+    # Before each due date of the operator's periodic report (derogations.reports): the
+    # reminder's ``day`` is that due date, so each due date is reminded once.
+    REPORT_DUE = "report_due", _("Rapport périodique attendu")
 
 
 # Days before the end date of a global derogation at which a reminder goes out.
 ENDING_THRESHOLDS = ((7, ReminderKind.ENDING_7), (30, ReminderKind.ENDING_30))
+# Days before a periodic report's due date at which the operator is reminded (our choice).
+REPORT_REMINDER_DAYS = 14
 
 
 class Reminder(models.Model):
@@ -130,8 +137,14 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "derogation", "recipient_email"],
-                condition=Q(derogation__isnull=False),
+                condition=Q(derogation__isnull=False) & ~Q(kind=ReminderKind.REPORT_DUE),
                 name="one_reminder_per_derogation_threshold_recipient",
+            ),
+            # A periodic report is due several times: once per due date (``day``).
+            models.UniqueConstraint(
+                fields=["kind", "derogation", "day", "recipient_email"],
+                condition=Q(kind=ReminderKind.REPORT_DUE),
+                name="one_report_reminder_per_due_date_recipient",
             ),
             models.UniqueConstraint(
                 fields=["kind", "day", "recipient_email"],

@@ -5,14 +5,18 @@ issued act gets its outbox rows in the transaction that issued it; its letter is
 after commit by the worker.
 """
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.email_addresses import normalise_email
 from accounts.models import User
+from config.mail import automatic_email, render_parts
 from config.tasks import queue_on_commit
-from derogations import lifecycle, supplies
+from derogations import incidents, lifecycle, supplies
 from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
-from derogations.models import Decision, DerogationRequest, Incident
+from derogations.models import Decision, DerogationRequest, Incident, KnownProfessional
 
 from .models import Delivery, RecipientRole
 
@@ -67,6 +71,16 @@ def _facilities_supplied(request: DerogationRequest, recipients: _Recipients) ->
         recipients.add(director_email, RecipientRole.SUPPLIED_DIRECTOR)
 
 
+def _known_professionals(request: DerogationRequest, recipients: _Recipients) -> None:
+    """The professionals who joined this request's derogation from the registry (or, for a
+    renewal's decision, the derogation it renews)."""
+    request_ids = [request.pk, request.renewal_of_id or request.pk]
+    for email in KnownProfessional.objects.filter(
+        derogation__request_id__in=request_ids
+    ).values_list("email", flat=True):
+        recipients.add(email, RecipientRole.KNOWN_PROFESSIONAL)
+
+
 def recipients_for(act: Decision) -> list[tuple[str, str]]:
     """Who receives this act's letter.
 
@@ -76,8 +90,9 @@ def recipients_for(act: Decision) -> list[tuple[str, str]]:
     resumption, change of conditions, lifting: everyone who received the grant, and
     whoever would receive it today (a new member of the operator). Every decision after the
     grant also goes to the vigilance contact and the director of each facility supplied so
-    far; the decision on a renewal, to those supplied under the derogation it renews.
-    Acknowledgment of a withdrawal: the operator and everyone a letter of the file went to.
+    far, and to every professional who joined the derogation from the registry; the
+    decision on a renewal, to those of the derogation it renews. Acknowledgment of a
+    withdrawal: the operator and everyone a letter of the file went to.
     """
     request = act.request
     recipients = _Recipients()
@@ -96,6 +111,7 @@ def recipients_for(act: Decision) -> list[tuple[str, str]]:
     _operator_and_copies(request, recipients, copies=act.kind not in OPERATOR_ONLY_KINDS)
     if act.kind in FOLLOW_UP_KINDS | {DecisionKind.GRANT, DecisionKind.REFUSAL}:
         _facilities_supplied(request, recipients)
+        _known_professionals(request, recipients)
     return recipients.pairs
 
 
@@ -144,10 +160,43 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
 
 
 def on_incident_declared(sender: type, incident: Incident, **kwargs: object) -> None:
-    """Alert the vigilance team once the declaration is committed."""
-    from .tasks import send_incident_alert
+    """Alert the vigilance team once the declaration is committed; write in the outbox,
+    in the declaration's transaction, the emails to the evaluator who follows the file and
+    to the operator (the operator's one carries no patient data: neither the description
+    nor the consequences for the patient)."""
+    from .tasks import queue_account_email, send_incident_alert
 
     queue_on_commit(send_incident_alert, incident.pk)
+    request = incident.request
+    review_url = settings.PORTAL_BASE_URL + reverse("reviews:file", args=[request.pk])
+    evaluator = incidents.evaluator_to_notify(request)
+    messages = []
+    if evaluator is not None:
+        messages.append(
+            _incident_email("incident_evaluator", incident, evaluator.email, review_url)
+        )
+    operator = _Recipients()
+    _operator_and_copies(request, operator, copies=False)
+    file_url = settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk])
+    messages += [
+        _incident_email("incident_operator", incident, email, file_url)
+        for email, _role in operator.pairs
+    ]
+    for message in messages:
+        queue_account_email(message)
+
+
+def _incident_email(template: str, incident: Incident, to: str, url: str) -> EmailMessage:
+    """templates/emails/<template>_subject.txt, _body.txt and _body.html in the recipient's
+    language."""
+    language = languages_of([to]).get(to, "fr")
+    with translation.override(language):
+        subject, text, html = render_parts(
+            f"emails/{template}_subject.txt",
+            f"emails/{template}_body.txt",
+            {"incident": incident, "request": incident.request, "url": url},
+        )
+    return automatic_email(subject, text, html, [to])
 
 
 def on_account_email_ready(sender: object, message: EmailMessage, **kwargs: object) -> None:

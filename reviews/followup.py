@@ -6,14 +6,15 @@ from typing import Any
 
 from crispy_forms.layout import Column, Row
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.plain_text import PlainTextForm
+from derogations import reports
 from derogations.enums import DerogationStatus, Kind, UnionNotificationChannel
-from derogations.models import Derogation, Incident
+from derogations.models import Derogation, Incident, PeriodicReport
 from derogations.widgets import filter_form_helper
 
 from .forms import _helper
@@ -82,7 +83,20 @@ def followed_derogations(
     state = filters.get("etat", "")
     qs = Derogation.objects.select_related("request__organisation", "grant").annotate(
         # Incidents declared by professionals flag the derogation (issue 6 → follow-up).
-        has_incident=Exists(Incident.objects.filter(request_id=OuterRef("request_id")))
+        has_incident=Exists(Incident.objects.filter(request_id=OuterRef("request_id"))),
+        # Issue 16: an incident stays "À traiter" until an evaluator acknowledges it.
+        has_incident_to_handle=Exists(
+            Incident.objects.filter(request_id=OuterRef("request_id"), acknowledged_at__isnull=True)
+        ),
+        # The operator's periodic reports received, for the "En retard" flag (flag_late).
+        reports_received=Subquery(
+            PeriodicReport.objects.filter(derogation=OuterRef("pk"))
+            .order_by()
+            .values("derogation")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
     )
     if state == IN_FORCE:
         qs = qs.filter(not_expired, status=DerogationStatus.ACTIVE)
@@ -111,6 +125,15 @@ def followed_derogations(
             | Q(request__organisation__name__icontains=term)
         )
     return qs.order_by(F("valid_until").asc(nulls_last=True), "pk")
+
+
+def flag_late(rows: list[Derogation], today: datetime.date) -> list[Derogation]:
+    """Set ``reports_late`` on each row of a page (annotated by followed_derogations): a
+    periodic report that was due before today is missing. No query."""
+    for derogation in rows:
+        received = getattr(derogation, "reports_received", None) or 0
+        derogation.reports_late = reports.report_status(derogation, received, today).is_late  # type: ignore[attr-defined]
+    return rows
 
 
 # --- Forms of the follow-up acts --------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.plain_text import PlainTextForm
 from derogations import access, deadlines, placeholders
 from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
+from derogations.reports import DEFAULT_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS
 
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
 from .services import GRID_FIELDS
@@ -80,6 +81,18 @@ class ProposalForm(DecisionTextForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Global requests only (removed from the form of an individual one).
+    report_interval_months = forms.IntegerField(
+        label=_("Périodicité des rapports de l'opérateur (en mois)"),
+        help_text=_(
+            "Dérogation globale accordée : l'opérateur rend compte des quantités fournies, "
+            "des incidents et du marquage CE à cet intervalle et à la fin de validité "
+            "(6 mois si vide)."
+        ),
+        required=False,
+        min_value=1,
+        max_value=MAX_INTERVAL_MONTHS,
+    )
 
     def __init__(self, *args: Any, request_kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,6 +116,11 @@ class ProposalForm(DecisionTextForm):
             "conditions",
             "valid_until",
         )
+        if request_kind == Kind.GLOBAL:
+            self.fields["report_interval_months"].initial = DEFAULT_INTERVAL_MONTHS
+            self.helper.layout.append("report_interval_months")
+        else:
+            del self.fields["report_interval_months"]
 
     @classmethod
     def with_template_inserted(
@@ -115,7 +133,14 @@ class ProposalForm(DecisionTextForm):
         """
         initial = {
             name: data.get(name, "")
-            for name in ("kind", "motivation", "conditions", "valid_until", "template")
+            for name in (
+                "kind",
+                "motivation",
+                "conditions",
+                "valid_until",
+                "template",
+                "report_interval_months",
+            )
         }
         template = None
         if initial["template"].isdigit():

@@ -32,4 +32,9 @@ urlpatterns = [
         name="union_notification",
     ),
     path("a-signer/", day_views.to_sign, name="to_sign"),
+    path(
+        "dossiers/<int:pk>/incidents/<int:incident_pk>/suivi/",
+        views.incident_follow_up,
+        name="incident_follow_up",
+    ),
 ]

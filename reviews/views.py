@@ -22,15 +22,21 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from derogations import access, assignment, lifecycle, supplies
+from derogations import access, assignment, incidents, lifecycle, reports, supplies
 from derogations import followup as follow_up_acts
 from derogations.access import staff_required
 from derogations.enums import DecisionState
-from derogations.models import OPEN_STATUSES, Decision, Derogation, DerogationRequest
+from derogations.models import (
+    OPEN_STATUSES,
+    Decision,
+    Derogation,
+    DerogationRequest,
+    IncidentMeasure,
+)
 from derogations.paging import CappedPaginator, query_string
-from derogations.union_notification import record_union_notification
+from derogations.union_notification import later_acts_notified, record_union_notification
 
-from . import admissibility, dashboard, followup, services
+from . import admissibility, dashboard, followup, safety, services
 from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
@@ -276,7 +282,16 @@ def _render_file(
         "note_form": forms.get("note_form") or NoteForm(),
         "motivation_templates": templates,
         "incidents": derogation_request.incidents.all(),
+        **safety.file_context(
+            derogation_request,
+            derogation,
+            request.user,
+            forms.get("incident_form"),  # type: ignore[arg-type]
+            forms.get("incident_pk"),  # type: ignore[arg-type]
+        ),
         "supplies": supplies.shown_to_staff(derogation),
+        **_periodic_reports(derogation),
+        "union_later": later_acts_notified(derogation_request),
         "proposal_form": forms.get("proposal_form")
         or ProposalForm(request_kind=derogation_request.kind),
         "inadmissible_form": forms.get("inadmissible_form") or _comment_form(INADMISSIBLE),
@@ -300,6 +315,17 @@ def _render_file(
     if status is None:
         status = 400 if forms else 200
     return render(request, "reviews/file.html", context, status=status)
+
+
+def _periodic_reports(derogation: Derogation | None) -> dict[str, object]:
+    """The operator's periodic reports on the file, and whether one is missing."""
+    if derogation is None or reports.refusal(derogation) is not None:
+        return {"periodic_reports": [], "report_status": None}
+    filed = list(derogation.periodic_reports.all())
+    return {
+        "periodic_reports": filed,
+        "report_status": reports.report_status(derogation, len(filed)),
+    }
 
 
 def _done(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -391,6 +417,7 @@ def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: lifecycle.propose_decision(
             req, request.user, kind=data["kind"], motivation=data["motivation"],
             conditions=data["conditions"], valid_until=data["valid_until"],
+            report_interval_months=data.get("report_interval_months"),
         ),
         _("La proposition de décision est transmise pour validation."),
         proposal_form=form,
@@ -553,11 +580,9 @@ def followup_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = followup.FollowUpFilterForm(request.GET or None)
     derogations = followup.followed_derogations(form.filters())
     page = Paginator(derogations, followup.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "reviews/followup.html",
-        {"page": page, "form": form, "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    page.object_list = followup.flag_late(list(page.object_list), today)
+    return render(request, "reviews/followup.html", {"page": page, "form": form, "today": today})
 
 
 # name: (form class, button, success message); the view calls lifecycle.<name>.
@@ -654,3 +679,29 @@ def union_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         ),
         _("L'envoi de la notification à la Commission et aux États membres est enregistré."),
     )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def incident_follow_up(
+    request: AuthenticatedHttpRequest, pk: int, incident_pk: int
+) -> HttpResponse:
+    """The evaluator acknowledges a declared incident, with the analysis and the measure."""
+    req = get_object_or_404(access.visible_requests(request.user), pk=pk)
+    incident = get_object_or_404(req.incidents.all(), pk=incident_pk)
+    form = safety.follow_up_form(incident.pk, request.POST)
+    if not form.is_valid():
+        return _render_file(request, pk, incident_form=form, incident_pk=incident.pk)
+    data = form.cleaned_data
+    success = _("Le suivi de l'incident %(ref)s est enregistré.") % {"ref": incident.reference}
+    if data["measure"] != IncidentMeasure.NONE:
+        success += " " + _(
+            "Émettez maintenant l'acte décidé dans « Suivi de la dérogation » : "
+            "il part avec son courrier à tous les destinataires."
+        )
+    return _done(
+        request,
+        pk,
+        lambda: incidents.record_follow_up(incident, request.user, **data),
+        success,
+    )

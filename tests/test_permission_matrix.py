@@ -6,13 +6,15 @@ to do with them. Expected codes: 200 page, 302 redirect (to the login page for a
 users), 400 form refused, 404 "does not exist for you", 405 wrong method.
 """
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import tokens
 from accounts.models import Membership
-from derogations import lifecycle
+from derogations import incidents, lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
 from derogations.professionals import link_token
 from reviews.models import EvaluationGrid, PrivateNote
@@ -41,6 +43,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:supplies":           ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_import":      ((302, 405, 405, 405, 405, 405, 405), (302, 400, 404, 404, 404, 404, 404)),
     "derogations:supply_template":    ((302, 200, 200, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405)),
+    # Periodic reports: the operator's organisation files them (the agency reads them on
+    # the file page); on this individual grant none is asked, so the form is refused.
+    "derogations:reports":            ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
     "accounts:login":                 ((200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout":                ((405,) * 7, (302,) * 7),
     # OIDC sign-in: 404 while the provider is not configured (no PROCONNECT_* / PROSANTECONNECT_*)
@@ -94,6 +99,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "reviews:union_notification":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "notifications:resend":           ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "derogations:union_sheet":        ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    # A later act's sheet: none on the grant (the decision of the world), so 404 for staff too.
+    "derogations:union_act_sheet":    ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 405, 405, 405)),
     "set_language":                   ((302,) * 7, (302,) * 7),
     "notifications:demo_mailbox":     ((404,) * 7, (405,) * 7),
     # Public registry: open to all, read only.
@@ -148,6 +155,12 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "api_tokens:list":                ((302, 200, 200, 404, 200, 200, 200), (302, 400, 400, 404, 400, 400, 400)),
     "api_tokens:revoke":              ((302, 405, 405, 405, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
     "api:reference":                  ((200,) * 7, (405,) * 7),
+    # Issue 16: joining from the registry is open to all (POST without data: the form
+    # refuses it); a forged join link is refused; the consents' CSV opens like the decision.
+    "derogations:join":               ((200,) * 7, (400,) * 7),
+    "derogations:join_link":          ((400,) * 7, (400,) * 7),
+    "derogations:pro_consents_csv":   ((404,) * 7, (405,) * 7),
+    "reviews:incident_follow_up":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -210,7 +223,20 @@ def world(org_a, org_b):
     sheet.sheet_sha256 = "1" * 64
     sheet.save(update_fields=["sheet", "sheet_sha256"])
     global_granted.refresh_from_db()
+    # An incident declared on the granted file, for the evaluator's follow-up form.
+    incident = incidents.record_incident(
+        granted,
+        declarant=None,
+        declarant_email=granted.prescriber_email,
+        declarant_role="prescriber",
+        occurred_on=datetime.date(2026, 1, 5),
+        severity="serious",
+        device_lot="L1",
+        description="Résultat faux.",
+        patient_outcome="Aucune.",
+    )
     return {
+        "incident": incident,
         "users": users,
         "granted": granted,
         "decision": decision,
@@ -268,7 +294,7 @@ def url_for(name: str, world) -> str:
     if "reference" in converters:
         kwargs["reference"] = world["global_granted"].reference
     if "incident_pk" in converters:
-        kwargs["incident_pk"] = 1
+        kwargs["incident_pk"] = world["incident"].pk if name == "reviews:incident_follow_up" else 1
     if "delivery_pk" in converters:
         kwargs["delivery_pk"] = world["decision"].deliveries.first().pk
     return reverse(name, kwargs=kwargs)

@@ -358,6 +358,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collaboration.tasks.remind_experts_due",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Global derogations whose end date has passed: their expiry act, once. Idempotent.
+    "issue-expiry-acts": {
+        "task": "derogations.tasks.issue_expiry_acts",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Expired sessions (anonymous visitors' included) are deleted every night.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",

@@ -298,7 +298,14 @@ def test_consent_is_recorded_with_the_link_email_and_no_patient_identity(granted
     url = reverse("derogations:pro_decision", args=[granted.pk])
     today = timezone.localdate()
     response = client.post(
-        url, {"informed_on": today - datetime.timedelta(days=2), "consented_on": today}
+        url,
+        {
+            "informed_on": today - datetime.timedelta(days=2),
+            "consented_on": today,
+            "patient_code": "PAT-0001",
+            "information_given": ["derogation", "refusal_right"],
+            "outcome": "given",
+        },
     )
     assert response.status_code == 302
     consent = Consent.objects.get()

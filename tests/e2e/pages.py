@@ -25,7 +25,7 @@ from accounts import tokens
 from accounts.models import Invitation, Membership
 from collaboration import links as expert_links
 from collaboration import services as collaboration_services
-from derogations import followup
+from derogations import followup, incidents, joining
 from derogations.enums import Kind, Status
 from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast, bring_to
@@ -124,6 +124,17 @@ def build_world() -> World:
         declared_interests="", question="La performance analytique est-elle suffisante ?",
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         shared_fields=["device_name", "intended_purpose"], shared_attachments=[],
+    )  # fmt: skip
+    # Issue 16: a professional joined the global derogation; an incident to follow up.
+    global_granted = Derogation.objects.get(request=world.files["global_granted"])
+    joining.confirm_join(
+        joining.JoinRequest(global_granted, "ide@chu-nord.example", "CHU Nord", "750000002"),
+        None,
+    )
+    incidents.record_incident(
+        world.files["global_granted"], declarant=None, declarant_email="ide@chu-nord.example",
+        declarant_role="user", occurred_on=timezone.localdate(), severity="serious",
+        device_lot="LOT-7", description="Résultat faux.", patient_outcome="Aucune.",
     )  # fmt: skip
     return world
 
@@ -258,6 +269,11 @@ def reference(key: str) -> Callable[[World], list]:
     return lambda world: [world.files[key].reference]
 
 
+def join_token(world: World) -> list:
+    derogation = Derogation.objects.get(request=world.files["global_granted"])
+    return [joining.join_token(derogation, "dr.martin@chu-nord.example", "CHU Nord", "750000002")]
+
+
 GRANT = with_args("derogations:pro_decision", lambda world: [world.grant.pk])
 
 
@@ -358,6 +374,18 @@ VISITS: dict[str, list[Visit]] = {
             press("Valider ma réponse"),
         ),
         Visit("avis-expert-lien-invalide", with_args("collaboration:expert", lambda w: ["x"])),
+        # Issue 16: joining a global derogation from the registry.
+        Visit("registre-inscription", with_args("derogations:join", reference("global_granted"))),
+        Visit(
+            "registre-inscription-erreurs",
+            with_args("derogations:join", reference("global_granted")),
+            press("Recevoir le lien d'inscription"),
+        ),
+        Visit("registre-inscription-confirmer", with_args("derogations:join_link", join_token)),
+        Visit(
+            "registre-inscription-lien-invalide",
+            with_args("derogations:join_link", lambda w: ["lien-falsifie"]),
+        ),
     ],
     "operator": [
         Visit("tableau-de-bord", url("derogations:dashboard"), shot=True),
@@ -412,6 +440,8 @@ VISITS: dict[str, list[Visit]] = {
             url("derogations:supplies", Status.GRANTED),
             press("Importer les fournitures"),
         ),
+        # An individual grant asks for no periodic report: the page says so.
+        Visit("rapports-periodiques", url("derogations:reports", Status.GRANTED)),
         Visit(
             "dossier-complements-erreurs",
             url("derogations:detail", Status.AWAITING_COMPLEMENTS),
@@ -549,6 +579,11 @@ VISITS: dict[str, list[Visit]] = {
             "avis-experts-erreurs",
             url("collaboration:opinions", Status.IN_REVIEW),
             press("Demander l'avis"),
+        ),
+        Visit(
+            "dossier-incident-suivi-erreurs",
+            url("reviews:file", "global_granted"),
+            press("Prendre en compte l'incident"),
         ),
     ],
     "senior": [

@@ -251,8 +251,13 @@ def test_individual_request_from_sign_up_to_lifting(journey, staff, pdf, tmp_pat
         "Enregistrer l'information et le consentement", "professionnel consentement erreurs"
     )
     today = timezone.localdate().isoformat()
+    j.page.get_by_label("Code patient").fill("PAT-0001")
+    j.page.locator(
+        "label", has_text="Le dispositif est utilisé par dérogation (sans marquage CE)"
+    ).click()
+    j.page.locator("label", has_text="Consentement donné").click()
     j.page.get_by_label("Date à laquelle le patient a été informé").fill(today)
-    j.page.get_by_label("Date du consentement du patient").fill(today)
+    j.page.get_by_label("Date de la réponse du patient").fill(today)
     j.press("Enregistrer l'information et le consentement")
     j.see("L'information et le consentement du patient sont enregistrés")
     j.check("professionnel consentement enregistré")

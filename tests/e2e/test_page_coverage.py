@@ -31,6 +31,7 @@ NOT_PAGES = {
     "derogations:registry_json": "a JSON export",
     "derogations:registry_csv": "a CSV export",
     "derogations:registry_feed": "an Atom feed",
+    "derogations:pro_consents_csv": "a CSV export of a facility's consents",
     "notifications:demo_mailbox": "demo only (DEBUG): its own axe test in test_accessibility.py",
     "collaboration:message_document": "a document download",
     "collaboration:opinion_document": "a document download",

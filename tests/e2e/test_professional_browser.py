@@ -32,8 +32,13 @@ def test_prescriber_from_emailed_link_consents_and_declares_incident(page, live_
     expect(page.get_by_role("heading", name=f"Dérogation {req.reference}")).to_be_visible()
     expect(page.get_by_text("Il n'ouvre que cette décision")).to_be_visible()
     today = timezone.localdate().isoformat()
+    page.get_by_label("Code patient").fill("PAT-0001")
+    page.locator(
+        "label", has_text="Le dispositif est utilisé par dérogation (sans marquage CE)"
+    ).click()
+    page.locator("label", has_text="Consentement donné").click()
     page.get_by_label("Date à laquelle le patient a été informé").fill(today)
-    page.get_by_label("Date du consentement du patient").fill(today)
+    page.get_by_label("Date de la réponse du patient").fill(today)
     page.get_by_role("button", name="Enregistrer l'information et le consentement").click()
     assert page.get_by_text(
         "L'information et le consentement du patient sont enregistrés"

@@ -107,9 +107,15 @@ def test_incident_alert(cast):
         severity="public_health",
         patient_outcome="Aucune conséquence.",
     )
+    # The vigilance team's alert, then (issue 16) the evaluator's and the operator's emails.
     (alert,) = [m for m in mail.outbox if m.to == [settings.PORTAL_VIGILANCE_EMAIL]]
     checked = check_email(alert, hostile=(DEVICE, "<script>alert(1)</script>", "LOT-<1>"))
     assert "sur deux lignes" in checked.html
+    others = [m for m in mail.outbox if m is not alert]
+    assert {tuple(m.to) for m in others} >= {(req.contact_email,)}
+    for message in others:
+        checked = check_email(message, hostile=(DEVICE, "LOT-<1>"))
+        assert "<script>" not in checked.text and "sur deux lignes" not in checked.text
 
 
 def test_complement_reminder(cast, evaluator):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from derogations import followup, scenarios
 from derogations.enums import Status
-from derogations.models import Derogation, DerogationRequest
+from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast
 from notifications.models import Reminder, ReminderKind
 from notifications.tasks import send_reminders
@@ -27,6 +27,9 @@ def _global_ending_in(days, cast, org):
     Derogation.objects.filter(request=req).update(
         valid_until=TODAY + datetime.timedelta(days=days)
     )  # time passing: the end date comes closer
+    # No periodic report asked: the report reminders have their own tests
+    # (tests/notifications/test_report_reminders.py).
+    Decision.objects.filter(derogation__request=req).update(report_interval_months=None)
     return req
 
 

@@ -54,8 +54,10 @@ from derogations.www.operators.forms import (
     DashboardFilterForm,
     WithdrawForm,
 )
+from derogations.www.operators.report_forms import PeriodicReportForm
 from derogations.www.operators.supply_forms import SupplyForm
 from derogations.www.professionals.forms import ConsentForm, IncidentForm
+from derogations.www.professionals.join_forms import JoinForm
 from derogations.www.public.forms import VerificationForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import (
@@ -67,6 +69,7 @@ from reviews.forms import (
     ProposalForm,
 )
 from reviews.queue import QueueFilterForm
+from reviews.safety import IncidentFollowUpForm
 from tests import factories, hostile
 from tests.test_permission_matrix import EXPECTED, url_for
 
@@ -143,6 +146,10 @@ TARGETS: dict[str, list[Target]] = {
     "derogations:supply_import": [
         Target("operator_a", obj("global_granted", "derogations:supply_import"),
                files="import-file"),
+    ],
+    "derogations:reports": [
+        Target("operator_a", obj("global_granted", "derogations:reports"),
+               names(PeriodicReportForm)),
     ],
     # --- ANSM staff: review of a file --------------------------------------------------------
     "reviews:admissible": [Target("evaluator", obj("submitted", "reviews:admissible"))],
@@ -268,6 +275,16 @@ TARGETS: dict[str, list[Target]] = {
     ],
     "derogations:pro_incident": [
         Target("prescriber", matrix("derogations:pro_incident"), names(IncidentForm)),
+    ],
+    # --- Issue 16: joining from the registry, the evaluator's follow-up of an incident --------
+    "derogations:join": [
+        Target("anonymous", matrix("derogations:join"), names(JoinForm),
+               may_write=("accounts.LoginThrottle", "notifications.AccountEmail")),
+    ],
+    "derogations:join_link": [Target("anonymous", matrix("derogations:join_link"))],
+    "reviews:incident_follow_up": [
+        Target("evaluator", matrix("reviews:incident_follow_up"),
+               names(IncidentFollowUpForm, "incident")),
     ],
     # --- Filters of lists (GET) ----------------------------------------------------------------
     "derogations:dashboard": [

@@ -129,7 +129,16 @@ def test_canary_patient_references_never_appear_in_logs(
     prescriber.post(
         pro_decision, {"informed_on": CANARIES["patient_age"], "consented_on": "2999-01-01"}
     )
-    prescriber.post(pro_decision, {"informed_on": "2020-01-01", "consented_on": "2020-01-02"})
+    prescriber.post(
+        pro_decision,
+        {
+            "informed_on": "2020-01-01",
+            "consented_on": "2020-01-02",
+            "patient_code": "PAT-0001",
+            "information_given": ["derogation"],
+            "outcome": "refused",
+        },
+    )
     prescriber.get(reverse("notifications:patient_sheet", args=[decision.pk]))
     prescriber.post(
         reverse("derogations:pro_incident", args=[decision.pk]),

@@ -20,12 +20,13 @@ from .supply_forms import SupplyForm, SupplyImportForm, csv_template
 PER_PAGE = 50
 
 
-def _operator_request(request: AuthenticatedHttpRequest, pk: int) -> DerogationRequest:
-    """A granted request of one of this operator's organisations, with its derogation."""
+def operator_request(request: AuthenticatedHttpRequest, pk: int) -> DerogationRequest:
+    """A granted request of one of this operator's organisations, with its derogation and
+    grant (the supplies and the periodic reports pages)."""
     if request.user.role != Role.OPERATOR:
         raise Http404
     derogation_request = get_object_or_404(
-        access.visible_requests(request.user).select_related("derogation"), pk=pk
+        access.visible_requests(request.user).select_related("derogation__grant"), pk=pk
     )
     if not supplies.may_declare(derogation_request, request.user):
         raise Http404
@@ -63,7 +64,7 @@ def _render(
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def supply_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    derogation_request = _operator_request(request, pk)
+    derogation_request = operator_request(request, pk)
     if request.method != "POST":
         return _render(request, derogation_request)
     form = SupplyForm(request.POST, derogation=derogation_request.derogation)
@@ -85,7 +86,7 @@ def supply_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def supply_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    derogation_request = _operator_request(request, pk)
+    derogation_request = operator_request(request, pk)
     form = SupplyImportForm(
         request.POST, request.FILES, derogation=derogation_request.derogation, prefix="import"
     )

@@ -28,8 +28,17 @@ from django.views.decorators.http import (
 from accounts.enums import Role
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
-from derogations import access, downloads, filing, lifecycle, requirements, tables, uploads
-from derogations.enums import AttachmentCategory, DecisionState, Kind, Status
+from derogations import (
+    access,
+    downloads,
+    filing,
+    lifecycle,
+    professionals,
+    requirements,
+    tables,
+    uploads,
+)
+from derogations.enums import AttachmentCategory, DecisionKind, DecisionState, Kind, Status
 from derogations.models import Attachment, DerogationRequest, UnionNotification
 from derogations.paging import CappedPaginator
 from derogations.timeline import STAFF_ONLY_ACTIONS
@@ -513,6 +522,10 @@ def _render_detail(
             "renewals": derogation_request.renewals.all() if is_operator else [],
             "may_renew": is_operator and filing.may_renew(derogation_request),
             "open_complements": derogation_request.complement_requests.open(),
+            # Issue 16: the operator sees how many patients consented or refused, no codes.
+            "consent_counts": professionals.consent_counts(derogation_request.pk)
+            if is_operator and derogation_request.status == Status.GRANTED
+            else None,
             "withdraw_form": WithdrawForm() if "withdraw" in allowed else None,
             "answer_form": answer_form
             or (ComplementAnswerForm() if "answer_complements" in allowed else None),
@@ -617,10 +630,25 @@ def letter(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> Http
 @require_safe
 def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
+    return _union_sheet(request, pk, grant__kind=DecisionKind.GRANT)  # one per file
+
+
+@access.staff_required
+@require_safe
+def union_act_sheet(
+    request: AuthenticatedHttpRequest, pk: int, decision_pk: int
+) -> HttpResponseBase:
+    """ANSM staff download the Art. 54(2) notification sheet of a later act (suspension,
+    change of conditions, lifting of a global derogation)."""
+    return _union_sheet(request, pk, grant_id=decision_pk)
+
+
+def _union_sheet(request: AuthenticatedHttpRequest, pk: int, **which: object) -> HttpResponseBase:
     notification = get_object_or_404(
         UnionNotification.objects.select_related("grant__request"),
         grant__request__in=access.visible_requests(request.user).filter(pk=pk),
         grant__state=DecisionState.ISSUED,
+        **which,
     )
     if not notification.sheet_sha256:
         messages.info(
@@ -628,9 +656,11 @@ def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             _("La fiche de notification est en cours de préparation. Réessayez dans un instant."),
         )
         return redirect("reviews:file", pk=pk)
+    act = notification.grant  # the notified act: the grant, or a later act
+    suffix = "" if act.kind == DecisionKind.GRANT else f"-{act.kind}"
     return FileResponse(
         notification.sheet.open("rb"),
         as_attachment=True,
-        filename=f"{notification.grant.request.reference}-notification-art54-2.pdf",
+        filename=f"{notification.grant.request.reference}-notification-art54-2{suffix}.pdf",
         content_type="application/pdf",
     )

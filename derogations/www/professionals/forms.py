@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.plain_text import PlainTextForm
-from derogations.enums import IncidentSeverity
+from derogations.enums import ConsentInformation, ConsentOutcome, IncidentSeverity
 from derogations.models import Incident
+from derogations.validators import validate_no_social_security_number
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_HELP = _("Format : JJ/MM/AAAA.")
@@ -24,11 +25,39 @@ def _not_in_future(value: datetime.date | None) -> datetime.date | None:
 
 
 class ConsentForm(PlainTextForm, forms.Form):
+    patient_code = forms.CharField(
+        label=_("Code patient"),
+        help_text=_(
+            "Code pseudonyme attribué par votre établissement (par exemple PAT-0042). "
+            "Jamais le nom, la date de naissance ni le numéro de sécurité sociale."
+        ),
+        max_length=32,
+        validators=[validate_no_social_security_number],
+        error_messages={"required": _("Indiquez le code pseudonyme du patient.")},
+    )
+    information_given = forms.MultipleChoiceField(
+        label=_("Informations délivrées au patient"),
+        choices=ConsentInformation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins une information délivrée au patient.")},
+    )
+    information_note = forms.CharField(
+        label=_("Précisions sur l'information (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Réponse du patient"),
+        choices=ConsentOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Indiquez si le patient a consenti ou refusé.")},
+    )
     informed_on = forms.DateField(
         label=_("Date à laquelle le patient a été informé"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
     consented_on = forms.DateField(
-        label=_("Date du consentement du patient"), help_text=DATE_HELP, widget=DATE_WIDGET
+        label=_("Date de la réponse du patient"), help_text=DATE_HELP, widget=DATE_WIDGET
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

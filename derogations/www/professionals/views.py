@@ -134,3 +134,18 @@ def incident_ack(request: HttpRequest, decision_pk: int, incident_pk: int) -> Ht
         declarant_email=opened.email,
     )
     return render(request, "professionals/incident_ack.html", _context(opened, incident=incident))
+
+
+@require_safe
+def consents_csv(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    """The consents recorded on this derogation by the professional's facility (their own
+    records when they did not join with a facility), as CSV for the facility's files."""
+    opened = _open(request, decision_pk)
+    if professionals.derogation_of(opened.decision) is None:
+        raise Http404
+    response = HttpResponse(
+        professionals.consents_csv(opened), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"consentements-{opened.decision.request.reference}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
