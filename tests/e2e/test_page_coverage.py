@@ -22,6 +22,7 @@ NOT_PAGES = {
     "derogations:attachment": "a document download",
     "derogations:letter": "a PDF letter",
     "derogations:union_sheet": "a PDF notification sheet",
+    "derogations:union_act_sheet": "a later act's PDF sheet (test_union_later_sheets.py)",
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
     "notifications:proposal_letter": "a PDF letter (the pending proposal's, before signature)",
