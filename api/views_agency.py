@@ -17,7 +17,7 @@ from notifications.models import Delivery
 
 from . import serializers as s
 from .auth import IsAgencyStaff
-from .base import ApiView
+from .base import ApiView, choice_param
 from .views_operator import PROBLEM, _list, _visible
 
 
@@ -34,15 +34,15 @@ class QueueView(AgencyView):
             OpenApiParameter("kind", str, enum=Kind.values),
             OpenApiParameter("urgency", str, enum=Urgency.values),
         ],
-        responses={200: s.AgencyRequestSerializer(many=True), **PROBLEM},
+        responses={200: s.page_of(s.AgencyRequestSerializer), **PROBLEM},
     )
     def get(self, request: Request) -> Response:
         rows = access.visible_requests(request.user).filter(status__in=OPEN_STATUSES)
         for name, allowed in (
             ("status", OPEN_STATUSES), ("kind", Kind.values), ("urgency", Urgency.values),
         ):  # fmt: skip
-            value = request.query_params.get(name)
-            if value in allowed:
+            value = choice_param(request, name, allowed)
+            if value:
                 rows = rows.filter(**{name: value})
         rows = rows.select_related("organisation", "assignee").order_by(
             "target_date", "submitted_at", "pk"
@@ -54,7 +54,7 @@ class DecisionsView(AgencyView):
     @extend_schema(
         operation_id="agency_decisions",
         summary="Issued acts, newest first",
-        responses={200: s.AgencyActSerializer(many=True), **PROBLEM},
+        responses={200: s.page_of(s.AgencyActSerializer), **PROBLEM},
     )
     def get(self, request: Request) -> Response:
         rows = (
