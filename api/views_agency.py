@@ -4,7 +4,6 @@ counts. Read only: the agency's writes stay on its screens (second signature, le
 from typing import Any
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from derogations import access
 from derogations.enums import DecisionState, Kind, Urgency
 from derogations.models import OPEN_STATUSES, Consent, Decision, Incident, IncidentSeverity, Supply
-from derogations.union_sheet_data import sheet_data
+from derogations.union_sheet_data import sheet_data, visible_notification
 from notifications.models import Delivery
 
 from . import serializers as s
@@ -105,11 +104,4 @@ class UnionNotificationView(AgencyView):
         responses={200: s.UnionNotificationSheetSerializer, **PROBLEM},
     )
     def get(self, request: Request, pk: int) -> Response:
-        from derogations.models import UnionNotification
-
-        notification = get_object_or_404(
-            UnionNotification.objects.select_related("grant__request__organisation"),
-            grant__request__in=access.visible_requests(request.user).filter(pk=pk),
-            grant__state=DecisionState.ISSUED,
-        )
-        return Response(sheet_data(notification))
+        return Response(sheet_data(visible_notification(request.user, pk)))

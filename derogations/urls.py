@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import professional_views, registry_views, supply_views, views
+from . import professional_views, registry_views, supply_views, union_sheet_views, views
 
 app_name = "derogations"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     path("demandes/<int:pk>/complements/", views.answer_complements, name="answer_complements"),
     path("demandes/<int:pk>/decisions/<int:decision_pk>/courrier.pdf", views.letter, name="letter"),
     path("demandes/<int:pk>/notification-art54-2.pdf", views.union_sheet, name="union_sheet"),
+    path(
+        "demandes/<int:pk>/notification-art54-2.json",
+        union_sheet_views.union_sheet_json,
+        name="union_sheet_json",
+    ),
     path("verifier/", views.verify, name="verify"),
     # Supplies of a granted derogation, declared by the operator (issue 16).
     path("demandes/<int:pk>/fournitures/", supply_views.supply_list, name="supplies"),

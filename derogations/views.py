@@ -32,7 +32,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
 
 from . import access, downloads, filing, lifecycle, requirements, tables, uploads, verification
-from .enums import AttachmentCategory, DecisionState, Kind, Status
+from .enums import AttachmentCategory, Kind, Status
 from .forms import (
     AttachmentForm,
     ComplementAnswerForm,
@@ -40,9 +40,10 @@ from .forms import (
     RequestStepForm,
     WithdrawForm,
 )
-from .models import Attachment, DerogationRequest, UnionNotification
+from .models import Attachment, DerogationRequest
 from .paging import CappedPaginator
 from .timeline import STAFF_ONLY_ACTIONS
+from .union_sheet_data import visible_notification
 
 
 @require_safe
@@ -604,11 +605,7 @@ def letter(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> Http
 @require_safe
 def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
-    notification = get_object_or_404(
-        UnionNotification.objects.select_related("grant__request"),
-        grant__request__in=access.visible_requests(request.user).filter(pk=pk),
-        grant__state=DecisionState.ISSUED,
-    )
+    notification = visible_notification(request.user, pk)
     if not notification.sheet_sha256:
         messages.info(
             request,

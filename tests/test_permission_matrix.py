@@ -120,6 +120,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "api_tokens:list":                ((302, 200, 200, 404, 200, 200, 200), (302, 400, 400, 404, 400, 400, 400)),
     "api_tokens:revoke":              ((302, 405, 405, 405, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
     "api:reference":                  ((200,) * 7, (405,) * 7),
+    "derogations:union_sheet_json":   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -219,7 +220,7 @@ def url_for(name: str, world) -> str:
             world["draft"]
             if on_draft
             else world["global_granted"]
-            if name == "derogations:union_sheet"
+            if name in {"derogations:union_sheet", "derogations:union_sheet_json"}
             else world["granted"]
         ).pk
     if "step" in converters:

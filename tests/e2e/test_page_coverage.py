@@ -22,6 +22,7 @@ NOT_PAGES = {
     "derogations:attachment": "a document download",
     "derogations:letter": "a PDF letter",
     "derogations:union_sheet": "a PDF notification sheet",
+    "derogations:union_sheet_json": "the notification sheet's data (JSON download)",
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
     "reviews:export_csv": "a CSV export",
