@@ -46,5 +46,5 @@ urlpatterns = [
     path("registry/", views_public.RegistryView.as_view(), name="registry"),
     path("registry/schema.json", views_public.RegistrySchemaView.as_view(), name="registry_schema"),
     # Last: anything else under /api/v1/ answers a problem details 404.
-    re_path(r"^(?P<rest>.*)$", views_public.NotFoundView.as_view(), name="not_found"),
+    re_path(r"^(?P<rest>[\s\S]*)$", views_public.NotFoundView.as_view(), name="not_found"),
 ]

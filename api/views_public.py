@@ -17,7 +17,7 @@ from derogations import registry
 from derogations.enums import DerogationStatus, IvdClass
 
 from . import serializers as s
-from .base import ApiView, NoCountPagination
+from .base import ApiView, NoCountPagination, choice_param
 from .views_operator import PROBLEM
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "registry-export.schema.json"
@@ -57,6 +57,11 @@ class RegistryView(PublicView):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
+        for name, allowed in (
+            ("statut", DerogationStatus.values), ("classe", IvdClass.values),
+            ("tri", list(registry.SORT_LABELS)),
+        ):  # fmt: skip
+            choice_param(request, name, allowed)  # an empty or unknown value is a 400
         form = registry.RegistryFilterForm(request.query_params or None, history=None)
         if form.is_bound and not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
