@@ -48,6 +48,19 @@ class ApiView(APIView):
         return response
 
 
+def choice_param(request: Request, name: str, allowed: Any) -> str | None:
+    """A query parameter among ``allowed`` (None when absent); anything else is a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if value not in allowed:
+        from django.utils.translation import gettext as _
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({name: [_("Valeur inconnue : %(value)s.") % {"value": value[:50]}]})
+    return str(value)
+
+
 class PageSerializer(serializers.Serializer[Any]):
     page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)

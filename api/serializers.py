@@ -4,7 +4,7 @@ description and shape the answers."""
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from derogations import filing
@@ -18,7 +18,9 @@ FILING_FIELDS = sorted(
 
 
 class RequestFieldsSerializer(serializers.ModelSerializer[DerogationRequest]):
-    """The fields of a draft (PATCH: any subset; unknown names are refused)."""
+    """The fields of a draft (PATCH: any subset). Those of the other kind of request
+    (population fields on an individual draft, patient fields on a global one) are
+    ignored; unknown names are refused."""
 
     class Meta:
         model = DerogationRequest
@@ -38,6 +40,8 @@ class MissingItemSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
+# The answers' model serializers declare no read_only_fields: DRF drops allow_blank from
+# read-only fields, and the description would then refuse the "" of an empty choice.
 class CallerStatusSerializer(serializers.Serializer[Any]):
     status = serializers.SerializerMethodField()
     organisation = serializers.CharField(source="organisation.name", read_only=True)
@@ -58,7 +62,6 @@ class RequestSerializer(CallerStatusSerializer, serializers.ModelSerializer[Dero
             "submitted_at", "decided_at", "target_date", "draft_version", "missing",
             *FILING_FIELDS,
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(MissingItemSerializer(many=True))
     def get_missing(self, obj: DerogationRequest) -> list[dict[str, str]]:
@@ -80,7 +83,6 @@ class RequestSummarySerializer(
             "id", "reference", "kind", "status", "organisation", "device_name",
             "device_udi_di", "urgency", "created_at", "submitted_at", "target_date",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -181,7 +183,6 @@ class AgencyRequestSerializer(RequestSummarySerializer):
 
     class Meta(RequestSummarySerializer.Meta):
         fields = [*RequestSummarySerializer.Meta.fields, "assignee", "ivd_class"]
-        read_only_fields = fields
 
 
 class DeliveryCountSerializer(serializers.Serializer[Any]):
@@ -239,3 +240,18 @@ class UnionNotificationSheetSerializer(serializers.Serializer[Any]):
     justification = serializers.CharField(allow_blank=True)
     verification_code = serializers.CharField(allow_null=True)
     sent_on = serializers.DateField(allow_null=True)
+
+
+def page_of(child: type[serializers.Serializer[Any]]) -> serializers.Serializer[Any]:
+    """The OpenAPI shape of a page of ``child`` (api.base.NoCountPagination)."""
+    name = child.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "page": serializers.IntegerField(),
+            "limit": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": child(many=True),
+        },
+    )

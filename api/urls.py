@@ -1,7 +1,7 @@
 """/api/v1/: token-authenticated JSON (docs/api.md). Names are in the "api" namespace,
 checked by tests/api/test_api_matrix.py rather than the screens' permission matrix."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views_agency, views_operator, views_public, views_reference
 
@@ -45,4 +45,6 @@ urlpatterns = [
     ),
     path("registry/", views_public.RegistryView.as_view(), name="registry"),
     path("registry/schema.json", views_public.RegistrySchemaView.as_view(), name="registry_schema"),
+    # Last: anything else under /api/v1/ answers a problem details 404.
+    re_path(r"^(?P<rest>[\s\S]*)$", views_public.NotFoundView.as_view(), name="not_found"),
 ]

@@ -4,7 +4,6 @@ counts. Read only: the agency's writes stay on its screens (second signature, le
 from typing import Any
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,12 +11,12 @@ from rest_framework.response import Response
 from derogations import access
 from derogations.enums import DecisionState, Kind, Urgency
 from derogations.models import OPEN_STATUSES, Consent, Decision, Incident, IncidentSeverity, Supply
-from derogations.union_sheet_data import sheet_data
+from derogations.union_sheet_data import sheet_data, visible_notification
 from notifications.models import Delivery
 
 from . import serializers as s
 from .auth import IsAgencyStaff
-from .base import ApiView
+from .base import ApiView, choice_param
 from .views_operator import PROBLEM, _list, _visible
 
 
@@ -34,15 +33,15 @@ class QueueView(AgencyView):
             OpenApiParameter("kind", str, enum=Kind.values),
             OpenApiParameter("urgency", str, enum=Urgency.values),
         ],
-        responses={200: s.AgencyRequestSerializer(many=True), **PROBLEM},
+        responses={200: s.page_of(s.AgencyRequestSerializer), **PROBLEM},
     )
     def get(self, request: Request) -> Response:
         rows = access.visible_requests(request.user).filter(status__in=OPEN_STATUSES)
         for name, allowed in (
             ("status", OPEN_STATUSES), ("kind", Kind.values), ("urgency", Urgency.values),
         ):  # fmt: skip
-            value = request.query_params.get(name)
-            if value in allowed:
+            value = choice_param(request, name, allowed)
+            if value:
                 rows = rows.filter(**{name: value})
         rows = rows.select_related("organisation", "assignee").order_by(
             "target_date", "submitted_at", "pk"
@@ -54,7 +53,7 @@ class DecisionsView(AgencyView):
     @extend_schema(
         operation_id="agency_decisions",
         summary="Issued acts, newest first",
-        responses={200: s.AgencyActSerializer(many=True), **PROBLEM},
+        responses={200: s.page_of(s.AgencyActSerializer), **PROBLEM},
     )
     def get(self, request: Request) -> Response:
         rows = (
@@ -105,11 +104,4 @@ class UnionNotificationView(AgencyView):
         responses={200: s.UnionNotificationSheetSerializer, **PROBLEM},
     )
     def get(self, request: Request, pk: int) -> Response:
-        from derogations.models import UnionNotification
-
-        notification = get_object_or_404(
-            UnionNotification.objects.select_related("grant__request__organisation"),
-            grant__request__in=access.visible_requests(request.user).filter(pk=pk),
-            grant__state=DecisionState.ISSUED,
-        )
-        return Response(sheet_data(notification))
+        return Response(sheet_data(visible_notification(request.user, pk)))

@@ -5,6 +5,7 @@ complements, supplies. Each write is one call to the function the screens use
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -23,7 +24,7 @@ from derogations.www.operators.supply_forms import SupplyForm
 
 from . import serializers as s
 from .auth import IsOperator
-from .base import ApiView, NoCountPagination
+from .base import ApiView, NoCountPagination, choice_param
 from .problems import problem
 
 PROBLEM = {code: s.ProblemSerializer for code in (400, 401, 403, 404, 409, 422, 429)}
@@ -44,12 +45,17 @@ def validated_fields(kind: str, data: Any) -> dict[str, object]:
     if not isinstance(data, dict):
         raise exceptions.ValidationError({"non_field_errors": [_("Un objet JSON est attendu.")]})
     allowed = {name for step in filing.steps_for(kind) for name in step.fields}
-    unknown = sorted(set(data) - allowed - {"kind", "draft_version"})
+    # A field of the other kind is ignored (one description for both kinds, as the
+    # screens keep a global field's value out of an individual draft); any other name
+    # is refused.
+    unknown = sorted(set(data) - set(s.FILING_FIELDS) - {"kind", "draft_version"})
     if unknown:
-        raise exceptions.ValidationError(
-            {name: [_("Ce champ n'existe pas pour ce type de demande.")] for name in unknown}
-        )
-    names = tuple(name for name in data if name in allowed)
+        raise exceptions.ValidationError({name: [_("Ce champ n'existe pas.")] for name in unknown})
+    wrong = {name: [message] for name in data if (message := _json_type_error(name, data[name]))}
+    if wrong:
+        raise exceptions.ValidationError(wrong)
+    # Every filing field sent is checked (the other kind's too), only this kind's are kept.
+    names = tuple(name for name in data if name in s.FILING_FIELDS)
     form = RequestStepForm(
         data={name: ("" if data[name] is None else data[name]) for name in names},
         kind=kind,
@@ -57,7 +63,25 @@ def validated_fields(kind: str, data: Any) -> dict[str, object]:
     )
     if not form.is_valid():
         raise exceptions.ValidationError({k: list(v) for k, v in form.errors.items()})
-    return form.valid_values()
+    return {name: value for name, value in form.valid_values().items() if name in allowed}
+
+
+def _json_type_error(name: str, value: object) -> str | None:
+    """The JSON type a field takes (a form would turn 12 into "12"): booleans for
+    booleans, integers for numbers, strings for the rest; null where a field may be
+    empty. None when the value's type is right."""
+    if name not in s.FILING_FIELDS:
+        return None
+    field = DerogationRequest._meta.get_field(name)
+    if isinstance(field, models.BooleanField):
+        ok = isinstance(value, bool)
+    elif isinstance(field, models.IntegerField):
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+    elif isinstance(field, models.DateField):
+        ok = value is None or isinstance(value, str)
+    else:
+        ok = isinstance(value, str)
+    return None if ok else _("Type de valeur incorrect pour ce champ.")
 
 
 def _list(request: Request, view: ApiView, rows: QuerySet[Any], serializer: Any) -> Response:
@@ -81,16 +105,14 @@ class RequestListView(ApiView):
             OpenApiParameter("kind", str, enum=Kind.values),
             OpenApiParameter("udi_di", str, description="Exact match, in normal form."),
         ],
-        responses={200: s.RequestSummarySerializer(many=True), **PROBLEM},
+        responses={200: s.page_of(s.RequestSummarySerializer), **PROBLEM},
     )
     def get(self, request: Request) -> Response:
         rows: DerogationRequestQuerySet = access.own_list_requests(request.user)
-        status_ = request.query_params.get("status")
-        if status_ in Status.values:
-            rows = rows.filter(status=status_)
-        kind = request.query_params.get("kind")
-        if kind in Kind.values:
-            rows = rows.filter(kind=kind)
+        for name, allowed in (("status", Status.values), ("kind", Kind.values)):
+            value = choice_param(request, name, allowed)
+            if value:
+                rows = rows.filter(**{name: value})
         udi = request.query_params.get("udi_di")
         if udi:
             from derogations.identifiers import normalise_udi_di

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
@@ -15,7 +17,7 @@ from derogations import registry
 from derogations.enums import DerogationStatus, IvdClass
 
 from . import serializers as s
-from .base import ApiView, NoCountPagination
+from .base import ApiView, NoCountPagination, choice_param
 from .views_operator import PROBLEM
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "registry-export.schema.json"
@@ -47,7 +49,7 @@ class RegistryView(PublicView):
             OpenApiParameter("classe", str, enum=IvdClass.values),
             OpenApiParameter("tri", str, enum=list(registry.SORT_LABELS)),
         ],
-        responses={200: s.RegistryEntrySerializer(many=True), 304: None, **PROBLEM},
+        responses={200: s.page_of(s.RegistryEntrySerializer), 304: None, **PROBLEM},
     )
     def get(self, request: Request) -> Any:
         etag = f'"{registry.etag(request)}"'
@@ -55,7 +57,14 @@ class RegistryView(PublicView):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
+        for name, allowed in (
+            ("statut", DerogationStatus.values), ("classe", IvdClass.values),
+            ("tri", list(registry.SORT_LABELS)),
+        ):  # fmt: skip
+            choice_param(request, name, allowed)  # an empty or unknown value is a 400
         form = registry.RegistryFilterForm(request.query_params or None, history=None)
+        if form.is_bound and not form.is_valid():
+            raise ValidationError({k: list(v) for k, v in form.errors.items()})
         rows = registry.filtered({"tri": "reference", **form.filters}, history=None)
         paginator = NoCountPagination()
         page = paginator.paginate_queryset(
@@ -79,13 +88,23 @@ class RegistrySchemaView(PublicView):
         operation_id="registry_schema",
         summary="JSON Schema (2020-12) of the registry export and of the registry API's entries",
         auth=[],
-        responses={(200, "application/schema+json"): dict},
+        responses={200: dict},
     )
     def get(self, request: Request) -> HttpResponse:
         response = HttpResponse(
             json.dumps(export_schema(), ensure_ascii=False, indent=2),
-            content_type="application/schema+json",
+            content_type="application/json",
         )
         patch_cache_control(response, public=True, max_age=3600)
         response["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
+
+
+class NotFoundView(PublicView):
+    """Any other path under /api/v1/: a problem details 404, not the portal's HTML page."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, rest: str = "") -> HttpResponse:
+        raise NotFound(_("Ressource introuvable."))
+
+    post = put = patch = delete = get

@@ -3,8 +3,13 @@ sheet (templates/letters/union_notification.html), for the JSON download and the
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import User
+
+from . import access
+from .enums import DecisionKind, DecisionState
 from .models import UnionNotification
 
 MEMBER_STATE = "FR"
@@ -49,3 +54,20 @@ def sheet_data(notification: UnionNotification) -> dict[str, Any]:
         "verification_code": grant.verification_code,
         "sent_on": notification.sent_on.isoformat() if notification.sent_on else None,
     }
+
+
+def visible_notification(
+    user: User, request_pk: int, act_pk: int | None = None
+) -> UnionNotification:
+    """The notification of an issued act on a file this user sees (404 otherwise): the
+    grant's (one per file), or that of the later act ``act_pk`` (suspension, change of
+    conditions, lifting of a global derogation)."""
+    which: dict[str, object] = (
+        {"grant__kind": DecisionKind.GRANT} if act_pk is None else {"grant_id": act_pk}
+    )
+    return get_object_or_404(
+        UnionNotification.objects.select_related("grant__request__organisation"),
+        grant__request__in=access.visible_requests(user).filter(pk=request_pk),
+        grant__state=DecisionState.ISSUED,
+        **which,
+    )

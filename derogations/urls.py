@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import union_sheet_views
 from .www.operators import report_views, supply_views, views
 from .www.professionals import join_views
 from .www.professionals import views as professional_views
@@ -34,6 +35,11 @@ urlpatterns = [
         "demandes/<int:pk>/decisions/<int:decision_pk>/notification-art54-2.pdf",
         views.union_act_sheet,
         name="union_act_sheet",
+    ),
+    path(
+        "demandes/<int:pk>/notification-art54-2.json",
+        union_sheet_views.union_sheet_json,
+        name="union_sheet_json",
     ),
     path("verifier/", public_views.verify, name="verify"),
     # Supplies of a granted derogation, declared by the operator (issue 16).

@@ -161,6 +161,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:join_link":          ((400,) * 7, (400,) * 7),
     "derogations:pro_consents_csv":   ((404,) * 7, (405,) * 7),
     "reviews:incident_follow_up":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
+    "derogations:union_sheet_json":   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -273,7 +274,7 @@ def url_for(name: str, world) -> str:
             world["draft"]
             if on_draft
             else world["global_granted"]
-            if name == "derogations:union_sheet"
+            if name in {"derogations:union_sheet", "derogations:union_sheet_json"}
             else world["granted"]
         ).pk
     if "step" in converters:

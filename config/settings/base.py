@@ -461,11 +461,12 @@ REST_FRAMEWORK = {
         "api.auth.TokenScopePermission",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "api.problems.ProblemRenderer",  # refusals: application/problem+json
     ],
+    # JSON; the endpoints that take documents declare multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -23,6 +23,7 @@ NOT_PAGES = {
     "derogations:letter": "a PDF letter",
     "derogations:union_sheet": "a PDF notification sheet",
     "derogations:union_act_sheet": "a later act's PDF sheet (test_union_later_sheets.py)",
+    "derogations:union_sheet_json": "the notification sheet's data (JSON download)",
     "derogations:pro_letter": "a PDF letter",
     "notifications:patient_sheet": "a PDF information sheet",
     "notifications:proposal_letter": "a PDF letter (the pending proposal's, before signature)",

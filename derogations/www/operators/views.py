@@ -38,10 +38,11 @@ from derogations import (
     tables,
     uploads,
 )
-from derogations.enums import AttachmentCategory, DecisionKind, DecisionState, Kind, Status
-from derogations.models import Attachment, DerogationRequest, UnionNotification
+from derogations.enums import AttachmentCategory, DecisionKind, Kind, Status
+from derogations.models import Attachment, DerogationRequest
 from derogations.paging import CappedPaginator
 from derogations.timeline import STAFF_ONLY_ACTIONS
+from derogations.union_sheet_data import visible_notification
 
 from .forms import (
     AttachmentForm,
@@ -630,7 +631,7 @@ def letter(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> Http
 @require_safe
 def union_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a grant."""
-    return _union_sheet(request, pk, grant__kind=DecisionKind.GRANT)  # one per file
+    return _union_sheet(request, pk)
 
 
 @access.staff_required
@@ -640,16 +641,13 @@ def union_act_sheet(
 ) -> HttpResponseBase:
     """ANSM staff download the Art. 54(2) notification sheet of a later act (suspension,
     change of conditions, lifting of a global derogation)."""
-    return _union_sheet(request, pk, grant_id=decision_pk)
+    return _union_sheet(request, pk, act_pk=decision_pk)
 
 
-def _union_sheet(request: AuthenticatedHttpRequest, pk: int, **which: object) -> HttpResponseBase:
-    notification = get_object_or_404(
-        UnionNotification.objects.select_related("grant__request"),
-        grant__request__in=access.visible_requests(request.user).filter(pk=pk),
-        grant__state=DecisionState.ISSUED,
-        **which,
-    )
+def _union_sheet(
+    request: AuthenticatedHttpRequest, pk: int, act_pk: int | None = None
+) -> HttpResponseBase:
+    notification = visible_notification(request.user, pk, act_pk)
     if not notification.sheet_sha256:
         messages.info(
             request,
