@@ -11,7 +11,7 @@ from accounts.models import User
 from . import events
 from .enums import IncidentMeasure
 from .lifecycle import EVALUATORS, TransitionError, record_action
-from .models import Decision, Derogation, DerogationRequest, Incident
+from .models import Derogation, DerogationRequest, Incident
 
 # The actor written in the timeline for a declaration made through a signed link, by a
 # professional who has no account: the declarant's email is in the entry's comment.
@@ -68,26 +68,6 @@ def record_incident(
         )
         events.incident_declared.send(sender=Incident, incident=incident)
     return incident
-
-
-def evaluator_to_notify(request: DerogationRequest) -> User | None:
-    """The evaluator a declaration goes to: the file's assignee (derogations.assignment),
-    else the evaluator who proposed the grant; None if neither is an active evaluator."""
-    candidates = [request.assignee_id]
-    grant = getattr(request, "derogation", None)
-    if grant is not None:
-        candidates.append(
-            Decision.objects.filter(pk=grant.grant_id)
-            .values_list("proposed_by_id", flat=True)
-            .first()
-        )
-    for pk in candidates:
-        if pk is None:
-            continue
-        user = User.objects.filter(pk=pk, is_active=True, role__in=EVALUATORS).first()
-        if user is not None:
-            return user
-    return None
 
 
 def record_follow_up(incident: Incident, actor: User, *, analysis: str, measure: str) -> Incident:

@@ -14,7 +14,7 @@ from accounts.email_addresses import normalise_email
 from accounts.models import User
 from config.mail import automatic_email, render_parts
 from config.tasks import queue_on_commit
-from derogations import incidents, lifecycle, supplies
+from derogations import lifecycle, supplies
 from derogations.enums import FOLLOW_UP_KINDS, DecisionKind, Kind
 from derogations.models import Decision, DerogationRequest, Incident, KnownProfessional
 
@@ -160,30 +160,20 @@ def on_decision_issued(sender: type, decision: Decision, **kwargs: object) -> No
 
 
 def on_incident_declared(sender: type, incident: Incident, **kwargs: object) -> None:
-    """Alert the vigilance team once the declaration is committed; write in the outbox,
-    in the declaration's transaction, the emails to the evaluator who follows the file and
-    to the operator (the operator's one carries no patient data: neither the description
-    nor the consequences for the patient)."""
+    """Alert the vigilance team once the declaration is committed; write in the outbox, in
+    the declaration's transaction, the email to the operator (no patient data: neither the
+    description nor the consequences for the patient). The evaluators who follow the file
+    are told by their inbox (notifications.inbox.on_incident_declared), by email as each
+    of them chose."""
     from .tasks import queue_account_email, send_incident_alert
 
     queue_on_commit(send_incident_alert, incident.pk)
     request = incident.request
-    review_url = settings.PORTAL_BASE_URL + reverse("reviews:file", args=[request.pk])
-    evaluator = incidents.evaluator_to_notify(request)
-    messages = []
-    if evaluator is not None:
-        messages.append(
-            _incident_email("incident_evaluator", incident, evaluator.email, review_url)
-        )
     operator = _Recipients()
     _operator_and_copies(request, operator, copies=False)
     file_url = settings.PORTAL_BASE_URL + reverse("derogations:detail", args=[request.pk])
-    messages += [
-        _incident_email("incident_operator", incident, email, file_url)
-        for email, _role in operator.pairs
-    ]
-    for message in messages:
-        queue_account_email(message)
+    for email, _role in operator.pairs:
+        queue_account_email(_incident_email("incident_operator", incident, email, file_url))
 
 
 def _incident_email(template: str, incident: Incident, to: str, url: str) -> EmailMessage:

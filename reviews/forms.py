@@ -179,7 +179,7 @@ class AmendProposalForm(DecisionTextForm):
         self.helper = _helper("amend", _("Enregistrer les modifications"))
 
 
-class SignForm(forms.Form):
+class SignForm(PlainTextForm, forms.Form):
     """ "Valider et signer": the fingerprint of the proposal whose letter the page showed
     (lifecycle.proposal_digest); a proposal amended since is not signed. The file page
     always sends it; a POST without it signs the pending proposal as it is."""

@@ -62,8 +62,11 @@ def granted(org_a, operator_a, evaluator, senior):
 
 
 def granted_days_ago(req, days: int, months: int = 1) -> Derogation:
-    """Move the grant back in time (the due dates count from it)."""
-    moment = timezone.now() - datetime.timedelta(days=days)
+    """Move the grant back in time (the due dates count from it): noon, Paris time, ``days``
+    days ago (a difference of hours in UTC could fall on another local day across a change
+    of clocks)."""
+    day = TODAY - datetime.timedelta(days=days)
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
     Decision.objects.filter(pk=req.derogation.grant_id).update(
         issued_at=moment, report_interval_months=months
     )

@@ -16,12 +16,22 @@ from derogations.models import AuditEntry, Consent, Incident, KnownProfessional
 from notifications.models import AccountEmail, Delivery, RecipientRole
 from tests import factories
 from tests.conftest import client_for
-from tests.derogations import test_supplies
 
 TODAY = timezone.localdate()
 PRO = "dr.lemaire@chu-nord.example"
 FACILITY = {"facility_name": "CHU Nord", "facility_finess": "750000002"}
-granted = test_supplies.granted  # the fixture: a granted global derogation
+
+
+@pytest.fixture
+def granted(org_a, operator_a, evaluator, senior):
+    """A granted global derogation, with no email waiting in the outbox (the seniors'
+    inbox told them of the proposal: tests here count the emails of what they do)."""
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a, global_kind=True)
+    factories.proposed(req, evaluator)
+    lifecycle.validate_decision(req, senior)
+    req.refresh_from_db()
+    AccountEmail.objects.all().delete()
+    return req
 
 
 def join_url(req) -> str:
@@ -287,7 +297,8 @@ def test_an_incident_reaches_the_evaluator_and_the_operator_without_patient_data
     incident = declare(client, granted)
     by_recipient = {row.recipient_email: row for row in AccountEmail.objects.all()}
     assert set(by_recipient) >= {evaluator.email, operator_a.email, granted.contact_email}
-    assert "À traiter" in by_recipient[evaluator.email].body
+    # The evaluator who proposed the grant follows the file: told by their inbox's email.
+    assert "Incident déclaré" in by_recipient[evaluator.email].body
     for email in (operator_a.email, granted.contact_email):
         operator_mail = by_recipient[email]
         assert incident.reference in operator_mail.subject

@@ -13,9 +13,9 @@ from pdfua import Confidence, validate
 from pypdf import PdfReader
 
 from accounts.models import Organisation, User
-from derogations import followup, scenarios
+from derogations import followup, lifecycle, scenarios
 from derogations.enums import DecisionKind, DerogationStatus, Status
-from derogations.models import Decision, DerogationRequest
+from derogations.models import Decision, Derogation, DerogationRequest
 from derogations.scenarios import Cast
 from derogations.templatetags.french_dates import long_date
 from notifications import letters
@@ -120,9 +120,18 @@ def test_every_letter_is_tagged_pdf_ua_and_says_what_it_engages(
     scenarios.bring_to(refused, Status.REFUSED, cast)
     inadmissible = factories.RequestFactory(organisation=org_a, created_by=operator_a)
     scenarios.bring_to(inadmissible, Status.INADMISSIBLE, cast)
+    withdrawn = factories.RequestFactory(organisation=org_a, created_by=operator_a)
+    scenarios.bring_to(withdrawn, Status.SUBMITTED, cast)
+    lifecycle.withdraw(withdrawn, operator_a, "Le patient a été transféré.")
+    ended = factories.RequestFactory(organisation=org_a, created_by=operator_a, global_kind=True)
+    scenarios.bring_to(ended, Status.GRANTED, cast)
+    Derogation.objects.filter(request=ended).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    followup.expire(ended)
 
     acts = Decision.objects.filter(
-        request__in=[granted, asked, refused, inadmissible]
+        request__in=[granted, asked, refused, inadmissible, withdrawn, ended]
     ).select_related("request")
     assert {act.kind for act in acts} == set(DecisionKind.values)
     failures = {}
@@ -131,7 +140,7 @@ def test_every_letter_is_tagged_pdf_ua_and_says_what_it_engages(
         problems = ua_problems(stored(act.letter), tmp_path / f"{act.kind}-{act.pk}.pdf")
         if problems:
             failures[act.kind] = problems
-    grant = acts.get(kind=DecisionKind.GRANT)
+    grant = acts.get(request=granted, kind=DecisionKind.GRANT)
     sheet = grant.union_notification
     sheet.refresh_from_db()
     failures["union_sheet"] = ua_problems(stored(sheet.sheet), tmp_path / "sheet.pdf")

@@ -12,11 +12,12 @@ from django.db import models
 from accounts.plain_text import PlainTextForm
 from notifications.views import ResendForm
 
-APPS = ("accounts", "derogations", "reviews", "notifications")
+APPS = ("accounts", "derogations", "reviews", "notifications", "collaboration", "api")
 # Search boxes of lists: never stored, sent or exported; a refused search would only
 # empty the list. Their values are shown escaped.
 NOT_FREE_TEXT = {"RegistryFilterForm", "DashboardFilterForm", "FollowUpFilterForm",
-                 "QueueFilterForm", "LoginForm", "SecondFactorForm", "VerificationForm"}  # fmt: skip
+                 "QueueFilterForm", "ProfessionalFilterForm", "LoginForm", "SecondFactorForm",
+                 "VerificationForm"}  # fmt: skip
 
 
 def _portal_forms() -> set[type]:
