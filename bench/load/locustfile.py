@@ -59,7 +59,7 @@ STEP_DATA = {
         "prescriber_email": "dr.roux@chu.example",
         "prescriber_rpps": "10000000017",
         "facility_name": "CHU Exemple",
-        "facility_finess": "750000001",
+        "facility_finess": "750000002",
         "director_name": "L. Garnier",
         "director_email": "direction@chu.example",
     },
