@@ -41,7 +41,7 @@ def _sheet_text(act) -> str:
     assert "Article 54(2)" in text and "Commission européenne / European Commission" in text
     assert "SIREN/SIRET" not in text and APPEAL not in text
     assert act.request.reference in text and "France" in text
-    assert f"{act.issued_at:%Y-%m-%d}" in text
+    assert f"{timezone.localtime(act.issued_at):%Y-%m-%d}" in text  # Paris time, as shown
     return text
 
 
