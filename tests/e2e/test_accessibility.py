@@ -1,13 +1,18 @@
 """axe-core (WCAG 2.0/2.1, A and AA) on every page of tests/e2e/pages.py, for each role and
 in each state: zero violation. One test per role; each page is a subtest, so that a failure
-names the page and lists every violation found on it."""
+names the page and lists every violation found on it.
 
+The automated RGAA 4.1 checks (tests/e2e/rgaa_checks.py, issue 22) run in the same loop, on
+the production stack only (the HTML is the same on both portals): the cheap ones on every
+page, the zoom, text spacing and tab walk on the pages of the RGAA sample."""
+
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests import factories
-from tests.e2e import screenshots
+from tests.e2e import rgaa_checks, screenshots
 from tests.e2e.axe import assert_no_violations, describe, violations
 from tests.e2e.conftest import AssetWatch, dsfr_style_problems, login
 from tests.e2e.pages import EMAILS, ROLES, VISITS, build_world
@@ -15,9 +20,14 @@ from tests.e2e.pages import EMAILS, ROLES, VISITS, build_world
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.rgaa(*rgaa_checks.criteria_of(*(set(rgaa_checks.CHECKS) - {"documents-pdf"})))
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_has_no_wcag_violation(page, portal, role):
     world = build_world()
+    rgaa = portal.stack is not None
+    sample = rgaa_checks.sample_pages()
+    crawl = rgaa_checks.Crawl()
+    rgaa_seconds = 0.0
     requested_hosts = set()
     page.on("request", lambda request: requested_hosts.add(urlsplit(request.url).hostname))
     assets = AssetWatch(page)
@@ -40,6 +50,17 @@ def test_every_page_has_no_wcag_violation(page, portal, role):
         assets.problems = []
         if loading:
             failures.append(f"{role} / {visit.name} ({page.url}), loading:\n" + "\n".join(loading))
+        if rgaa:
+            started = time.monotonic()
+            defects = rgaa_checks.page_defects(page, acted=visit.act is not None)
+            if (role, visit.name) in sample:
+                defects = rgaa_checks.merged(defects, rgaa_checks.sample_defects(page))
+            crawl.record(page, visit.name)
+            failures += rgaa_checks.report(role, visit.name, page.url, defects)
+            rgaa_seconds += time.monotonic() - started
+    if rgaa:
+        failures += rgaa_checks.report(role, "*", "", crawl.defects())
+        print(f"RGAA checks on {len(VISITS[role])} pages of {role}: {rgaa_seconds:.1f} s")
     assert not failures, "\n\n".join(failures)
     # axe-core is injected from the package: nothing left the machine.
     assert requested_hosts <= {"localhost", "127.0.0.1"}, requested_hosts
@@ -65,3 +86,51 @@ def test_demo_mailbox_has_no_wcag_violation(page, live_server, settings, tmp_pat
     page.goto(f"{live_server.url}/demo/courriels/")
     assert page.locator(".fr-card").count() >= 1
     assert_no_violations(page, "demo mailbox")
+
+
+BROKEN_PAGE = """<html lang="fr-FR_x"><head><title>Accueil</title></head><body>
+<a href="#absent" tabindex="2">Aller au contenu</a>
+<div class="fr-skiplinks"><a href="#absent">Contenu</a></div>
+<h1>Mes demandes</h1><h3>Sans h2</h3><h1>Deuxième</h1>
+<a href="/x" aria-label="Autre chose">Ouvrir le dossier</a>
+<a href="/doc" target="_blank">Notice</a>
+<div class="fr-alert fr-alert--error">Erreur non annoncée</div>
+<p class="fr-error-text" id="e1">Saisissez une adresse.</p><input aria-describedby="e1" id="f">
+<label for="mail">Adresse électronique</label><input id="mail" name="email" type="email">
+<table><tr><th>Nom</th></tr><tr><td>A</td></tr></table>
+<div style="width: 900px">Trop large</div>
+<div style="animation: spin 10s linear infinite">Tourne</div>
+<style>@keyframes spin { to { transform: rotate(360deg); } }</style>
+<p style="height: 1.2em; overflow: hidden; width: 200px">Un texte assez long pour passer à la
+ligne dans une boîte de hauteur fixe, donc coupé.</p>
+</body></html>"""
+
+
+@pytest.mark.rgaa(*rgaa_checks.criteria_of(*(set(rgaa_checks.CHECKS) - {"documents-pdf"})))
+def test_the_rgaa_checks_fail_on_a_page_with_defects(page):
+    """Each automated RGAA check finds the defect planted for it (tests/e2e/rgaa_checks.py)."""
+    page.set_content(BROKEN_PAGE)
+    violations(page)  # injects axe-core, whose name computation the checks use
+    defects = rgaa_checks.page_defects(page, acted=True)
+    defects = rgaa_checks.merged(defects, rgaa_checks.sample_defects(page))
+    expected = {
+        "titre": "does not name the page",
+        "langue": "is not a BCP 47 tag",
+        "titres-hierarchie": "h3 after h1",
+        "regions": "0 main",
+        "lien-evitement": "does not exist",
+        "ordre-tabulation": 'tabindex="2"',
+        "nom-accessible-intitule-visible": "accessible name «Autre chose»",
+        "messages-de-statut": "Erreur non annoncée",
+        "erreurs-liees-aux-champs": "without aria-invalid",
+        "champs-autocomplete": "«email» expected",
+        "nouvelle-fenetre": "Notice",
+        "contenu-en-mouvement": "runs forever",
+        "tableaux": "header cell without scope",
+        "reflow-320": "ends at",
+        "zoom-200": "text clipped",
+        "espacement-texte": "text clipped",
+    }
+    for check, part in expected.items():
+        assert any(part in defect for defect in defects[check]), (check, defects[check])
+    assert set(rgaa_checks.CHECKS) >= set(defects)
