@@ -18,11 +18,24 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CHECKS: dict[str, tuple[str, ...]] = {
     "axe": (
-        "1.1", "1.2", "3.2", "5.4", "6.2", "8.1", "8.2", "8.3", "8.4", "8.7",
-        "11.1", "11.2", "11.13", "12.6",
+        "1.1",
+        "1.2",
+        "3.2",
+        "5.4",
+        "6.2",
+        "8.1",
+        "8.2",
+        "8.3",
+        "8.4",
+        "8.7",
+        "11.1",
+        "11.2",
+        "11.13",
+        "12.6",
     ),  # fmt: skip
     "titre": ("8.5", "8.6"),
     "langue": ("8.3", "8.4", "8.7"),
@@ -187,40 +200,58 @@ const visibleText = (el) => {
   // The text drawn on screen: innerText without the screen-reader-only parts.
   const clone = el.cloneNode(true);
   clone.querySelectorAll('.fr-sr-only, .sr-only, [aria-hidden=true]').forEach((n) => n.remove());
+  clone.querySelectorAll('br').forEach((n) => n.replaceWith(' '));
   return (clone.textContent || '').replace(/\s+/g, ' ').trim();
 };
-// Text cut off: an element that hides its overflow, holds text of its own, and whose content
-// is taller or wider than its box (the screen-reader-only texts are clipped on purpose).
+// Text cut off: an element that hides its overflow and some of whose own text lies outside
+// its box. Not counted: the texts hidden on purpose for screen readers (DSFR's fr-sr-only,
+// a box of 1 px), and DSFR's icon-only buttons (.fr-btn--menu at small widths: the label is
+// hidden by design, the button is named by it for assistive technologies).
 const clipped = () => {
   const found = [];
+  const hides = (v) => v === 'hidden' || v === 'clip';
   for (const el of document.body.querySelectorAll('*')) {
-    if (srOnly(el) || !shown(el)) continue;
     const style = getComputedStyle(el);
-    const hides = (v) => v === 'hidden' || v === 'clip';
-    const x = hides(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
-    const y = hides(style.overflowY) && el.scrollHeight > el.clientHeight + 1;
-    if (!x && !y) continue;
-    if (!text(el)) continue;
-    found.push(where(el) + ': text clipped (' + (x ? 'width ' + el.scrollWidth + ' > ' + el.clientWidth : '')
-      + (y ? ' height ' + el.scrollHeight + ' > ' + el.clientHeight : '') + '): «' + text(el).slice(0, 60) + '»');
+    if (!hides(style.overflowX) && !hides(style.overflowY)) continue;
+    if (el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1) continue;
+    if (srOnly(el) || !shown(el) || el.closest('.fr-btn--menu')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || srOnly(node.parentElement) || !shown(node.parentElement)) continue;
+      range.selectNodeContents(node);
+      const out = [...range.getClientRects()].some((r) => r.width > 0 && (
+        (hides(style.overflowX) && (r.right > box.right + 1 || r.left < box.left - 1))
+        || (hides(style.overflowY) && (r.bottom > box.bottom + 1 || r.top < box.top - 1))));
+      if (out) {
+        found.push(where(el) + ': text clipped «' + node.textContent.trim().slice(0, 60) + '»');
+        break;
+      }
+    }
   }
   return found;
 };
 """
 
 _CHECKS_JS: dict[str, str] = {
-    # Title: present, and naming the page: it contains the h1's text (or its first words:
-    # a long heading is shortened in the tab's title), or the h1 contains the title's first
-    # part (before " — ").
-    "titre": r"""() => {
+    # Title: present, with a part of its own before the site's name, and naming the page:
+    # it shares a word (4 letters or more, accents and case aside) with the h1. The home
+    # page is "Accueil", the name the menu gives it. Relevance beyond that is the grid's
+    # manual check; uniqueness across the pages is Crawl's.
+    "titre": r"""(site) => {
       const title = document.title.replace(/\s+/g, ' ').trim();
-      const h1 = document.querySelector('h1');
       if (!title) return ['<title>: empty'];
-      if (!h1) return [];
-      const heading = norm(visibleText(h1)), head = norm(title.split(' — ')[0]);
-      const words = heading.split(' ').slice(0, 3).join(' ');
-      if (norm(title).includes(words) || heading.includes(head)) return [];
-      return ['<title> «' + title + '» does not name the page (h1 «' + visibleText(h1) + '»)'];
+      const own = title.endsWith(site) ? title.slice(0, -site.length).replace(/[\s—–-]+$/, '') : title;
+      if (!own) return ['<title> «' + title + '»: only the site name'];
+      const h1 = document.querySelector('h1');
+      if (!h1 || location.pathname === '/' || location.pathname === '/en/') return [];
+      const words = (t) => new Set(norm(t).normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+        .split(/[ /]/).filter((w) => w.length >= 4));
+      const heading = words(visibleText(h1));
+      if ([...words(own)].some((w) => heading.has(w))) return [];
+      return ['<title> «' + title + '» shares no word with the h1 «' + visibleText(h1) + '»'];
     }""",
     # Language: <html lang> is the language of the page (fr, or en on English pages), every
     # lang attribute is a well-formed BCP 47 tag.
@@ -298,7 +329,9 @@ _CHECKS_JS: dict[str, str] = {
       const found = [];
       const name = accessibleName;
       for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [role=button], [role=link]')) {
-        if (!shown(el) && !(el.labels && el.labels.length)) continue;
+        // Hidden (a closed dialog, e.g. DSFR's display settings): not shown, not named.
+        const label = el.labels && el.labels[0];
+        if (!shown(el) && !(label && shown(label))) continue;
         let visible;
         if (['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) {
           if (['submit', 'button', 'reset'].includes(el.type)) visible = el.value;
@@ -317,9 +350,13 @@ _CHECKS_JS: dict[str, str] = {
     # Status messages: every message of the messages framework, error summary and field
     # error shown is in a live region (role alert or status, or aria-live), or is the text
     # of a field's aria-describedby (read with the field the summary leads to).
-    "messages-de-statut": r"""() => {
+    "messages-de-statut": r"""(acted) => {
       const live = (el) => el.closest('[role=alert], [role=status], [aria-live=polite], [aria-live=assertive], [role=log]');
-      return [...document.querySelectorAll('.portal-messages .fr-alert, .portal-error-summary, .fr-alert--error')]
+      // The messages framework's messages tell the result of the previous POST; on a page
+      // answering a POST, its error alerts too. An alert shown on a GET is page content
+      // (e.g. what is missing before filing), read in the page's order.
+      const selector = '.portal-messages .fr-alert' + (acted ? ', .portal-error-summary, .fr-alert--error' : '');
+      return [...document.querySelectorAll(selector)]
         .filter((el) => !live(el))
         .map((el) => where(el) + ': message not announced (no role=alert/status, no aria-live): «' + text(el).slice(0, 60) + '»');
     }""",
@@ -333,13 +370,20 @@ _CHECKS_JS: dict[str, str] = {
         .filter((el) => !el.closest('.portal-error-summary'));
       for (const message of messages) {
         if (!message.id) { found.push(where(message) + ': error message without id, no field can name it'); continue; }
-        const fields = [...document.querySelectorAll('[aria-describedby]')]
-          .filter((f) => f.getAttribute('aria-describedby').split(/\s+/).includes(message.id));
-        if (!fields.length) found.push(where(message) + ': no field names this error in aria-describedby');
+        // A field names it in aria-describedby; a group of radios or checkboxes (DSFR's
+        // fieldset) names the messages block holding it in aria-labelledby, and is marked
+        // fr-fieldset--error.
+        const names = (f, attribute) => (f.getAttribute(attribute) || '').split(/\s+/)
+          .some((id) => { const target = id && document.getElementById(id); return !!target && target.contains(message); });
+        const fields = [...document.querySelectorAll('[aria-describedby]')].filter((f) => names(f, 'aria-describedby'));
+        const groups = [...document.querySelectorAll('fieldset[aria-labelledby]')]
+          .filter((f) => f.contains(message) && names(f, 'aria-labelledby'));
+        if (!fields.length && !groups.length) found.push(where(message) + ': no field names this error (aria-describedby, or its fieldset aria-labelledby)');
         for (const f of fields) {
-          const invalid = f.getAttribute('aria-invalid') === 'true'
-            || (f.closest('fieldset') && f.closest('fieldset').getAttribute('aria-invalid') === 'true');
-          if (!invalid && f.tagName !== 'FIELDSET') found.push(where(f) + ': field in error without aria-invalid="true"');
+          if (f.getAttribute('aria-invalid') !== 'true' && f.tagName !== 'FIELDSET') found.push(where(f) + ': field in error without aria-invalid="true"');
+        }
+        for (const f of groups) {
+          if (!f.classList.contains('fr-fieldset--error')) found.push(where(f) + ': group in error without fr-fieldset--error');
         }
       }
       if (acted) {
@@ -354,13 +398,17 @@ _CHECKS_JS: dict[str, str] = {
     }""",
     # Autocomplete: the fields asking a person for their own email address, name, phone or
     # organisation carry the WCAG 1.3.5 token (RGAA 11.13). The fields are told by their
-    # name attribute; fields about someone else (a prescriber, a contact of the file) are
-    # not concerned by 11.13 and carry other names.
-    "champs-autocomplete": r"""(expected) => {
+    # name attribute. Fields about someone else are not concerned by 11.13: most carry other
+    # names (expert_email, prescriber_email); the organisation's invitation form asks for
+    # the invited person's "email" (autocomplete off on purpose), told by its label
+    # (OTHER_PEOPLE).
+    "champs-autocomplete": r"""([expected, others]) => {
       const found = [];
       for (const el of document.querySelectorAll('input, select, textarea')) {
         const token = expected[el.getAttribute('name')];
         if (!token) continue;
+        const label = norm(el.labels && el.labels[0] ? visibleText(el.labels[0]) : '');
+        if (others.some((words) => label.includes(norm(words)))) continue;
         const value = (el.getAttribute('autocomplete') || '').trim().split(/\s+/).pop();
         if (value !== token) found.push(where(el) + ': autocomplete="' + (el.getAttribute('autocomplete') || '') + '", «' + token + '» expected');
       }
@@ -436,7 +484,13 @@ AUTOCOMPLETE = {
     "first_name": "given-name",
     "last_name": "family-name",
     "phone": "tel",
+    "facility_name": "organization",  # a professional joining a derogation: their facility
 }
+
+SITE_NAME = "Portail Dérogations DMDIV"
+
+# Labels of fields about another person than the one filling the form in.
+OTHER_PEOPLE = ["de la personne à inviter", "of the person to invite"]
 
 # WCAG 1.4.12: the text spacing a user may set (the bookmarklet's values). Applied as a
 # constructed stylesheet, which the page's Content-Security-Policy does not block (a
@@ -458,25 +512,45 @@ def _run(page, name: str, argument: object = None) -> list[str]:
 SMALL_VIEWPORT = {"width": 320, "height": 256}
 
 
+# The checks of every page, in one evaluation (one round trip to the browser), with their
+# argument.
+_PAGE_CHECKS = [
+    "titre",
+    "langue",
+    "titres-hierarchie",
+    "regions",
+    "lien-evitement",
+    "ordre-tabulation",
+    "nom-accessible-intitule-visible",
+    "messages-de-statut",
+    "erreurs-liees-aux-champs",
+    "champs-autocomplete",
+    "nouvelle-fenetre",
+    "contenu-en-mouvement",
+    "tableaux",
+]
+_ALL_PAGE_CHECKS = (
+    "(argument) => { "
+    + _HELPERS
+    + "\nconst checks = {"
+    + ",\n".join(f"{json.dumps(name)}: {_CHECKS_JS[name]}" for name in _PAGE_CHECKS)
+    + "};\nreturn Object.fromEntries(Object.entries(checks)"
+    + ".map(([name, check]) => [name, check(argument[name])])); }"
+)
+
+
 def page_defects(page, *, acted: bool) -> dict[str, list[str]]:
     """The cheap checks on the page as it is (after any action), then reflow at 320 px.
     tests/e2e/axe.py must have run on it (the name computations use axe-core)."""
     language = "en" if "/en/" in page.url else "fr"
-    defects = {
-        "titre": _run(page, "titre"),
-        "langue": _run(page, "langue", language),
-        "titres-hierarchie": _run(page, "titres-hierarchie"),
-        "regions": _run(page, "regions"),
-        "lien-evitement": _run(page, "lien-evitement"),
-        "ordre-tabulation": _run(page, "ordre-tabulation"),
-        "nom-accessible-intitule-visible": _run(page, "nom-accessible-intitule-visible"),
-        "messages-de-statut": _run(page, "messages-de-statut"),
-        "erreurs-liees-aux-champs": _run(page, "erreurs-liees-aux-champs", acted),
-        "champs-autocomplete": _run(page, "champs-autocomplete", AUTOCOMPLETE),
-        "nouvelle-fenetre": _run(page, "nouvelle-fenetre"),
-        "contenu-en-mouvement": _run(page, "contenu-en-mouvement"),
-        "tableaux": _run(page, "tableaux"),
+    arguments = {
+        "titre": SITE_NAME,
+        "langue": language,
+        "erreurs-liees-aux-champs": acted,
+        "messages-de-statut": acted,
+        "champs-autocomplete": [AUTOCOMPLETE, OTHER_PEOPLE],
     }
+    defects: dict[str, list[str]] = page.evaluate(_ALL_PAGE_CHECKS, arguments)
     viewport = page.viewport_size
     page.set_viewport_size(SMALL_VIEWPORT)
     try:
@@ -615,8 +689,12 @@ class Crawl:
     titles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     navigation: dict[tuple[str, ...], list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def record(self, page, visit_name: str) -> None:
-        path = page.evaluate("() => location.pathname")
+    def record(self, page, visit_name: str, resource: str) -> None:
+        """``resource``: the URL the visit opened (before any action: a form and its error
+        state, posted to another URL, are one resource)."""
+        path = urlsplit(resource).path
+        # A signed link is signed anew (a new timestamp) for each visit: one resource.
+        path = re.sub(r"/[^/]*:[^/]*/", "/<signed>/", path)
         self.titles[page.title()].add(path)
         links = page.evaluate(
             """() => [...document.querySelectorAll('#navigation-principale a, footer a')]
