@@ -118,7 +118,12 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
         )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, title=_("QR code de la clé secrète"), svgclass="portal-qr"
+        # No fixed size: a viewBox, and the stylesheet fits it to narrow screens (reflow at
+        # 320 px, RGAA 10.11).
+        scale=5,
+        title=_("QR code de la clé secrète"),
+        svgclass="portal-qr",
+        omitsize=True,
     )
     return render(
         request,

@@ -127,7 +127,22 @@ class Accepted:
     planned: datetime.date
 
 
-ACCEPTED: list[Accepted] = []
+ACCEPTED: list[Accepted] = [
+    Accepted(
+        check="espacement-texte",
+        criterion="10.12",
+        where="*",
+        defect="div.fr-header__brand-top: text clipped «République",
+        reason=(
+            "With the WCAG 1.4.12 spacing (letters 0.12 em, words 0.16 em) the words of the"
+            " State's logotype (bloc Marianne « République française », DSFR header) pass the"
+            " edge of the DSFR header's brand block, which hides its overflow. The logotype is"
+            " DSFR's component, styled by its stylesheet: to be fixed with the DSFR team or by"
+            " a reviewed override of the header."
+        ),
+        planned=datetime.date(2027, 3, 31),
+    ),
+]
 
 
 def accepted(check: str, role: str, visit: str, defect: str) -> bool:
@@ -220,7 +235,8 @@ const clipped = () => {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     const range = document.createRange();
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!node.textContent.trim() || srOnly(node.parentElement) || !shown(node.parentElement)) continue;
+      const parent = node.parentElement;
+      if (!node.textContent.trim() || srOnly(parent) || !shown(parent) || parent.closest('.fr-btn--menu')) continue;
       range.selectNodeContents(node);
       const out = [...range.getClientRects()].some((r) => r.width > 0 && (
         (hides(style.overflowX) && (r.right > box.right + 1 || r.left < box.left - 1))
@@ -353,9 +369,9 @@ _CHECKS_JS: dict[str, str] = {
     "messages-de-statut": r"""(acted) => {
       const live = (el) => el.closest('[role=alert], [role=status], [aria-live=polite], [aria-live=assertive], [role=log]');
       // The messages framework's messages tell the result of the previous POST; on a page
-      // answering a POST, its error alerts too. An alert shown on a GET is page content
-      // (e.g. what is missing before filing), read in the page's order.
-      const selector = '.portal-messages .fr-alert' + (acted ? ', .portal-error-summary, .fr-alert--error' : '');
+      // answering a POST, its error summary too. Other alerts are page content (what is
+      // missing before filing, the incidents of a file), read in the page's order.
+      const selector = '.portal-messages .fr-alert' + (acted ? ', .portal-error-summary' : '');
       return [...document.querySelectorAll(selector)]
         .filter((el) => !live(el))
         .map((el) => where(el) + ': message not announced (no role=alert/status, no aria-live): «' + text(el).slice(0, 60) + '»');
@@ -484,7 +500,9 @@ AUTOCOMPLETE = {
     "first_name": "given-name",
     "last_name": "family-name",
     "phone": "tel",
-    "facility_name": "organization",  # a professional joining a derogation: their facility
+    # Not "facility_name": on a file's patient step and supplies it is the hospital using
+    # the device, not the operator's own organisation (only the registry's join form asks
+    # professionals for their own facility: it carries "organization").
 }
 
 SITE_NAME = "Portail Dérogations DMDIV"
@@ -569,6 +587,7 @@ def page_defects(page, *, acted: bool) -> dict[str, list[str]]:
 # page out in a 640 px wide viewport (Playwright fixes the pixel ratio per context).
 ZOOMED_VIEWPORT = {"width": 640, "height": 360}
 MAX_TABS = 80
+SEGMENTS = {"date": 3, "time": 2, "datetime-local": 5, "month": 2, "week": 2}
 
 
 def sample_defects(page) -> dict[str, list[str]]:
@@ -638,7 +657,7 @@ _FOCUSED = (
     || (el.labels && [...el.labels].some((l) => l.contains(hit))));
   const before = window.__rgaaLooks.get(el);
   return {where: where(el), visible: before === undefined || before !== look(el), inside: inside,
-          covered: covered ? where(hit) : null,
+          covered: covered ? where(hit) : null, type: el.getAttribute('type') || '',
           index: [...document.querySelectorAll('*')].indexOf(el)};
 }"""
 )
@@ -652,6 +671,7 @@ def tab_walk(page) -> dict[str, list[str]]:
     visible, order, trap = [], [], []
     seen: list[str] = []
     previous_index = -1
+    repeats = 0
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
         current = page.evaluate(_FOCUSED)
@@ -664,8 +684,13 @@ def tab_walk(page) -> dict[str, list[str]]:
         if current["covered"]:
             visible.append(f"{current['where']}: focused but covered by {current['covered']}")
         if seen and current["where"] == seen[-1] and current["index"] == previous_index:
-            trap.append(f"{current['where']}: Tab does not move the focus on")
-            break
+            # Chromium's date and time fields take one Tab per part (day, month, year).
+            repeats += 1
+            if repeats >= SEGMENTS.get(current["type"], 1):
+                trap.append(f"{current['where']}: Tab does not move the focus on")
+                break
+            continue
+        repeats = 0
         if current["index"] < previous_index:
             if current["where"] in seen:
                 trap.append(f"{current['where']}: the focus cycles back before leaving the page")
@@ -690,8 +715,9 @@ class Crawl:
     navigation: dict[tuple[str, ...], list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def record(self, page, visit_name: str, resource: str) -> None:
-        """``resource``: the URL the visit opened (before any action: a form and its error
-        state, posted to another URL, are one resource)."""
+        """``resource``: the URL of the page: after an action, the URL the visit opened (a
+        form and its error state, posted to another URL, are one resource); otherwise
+        where the browser ended (a redirection leads to the same resource)."""
         path = urlsplit(resource).path
         # A signed link is signed anew (a new timestamp) for each visit: one resource.
         path = re.sub(r"/[^/]*:[^/]*/", "/<signed>/", path)

@@ -103,6 +103,7 @@ def stored(field) -> bytes:
         return handle.read()
 
 
+@pytest.mark.rgaa("13.3")  # tests/e2e/rgaa_checks.py CHECKS["documents-pdf"]
 @pytest.mark.django_db(transaction=True)
 def test_every_letter_is_tagged_pdf_ua_and_says_what_it_engages(
     org_a, operator_a, evaluator, senior, other_senior, tmp_path
