@@ -98,7 +98,7 @@ BROKEN_PAGE = """<html lang="fr-FR_x"><head><title>Accueil</title></head><body>
 <a href="/x" aria-label="Autre chose">Ouvrir le dossier</a>
 <a href="/doc" target="_blank">Notice</a>
 <a href="/y" class="nofocus">Sans focus</a><style>.nofocus:focus { outline: none; }</style>
-<div class="fr-alert fr-alert--error">Erreur non annoncée</div>
+<div class="portal-error-summary">Erreur non annoncée</div>
 <p class="fr-error-text" id="e1">Saisissez une adresse.</p><input aria-describedby="e1" id="f">
 <label for="mail">Adresse électronique</label><input id="mail" name="email" type="email">
 <table><tr><th>Nom</th></tr><tr><td>A</td></tr></table>
@@ -139,3 +139,21 @@ def test_the_rgaa_checks_fail_on_a_page_with_defects(page):
     for check, part in expected.items():
         assert any(part in defect for defect in defects[check]), (check, defects[check])
     assert set(rgaa_checks.CHECKS) >= set(defects)
+
+
+@pytest.mark.rgaa(*rgaa_checks.criteria_of("titre", "navigation-coherente"))
+def test_the_crawl_finds_shared_titles_and_changing_menus(page):
+    """Two different pages with one title, a page whose menu differs from the others."""
+    crawl = rgaa_checks.Crawl()
+    menu = '<nav id="navigation-principale"><a href="/a">A</a>{}</nav>'
+    for name, path, extra in [("un", "/un/", ""), ("deux", "/deux/", ""), ("trois", "/trois/", "")]:
+        page.set_content(f"<title>Même titre</title>{menu.format(extra)}")
+        crawl.record(page, name, path)
+    page.set_content("<title>Autre</title>" + menu.format('<a href="/b">B</a>'))
+    crawl.record(page, "quatre", "/quatre/")
+    page.set_content("<title>Autre</title>" + menu.format(""))
+    crawl.record(page, "quatre-erreurs", "/quatre/")  # the same resource: no defect
+    defects = crawl.defects()
+    assert len(defects["titre"]) == 1 and "«Même titre» is the title of 3" in defects["titre"][0]
+    assert len(defects["navigation-coherente"]) == 1
+    assert "['quatre']" in defects["navigation-coherente"][0]
