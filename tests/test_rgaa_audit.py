@@ -93,6 +93,26 @@ def test_the_rate_follows_the_rgaa_formula():
     assert fixed.rate == 100 and fixed.state == "total" and fixed.non_conformities == []
 
 
+def test_a_page_of_a_process_fails_what_another_step_fails():
+    """RGAA method: a criterion is validated on a page of a process only if it is validated
+    on every page of the process."""
+    criteria = (Criterion("1.1", "Images", "?"), Criterion("1.2", "Images", "?"))
+    pages = (
+        Page("step1", "1", "operator", "etape-patient-erreurs", "/1", process="depot"),
+        Page("step2", "2", "operator", "recapitulatif-complet", "/2", process="depot"),
+        Page("other", "3", "operator", "tableau-de-bord", "/3"),
+    )
+    statuses = {("1.1", "step2"): "NC", ("1.2", "step2"): "NA"}
+    rows = tuple(
+        Row(c.number, p.id, status := statuses.get((c.number, p.id), "C"), "manuel: vu",
+            *(("défaut", DATE) if status == "NC" else ()))
+        for c in criteria for p in pages
+    )  # fmt: skip
+    result = Audit(criteria, pages, rows)
+    # step1 passes 1.1 itself but fails it through step2; "other" is not in the process.
+    assert result.page_rates == {"step1": 50.0, "step2": 0.0, "other": 100.0}
+
+
 def test_an_incomplete_or_malformed_grid_is_refused(tmp_path):
     for name in ("criteria.json", "sample.json", "grid.csv"):
         shutil.copy(audit.FOLDER / name, tmp_path / name)

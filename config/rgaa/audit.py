@@ -8,7 +8,8 @@ norme" (DISIC/RGAA, v4.1/md/obligations.md):
   applies (C or NA) and applies somewhere; *not validated* when invalidated (NC) on a single
   page; *not applicable* when NA on every page;
 - the rate of RGAA criteria met = validated / (validated + not validated);
-- the average rate = the mean of the pages' rates (each page: C / (C + NC));
+- the average rate = the mean of the pages' rates (each page: C / (C + NC); on a page of a
+  process, a criterion failed on another page of the process counts as failed);
 - the state: total conformity at 100 %, partial from 50 %, non-conformity below.
 
 The files are read once per process (``current()``); the statement page and the report read
@@ -47,6 +48,7 @@ class Page:
     role: str
     visit: str | None  # a Visit of tests/e2e/pages.py VISITS[role]; None: a document
     url: str
+    process: str | None = None  # pages of one process (a form over several pages) share it
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,16 @@ class Audit:
         return 100 * counts["C"] / applicable if applicable else 100.0
 
     def page_rate(self, page: str) -> float | None:
-        """C / (C + NC) on one page; None when no criterion applies to it."""
-        counts = Counter(row.status for row in self.rows if row.page == page)
+        """C / (C + NC) on one page; None when no criterion applies to it. A page of a
+        process fails a criterion failed on any page of the process (the RGAA method)."""
+        process = next(item.process for item in self.pages if item.id == page)
+        siblings = {item.id for item in self.pages if process and item.process == process}
+        failed = {row.criterion for row in self.rows if row.page in siblings and row.status == "NC"}
+        counts = Counter(
+            "NC" if row.criterion in failed and row.status != "NA" else row.status
+            for row in self.rows
+            if row.page == page
+        )
         applicable = counts["C"] + counts["NC"]
         return 100 * counts["C"] / applicable if applicable else None
 
@@ -198,7 +208,9 @@ def load(folder: Path = FOLDER) -> Audit:
         for item in json.loads((folder / "criteria.json").read_text(encoding="utf-8"))
     )
     pages = tuple(
-        Page(item["id"], item["title"], item["role"], item["visit"], item["url"])
+        Page(
+            item["id"], item["title"], item["role"], item["visit"], item["url"], item.get("process")
+        )
         for item in json.loads((folder / "sample.json").read_text(encoding="utf-8"))
     )
     with (folder / "grid.csv").open(encoding="utf-8", newline="") as handle:

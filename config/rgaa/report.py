@@ -52,7 +52,9 @@ def render(audit: Audit) -> str:
         '- **Formulas** (RGAA 4.1, "Obligations", *Taux de conformité à la norme*): a criterion is'
         " met if it is met (or not applicable) on every page and applies to one at least; not met"
         " if not met on a single page; not applicable if not applicable everywhere. Rate = met /"
-        " (met + not met). Average rate = mean of the pages' rates (C / (C + NC) on each page)."
+        " (met + not met). Average rate = mean of the pages' rates (C / (C + NC) on each page;"
+        " on a page of a process, here the four filing steps, a criterion failed on another"
+        " step counts as failed)."
         " State: total at 100 %, partial from 50 %, non-compliant below.",
         "",
         "## Result",
