@@ -191,7 +191,9 @@ def validate(
         if row.status not in STATUSES:
             problems.append(f"{where}: status {row.status!r} is not one of {', '.join(STATUSES)}")
         if not (row.automated and row.check) and not row.evidence.startswith("manuel: "):
-            problems.append(f"{where}: evidence must be 'auto:<check>' or 'manuel: <what>'")
+            problems.append(
+                f"{where}: evidence must be 'auto:' and a check name, or 'manuel: ' and what"
+            )
         if row.status == "NC" and (not row.defect or row.planned_date is None):
             problems.append(f"{where}: a non-conformity needs its defect and its planned date")
     missing = [(c, p) for c in numbers for p in ids if (c, p) not in seen]
