@@ -77,18 +77,20 @@ def render(audit: Audit) -> str:
             f"- **{item.criterion.number}** {cell(item.defect)} Planned: {item.planned_date}."
             f" Pages: {listed}."
         )
-    lines += [
-        "",
-        "## Sample",
-        "",
-        "| Page | Title | Role | Visit (tests/e2e/pages.py) | URL | Rate |",
-        "|---|---|---|---|---|---|",
-    ]
-    for page in audit.pages:
-        lines.append(
-            f"| `{page.id}` | {cell(page.title)} | {page.role} | {page.visit or '(document)'}"
-            f" | `{page.url}` | {percent(audit.page_rates[page.id])} |"
-        )
+    lines += ["", "## Sample, per role", ""]
+    lines.append(
+        "Each page with the role that sees it, its `Visit` of `tests/e2e/pages.py` (the state"
+        ' audited) or "document", the URL and the page\'s rate.'
+    )
+    for role in dict.fromkeys(page.role for page in audit.pages):
+        lines += ["", f"### {role}", "", "| Page | Title | Visit | URL | Rate |"]
+        lines.append("|---|---|---|---|---|")
+        for page in audit.pages:
+            if page.role == role:
+                lines.append(
+                    f"| `{page.id}` | {cell(page.title)} | {page.visit or 'document'}"
+                    f" | `{page.url}` | {percent(audit.page_rates[page.id])} |"
+                )
     checks = Counter(row.check for row in audit.rows if row.automated)
     lines += ["", "## Automated checks used", "", "| Check | Rows |", "|---|---|"]
     lines += [f"| `{name}` | {checks[name]} |" for name in sorted(checks)]
