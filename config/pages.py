@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from config import guides
-
-# Date of the accessibility statement (updated with the statement).
-STATEMENT_DATE = "2026-11-30"
+from config.rgaa import audit
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,8 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
 
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/accessibility.html", {"statement_date": STATEMENT_DATE})
+    """The accessibility statement, generated from the RGAA audit grid (config/rgaa/)."""
+    return render(request, "pages/accessibility.html", {"audit": audit.current()})
 
 
 @require_safe

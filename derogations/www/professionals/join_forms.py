@@ -17,6 +17,8 @@ class JoinForm(PlainTextForm, forms.Form):
         label=_("Courriel professionnel"),
         help_text=_("Le lien d'inscription est envoyé à cette adresse. Format : nom@domaine.fr"),
         max_length=254,
+        # RGAA 11.13: the person's own data, filled in by the browser.
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Indiquez votre courriel professionnel."),
             "invalid": _("Saisissez une adresse électronique valide, par exemple nom@domaine.fr."),
@@ -25,6 +27,7 @@ class JoinForm(PlainTextForm, forms.Form):
     facility_name = forms.CharField(
         label=_("Nom de l'établissement"),
         max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": _("Indiquez le nom de votre établissement.")},
     )
     # Longer than 9: spaces, dots and dashes typed between the digits are removed first.
