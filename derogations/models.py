@@ -229,6 +229,7 @@ class DerogationRequest(models.Model):
         null=True,
         blank=True,
         verbose_name=_("équipe"),
+        db_index=False,  # the index request_team_target starts with it
     )
     target_date = models.DateField(_("date cible"), null=True, blank=True)
     clock_stopped_at = models.DateTimeField(_("horloge arrêtée depuis le"), null=True, blank=True)
