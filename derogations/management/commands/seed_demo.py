@@ -70,7 +70,7 @@ PRESCRIBER_RPPS = "10000000017"
 # Evaluation teams (issue 19): (name, description, member's email, rules as (priority,
 # conditions)). A vital urgency and a virus go to infectiology, genetics and lysosomal
 # diseases to the other team; the point-of-care cardiac marker has no team.
-TEAMS = [
+TEAMS: list[tuple[str, str, str, list[tuple[int, dict[str, str]]]]] = [
     (
         "Infectiologie et urgences",
         "Virus émergents, sérologies et urgences vitales.",
