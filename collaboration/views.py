@@ -106,9 +106,9 @@ def answer_due(request: AuthenticatedHttpRequest, pk: int, message_pk: int) -> H
         return _render_thread(request, req, due_form=form)
     try:
         services.set_answer_due(message, request.user, form.cleaned_data["answer_due"])
-    except lifecycle.TransitionError as exc:
-        form.add_error(None, exc.message)
-        return _render_thread(request, req, due_form=form)
+    except lifecycle.TransitionError as exc:  # already answered, not the agency's...
+        messages.error(request, exc.message)
+        return redirect(reverse("collaboration:thread", args=[req.pk]) + f"#message-{message.pk}")
     if form.cleaned_data["answer_due"] is None:
         messages.success(request, _("Ce message n'attend plus de réponse."))
     else:
