@@ -24,6 +24,12 @@ class NotificationsConfig(AppConfig):
             inbox.on_request_transitioned, dispatch_uid="inbox-transitions"
         )
         events.incident_declared.connect(inbox.on_incident_declared, dispatch_uid="inbox-incident")
+        events.request_moved_to_team.connect(
+            inbox.on_request_moved_to_team, dispatch_uid="inbox-team-move"
+        )
+        events.operator_message_unattended.connect(
+            inbox.on_operator_message_unattended, dispatch_uid="inbox-operator-message"
+        )
         events.operator_report_late.connect(
             inbox.on_operator_report_late, dispatch_uid="inbox-report-late"
         )

@@ -203,6 +203,8 @@ class InboxKind(models.TextChoices):
     PROPOSAL_TO_SIGN = "proposal_to_sign", _("Proposition de décision à signer")
     INCIDENT = "incident", _("Incident déclaré")
     REPORT_LATE = "report_late", _("Rapport de l'opérateur en retard")
+    FILE_MOVED = "file_moved", _("Dossier arrivé dans votre équipe")
+    OPERATOR_MESSAGE = "operator_message", _("Message d'un opérateur sans interlocuteur")
 
 
 class EmailMode(models.TextChoices):
@@ -220,6 +222,8 @@ DEFAULT_EMAIL_MODES = {
     InboxKind.PROPOSAL_TO_SIGN: EmailMode.IMMEDIATE,
     InboxKind.INCIDENT: EmailMode.IMMEDIATE,
     InboxKind.REPORT_LATE: EmailMode.DIGEST,
+    InboxKind.FILE_MOVED: EmailMode.IMMEDIATE,
+    InboxKind.OPERATOR_MESSAGE: EmailMode.IMMEDIATE,
 }
 
 

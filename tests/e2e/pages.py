@@ -535,6 +535,7 @@ VISITS: dict[str, list[Visit]] = {
         Visit("file-instruction-vide", url("reviews:queue", query="q=introuvable")),
         Visit("tableau-de-bord-equipe", url("reviews:team_dashboard"), shot=True),
         Visit("tableau-de-bord-equipe-erreur", url("reviews:team_dashboard", query="periode=7")),
+        Visit("equipes-evaluation", url("reviews:teams")),
         Visit("dossier-depose", url("reviews:file", Status.SUBMITTED), shot=True),
         Visit(
             "dossier-irrecevable-erreurs",
