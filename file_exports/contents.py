@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from collaboration.access import visible_opinions
-from collaboration.models import Message
+from collaboration.models import ExpertOpinion, Message, StoredDocument
 from derogations import access, uploads
 from derogations.enums import DecisionState
-from derogations.models import DerogationRequest
+from derogations.models import Attachment, DerogationRequest
 from derogations.timeline import STAFF_ONLY_ACTIONS
 from notifications.models import Delivery, RecipientRole
 from reviews.models import PrivateNote
@@ -141,6 +141,17 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
         contents.parts.append(Part(path, file))
         documents.append({"path": path, "name": original, "sha256": sha256, "size": size, **info})
 
+    def add_document(folder: str, document: Attachment | StoredDocument, kind: str) -> None:
+        add(
+            folder,
+            document.original_name,
+            document.file,
+            document.sha256,
+            document.size,
+            kind=kind,
+            date=display(document.uploaded_at),
+        )
+
     attachments = (
         access.visible_attachments(user)
         .filter(request=req)
@@ -149,15 +160,7 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
     )
     for attachment in attachments:
         folder = COMPLEMENTS_FOLDER if attachment.complement_answer_id else ATTACHMENTS_FOLDER
-        add(
-            folder,
-            attachment.original_name,
-            attachment.file,
-            attachment.sha256,
-            attachment.size,
-            kind=attachment.get_category_display(),
-            date=display(attachment.uploaded_at),
-        )
+        add_document(folder, attachment, attachment.get_category_display())
 
     thread = list(
         Message.objects.filter(request=req)
@@ -166,16 +169,8 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
         .order_by("created_at", "pk")
     )
     for message in thread:
-        for document in message.documents.all():
-            add(
-                MESSAGES_FOLDER,
-                document.original_name,
-                document.file,
-                document.sha256,
-                document.size,
-                kind=_("Pièce jointe d'un message"),
-                date=display(document.uploaded_at),
-            )
+        for message_document in message.documents.all():
+            add_document(MESSAGES_FOLDER, message_document, _("Pièce jointe d'un message"))
 
     deliveries = Delivery.objects.order_by("created_at", "pk")
     if not staff:
@@ -204,7 +199,7 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
     if not staff:
         timeline = timeline.exclude(action__in=STAFF_ONLY_ACTIONS)
 
-    opinions: list[object] = []
+    opinions: list[ExpertOpinion] = []
     notes: list[PrivateNote] = []
     if staff:
         opinions = list(
@@ -215,16 +210,8 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
             .order_by("requested_at", "pk")
         )
         for opinion in opinions:
-            for document in opinion.documents.all():  # type: ignore[attr-defined]
-                add(
-                    OPINIONS_FOLDER,
-                    document.original_name,
-                    document.file,
-                    document.sha256,
-                    document.size,
-                    kind=_("Avis d'expert"),
-                    date=display(document.uploaded_at),
-                )
+            for opinion_document in opinion.documents.all():
+                add_document(OPINIONS_FOLDER, opinion_document, _("Avis d'expert"))
         notes = list(
             PrivateNote.objects.filter(request=req).select_related("author").order_by("created_at")
         )

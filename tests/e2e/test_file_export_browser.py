@@ -14,13 +14,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from collaboration.models import ExpertOpinion
 from derogations import assignment
 from file_exports.models import Audience, FileExport
 from file_exports.tasks import build_file_export
 from tests import factories
 from tests.e2e.conftest import login, logout
-from tests.file_exports.test_file_exports import OpinionDocument, stored
+from tests.file_exports.test_file_exports import expert_opinion
 
 # The acknowledgment of receipt is the file's one act here (its letter rendered on commit).
 BOTH_SIDES = {"01-demande", "02-pieces-jointes", "05-decisions"}
@@ -44,16 +43,7 @@ def test_operator_and_evaluator_download_the_whole_file(page, live_server, org_a
     req = factories.RequestFactory(organisation=org_a, created_by=operator)
     factories.in_review(req, evaluator)
     assignment.assign(req, evaluator, evaluator)
-    opinion = ExpertOpinion.objects.create(
-        request=req,
-        expert_name="Pr Jeanne Morel",
-        expert_email="j.morel@univ.example",
-        speciality="Génétique",
-        question="La sensibilité est-elle démontrée ?",
-        due_date=timezone.localdate(),
-        requested_by=evaluator,
-    )
-    stored(OpinionDocument, opinion=opinion, original_name="avis-morel.pdf")
+    expert_opinion(req, evaluator)
 
     login(page, live_server, operator.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/demandes/{req.pk}/")

@@ -51,6 +51,22 @@ def stored(model, content: bytes = factories.MINIMAL_PDF, **fields):  # type: ig
     return document
 
 
+def expert_opinion(req, evaluator, **fields):  # type: ignore[no-untyped-def]
+    """An opinion asked of an outside expert, with the document they sent."""
+    opinion = ExpertOpinion.objects.create(
+        request=req,
+        expert_name="Pr Jeanne Morel",
+        expert_email="j.morel@univ.example",
+        speciality="Génétique",
+        question="La sensibilité est-elle démontrée ?",
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        requested_by=evaluator,
+        **fields,
+    )
+    stored(OpinionDocument, opinion=opinion, original_name="avis-morel.pdf")
+    return opinion
+
+
 @pytest.fixture
 def granted(org_a, operator_a, evaluator, senior):
     """A granted file of organisation A, with a message and its document, a private note,
@@ -67,20 +83,14 @@ def granted(org_a, operator_a, evaluator, senior):
     )
     stored(MessageDocument, message=message, original_name="lot-42.pdf")
     PrivateNote.objects.create(request=req, author=evaluator, text=NOTE)
-    opinion = ExpertOpinion.objects.create(
-        request=req,
-        expert_name="Pr Jeanne Morel",
-        expert_email="j.morel@univ.example",
-        speciality="Génétique",
-        question="La sensibilité est-elle démontrée ?",
-        due_date=timezone.localdate() + datetime.timedelta(days=10),
-        requested_by=evaluator,
+    expert_opinion(
+        req,
+        evaluator,
         status=OpinionStatus.ANSWERED,
         no_conflict_declared_at=timezone.now(),
         answer=OPINION,
         closed_at=timezone.now(),
     )
-    stored(OpinionDocument, opinion=opinion, original_name="avis-morel.pdf")
     req.refresh_from_db()
     return req
 
