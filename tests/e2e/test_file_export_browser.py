@@ -18,6 +18,7 @@ from derogations import assignment
 from file_exports.models import Audience, FileExport
 from file_exports.tasks import build_file_export
 from tests import factories
+from tests.e2e.axe import assert_no_violations
 from tests.e2e.conftest import login, logout
 from tests.file_exports.test_file_exports import expert_opinion
 
@@ -49,6 +50,7 @@ def test_operator_and_evaluator_download_the_whole_file(page, live_server, org_a
     page.goto(f"{live_server.url}/demandes/{req.pk}/")
     page.get_by_role("button", name="Télécharger le dossier complet").click()
     expect(page.locator("[data-export-message]")).to_have_text("Le dossier complet est prêt.")
+    assert_no_violations(page, "dossier complet prêt")
     assert download_whole_file(page) == BOTH_SIDES
     logout(page)
 
@@ -67,6 +69,7 @@ def test_operator_and_evaluator_download_the_whole_file(page, live_server, org_a
         "Préparation du dossier complet en attente…"
     )
     expect(page.get_by_role("link", name="Actualiser")).to_be_visible()
+    assert_no_violations(page, "dossier complet en préparation")
     build_file_export.delay(queued.pk)  # the worker's turn
     # The page's script asks for the state and shows the link, without a reload.
     expect(page.locator("[data-export-message]")).to_have_text("Le dossier complet est prêt.")
