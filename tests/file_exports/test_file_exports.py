@@ -248,3 +248,19 @@ def test_the_daily_purge_deletes_expired_exports_and_their_files(
     # The expired download is gone for its person too.
     response = client_for(operator_a).get(reverse("file_exports:download", args=[granted.pk]))
     assert response.status_code == 302
+
+
+def test_the_button_is_on_the_operator_s_and_staff_s_file_pages_only(
+    granted, operator_a, evaluator
+):
+    button = "Télécharger le dossier complet"
+    operator_page = client_for(operator_a).get(reverse("derogations:detail", args=[granted.pk]))
+    staff_page = client_for(evaluator).get(reverse("reviews:file", args=[granted.pk]))
+    assert button in operator_page.content.decode() and button in staff_page.content.decode()
+    # A prescriber named on the file reads its decision there, never the whole file.
+    prescriber = factories.UserFactory(professional=True, email=granted.prescriber_email)
+    client = client_for(prescriber)
+    page = client.get(reverse("derogations:detail", args=[granted.pk]))
+    assert page.status_code == 200 and button not in page.content.decode()
+    assert client.post(reverse("file_exports:page", args=[granted.pk])).status_code == 404
+    assert not FileExport.objects.exists()
