@@ -20,7 +20,7 @@ from collaboration.access import visible_opinions
 from collaboration.models import ExpertOpinion, Message, StoredDocument
 from derogations import access, uploads
 from derogations.enums import DecisionState
-from derogations.models import Attachment, DerogationRequest
+from derogations.models import Attachment, DerogationRequest, UnionNotification
 from derogations.timeline import STAFF_ONLY_ACTIONS
 from notifications.models import Delivery, RecipientRole
 from reviews.models import PrivateNote
@@ -193,6 +193,18 @@ def gather(req: DerogationRequest, user: User, audience: str) -> Contents:
                 act.letter.size,
                 kind=act.get_kind_display(),
                 date=display(act.issued_at),
+            )
+    if staff:  # the Art. 54(2) sheets sent to the Commission: on the staff's page only
+        sheets = UnionNotification.objects.filter(grant__request=req).exclude(sheet_sha256="")
+        for sheet in sheets.select_related("grant").order_by("pk"):
+            add(
+                DECISIONS_FOLDER,
+                f"{sheet.grant.issued_at:%Y-%m-%d}-notification-art-54-2-{req.reference}.pdf",
+                sheet.sheet,
+                sheet.sheet_sha256,
+                sheet.sheet.size,
+                kind=_("Notification à la Commission et aux États membres (art. 54(2))"),
+                date=display(sheet.grant.issued_at),
             )
 
     timeline = req.audit_entries.select_related("actor").order_by("created_at", "pk")

@@ -264,3 +264,21 @@ def test_the_button_is_on_the_operator_s_and_staff_s_file_pages_only(
     assert page.status_code == 200 and button not in page.content.decode()
     assert client.post(reverse("file_exports:page", args=[granted.pk])).status_code == 404
     assert not FileExport.objects.exists()
+
+
+def test_staff_get_the_art_54_2_sheet_of_a_global_grant_and_the_operator_does_not(
+    org_a, operator_a, evaluator, senior, django_capture_on_commit_callbacks
+):
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a, global_kind=True)
+    factories.proposed(req, evaluator)
+    sheet = lifecycle.validate_decision(req, senior).union_notification
+    sheet.sheet.save("sheet.pdf", ContentFile(factories.MINIMAL_PDF), save=False)
+    sheet.sheet_sha256 = hashlib.sha256(factories.MINIMAL_PDF).hexdigest()
+    sheet.save(update_fields=["sheet", "sheet_sha256"])
+    req.refresh_from_db()
+    for user, expected in ((evaluator, 1), (operator_a, 0)):
+        ask(client_for(user), req, django_capture_on_commit_callbacks)
+        export = FileExport.objects.get(requested_by=user)
+        with export.archive.open("rb") as stored_zip:
+            names = zipfile.ZipFile(stored_zip).namelist()
+        assert sum("notification-art-54-2" in name for name in names) == expected, names
