@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
     path("", include("collaboration.urls")),
+    path("", include("file_exports.urls")),
     path("api/v1/", include("api.urls")),
     path("compte/jetons-api/", include("api.urls_tokens")),
 ]

@@ -171,6 +171,12 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     # Staff mark an agency message as awaiting an answer: the matrix's message number is
     # no message of the file (404).
     "collaboration:answer_due":       ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
+    # The whole file as one download (issue 19): its operator's members and ANSM staff; a
+    # POST asks for it (queued after commit: the matrix's transaction never commits). No
+    # export is ready in the matrix: the download sends back to the page.
+    "file_exports:page":              ((302, 200, 404, 404, 200, 200, 200), (302, 302, 404, 404, 302, 302, 302)),
+    "file_exports:status":            ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "file_exports:download":          ((302, 302, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "collaboration",
+    "file_exports",
     "rest_framework",
     "drf_spectacular",
     "api",
@@ -368,6 +369,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Whole-file downloads past their availability: files and rows (issue 19).
+    "purge-expired-file-exports": {
+        "task": "file_exports.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # Seconds the worker waits before rendering a letter: 0 except in the integration test
 # that kills a worker in the middle of a render (set through config.settings.test_worker).
@@ -388,6 +394,8 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"
 # Days a professional's signed link (sent with the copy of a decision) stays valid.
 PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
+# Hours a whole file's ZIP (file_exports) stays downloadable once built; then deleted.
+PORTAL_FILE_EXPORT_HOURS = env_int("PORTAL_FILE_EXPORT_HOURS", 24)
 # Days the signed link sent to an outside expert (asked for an opinion) stays valid.
 PORTAL_EXPERT_LINK_MAX_AGE_DAYS = env_int("PORTAL_EXPERT_LINK_MAX_AGE_DAYS", 30)
 # Seconds a web process keeps the registry's version (registry.current_change) before

@@ -487,6 +487,8 @@ VISITS: dict[str, list[Visit]] = {
             url("collaboration:thread", Status.IN_REVIEW),
             press("Envoyer le message"),
         ),
+        # The whole file as one download (issue 19), before it is asked for.
+        Visit("dossier-complet", url("file_exports:page", Status.IN_REVIEW)),
         # Issue 17: the derogation's state filter, a suspended file, the withdrawal's errors
         # (its confirmation page: axe in tests/e2e/test_operator_professional_browser.py).
         Visit(
@@ -575,6 +577,7 @@ VISITS: dict[str, list[Visit]] = {
         Visit("courriels-instruction", url("notifications:email_preferences")),
         # A file's thread and its expert opinions (issue 19).
         Visit("messages-agent", url("collaboration:thread", Status.IN_REVIEW)),
+        Visit("dossier-complet-agent", url("file_exports:page", Status.IN_REVIEW)),
         Visit("avis-experts", url("collaboration:opinions", Status.IN_REVIEW), shot=True),
         Visit(
             "avis-experts-erreurs",

@@ -205,6 +205,8 @@ TARGETS: dict[str, list[Target]] = {
     "notifications:inbox_read": [
         Target("evaluator", matrix("notifications:inbox_read"), ("action",)),
     ],
+    # The whole-file download (issue 19): a button, no field; extra fields are ignored.
+    "file_exports:page": [Target("operator_a", obj("in_review", "file_exports:page"))],
     "notifications:inbox_read_all": [
         Target("evaluator", matrix("notifications:inbox_read_all"),
                may_write=("notifications.InboxItem",)),
