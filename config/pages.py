@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from config import guides
+from retention import policy
 
 # Date of the accessibility statement (updated with the statement).
 STATEMENT_DATE = "2026-11-30"
@@ -79,7 +80,12 @@ def legal(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/privacy.html")
+    # The retention durations come from the settings (retention.policy), never copied here.
+    return render(
+        request,
+        "pages/privacy.html",
+        {"rules": policy.rules(), "draft_warning": policy.draft_warning_text()},
+    )
 
 
 @require_safe

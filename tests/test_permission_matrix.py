@@ -162,6 +162,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:pro_consents_csv":   ((404,) * 7, (405,) * 7),
     "reviews:incident_follow_up":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "derogations:union_sheet_json":   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    # The retention runs (issue 19): ANSM staff only.
+    "retention:runs":                 ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
