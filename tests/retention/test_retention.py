@@ -331,3 +331,43 @@ def test_the_runs_page_lists_the_runs_for_staff_only(
     assert page.count("<tr>") == 1 + 2
     assert "Données des dossiers" in page and "Durées appliquées" in page
     assert client_for(operator_a).get(url).status_code == 404
+
+
+def test_a_draft_that_cannot_be_deleted_is_reported_and_the_run_goes_on(draft_a, cast):
+    from collaboration.models import Message
+
+    Message.objects.create(request=draft_a, author=draft_a.created_by, from_agency=False, body="?")
+    refused = file_in(Status.REFUSED, cast)
+    run_at(340 * DAY)
+    outcome = run_at(11 * YEAR)
+    assert [error["kind"] for error in outcome.errors] == ["drafts"]
+    assert "ProtectedError" in outcome.errors[0]["error"]
+    assert DerogationRequest.objects.filter(pk=draft_a.pk).exists()
+    assert personal(refused) == {}  # the other kinds ran
+    assert outcome.run.errors == outcome.errors
+
+
+def test_the_nightly_task_is_scheduled_and_logs_a_run(settings):
+    from celery import current_app
+
+    from retention import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
+    assert entry["task"] == "retention.tasks.apply_retention" in current_app.tasks
+    run_pk = tasks.apply_retention.delay().get()
+    assert RetentionRun.objects.get().pk == run_pk
+
+
+def test_the_command_dry_run_prints_counts_and_writes_nothing(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    file_in(Status.REFUSED, cast)
+    out = StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "dry run: nothing written" in out.getvalue()
+    assert "request_content" in out.getvalue()
+    assert not RetentionRun.objects.exists()
+    call_command("apply_retention", stdout=out)
+    assert RetentionRun.objects.count() == 1
