@@ -63,7 +63,10 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
     ),
     (
         _("Agents de l'ANSM (après connexion)"),
-        [Entry("reviews:queue", _("File d'instruction"))],
+        [
+            Entry("reviews:queue", _("File d'instruction")),
+            Entry("retention:runs", _("Conservation des données")),
+        ],
     ),
 ]
 
