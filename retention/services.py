@@ -157,8 +157,10 @@ def delete_files_on_commit(names: list[str]) -> None:
         for name in names:
             try:
                 default_storage.delete(name)
-            except OSError:  # an object storage down: the file stays, the row is gone
-                logger.warning("Retention: could not delete a stored file")
+            # A storage down (OSError, or the S3 client's own errors): the file stays, its
+            # row is gone; logged for the operators of the storage, never raised.
+            except Exception:  # noqa: BLE001
+                logger.warning("Retention: could not delete a stored file", exc_info=True)
 
     transaction.on_commit(delete)
 

@@ -371,3 +371,21 @@ def test_the_command_dry_run_prints_counts_and_writes_nothing(cast):
     assert not RetentionRun.objects.exists()
     call_command("apply_retention", stdout=out)
     assert RetentionRun.objects.count() == 1
+
+
+def test_a_storage_down_leaves_the_file_and_fails_nothing(
+    cast, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    refused = file_in(Status.REFUSED, cast)
+    names = [a.file.name for a in refused.attachments.all()]
+
+    def down(name):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(default_storage, "delete", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run_at(6 * YEAR)
+    assert outcome.counts["closed_documents"].deleted == len(names) > 0
+    assert not refused.attachments.exists()
+    assert all(default_storage.exists(name) for name in names)
+    assert "could not delete a stored file" in caplog.text
