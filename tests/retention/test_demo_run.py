@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_retention_run_on_the_aged_demo_data(django_capture_on_commit_callbacks):
     call_command("seed_demo")
-    call_command("seed_demo")  # idempotent: the aged data is added once
+    call_command("seed_retention")  # idempotent: the aged data is added once
     aged = DerogationRequest.objects.filter(device_reference__startswith=MARK).order_by("pk")
     refused, ended, old_draft, recent_draft = aged
     assert refused.status == Status.REFUSED and ended.status == Status.GRANTED
