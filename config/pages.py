@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from config import guides
 from config.rgaa import audit
+from retention import policy
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
     ),
     (
         _("Agents de l'ANSM (après connexion)"),
-        [Entry("reviews:queue", _("File d'instruction"))],
+        [
+            Entry("reviews:queue", _("File d'instruction")),
+            Entry("retention:runs", _("Conservation des données")),
+        ],
     ),
 ]
 
@@ -78,7 +82,12 @@ def legal(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/privacy.html")
+    # The retention durations come from the settings (retention.policy), never copied here.
+    return render(
+        request,
+        "pages/privacy.html",
+        {"rules": policy.rules(), "draft_warning": policy.draft_warning_text()},
+    )
 
 
 @require_safe

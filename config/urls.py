@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("file_exports.urls")),
     path("api/v1/", include("api.urls")),
     path("compte/jetons-api/", include("api.urls_tokens")),
+    path("instruction/conservation/", include("retention.urls")),
 ]
 
 # French error pages on the portal's layout (500: self-contained, or the 503 page when the database is

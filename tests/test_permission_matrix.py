@@ -177,6 +177,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "file_exports:page":              ((302, 200, 404, 404, 200, 200, 200), (302, 302, 404, 404, 302, 302, 302)),
     "file_exports:status":            ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
     "file_exports:download":          ((302, 302, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
+    # The retention runs (issue 19): ANSM staff only.
+    "retention:runs":                 ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"

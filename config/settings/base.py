@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "file_exports.tasks.purge_expired_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The retention policy (RETENTION below): anonymises or deletes what expired. Idempotent.
+    "apply-retention": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 # Seconds the worker waits before rendering a letter: 0 except in the integration test
 # that kills a worker in the middle of a render (set through config.settings.test_worker).
@@ -492,3 +498,28 @@ SPECTACULAR_SETTINGS = {
         "ActKindEnum": "derogations.enums.DecisionKind",
     },
 }
+
+# --- Retention of personal data (issue 19, docs/retention.md) -------------------------
+# Days each kind of data is kept after the event that starts its clock; the nightly task
+# retention.tasks.apply_retention anonymises or deletes what expired. Sessions expire after
+# SESSION_COOKIE_AGE and are deleted by the same run.
+RETENTION = {
+    # Personal data in a file (patient, prescriber, user, director, contacts) after the end of
+    # the file (refusal, withdrawal, inadmissibility, or end of the derogation): anonymised,
+    # the decision and the device data kept.
+    "request_content": env_int("RETENTION_REQUEST_CONTENT_DAYS", 3650),
+    # Documents of a request refused, withdrawn or inadmissible, after that decision: deleted.
+    "closed_documents": env_int("RETENTION_CLOSED_DOCUMENTS_DAYS", 1825),
+    # Patients' pseudonymous codes in consent records after the end of the derogation.
+    "patient_codes": env_int("RETENTION_PATIENT_CODES_DAYS", 730),
+    # Drafts never submitted, after their last change: deleted with their documents (the
+    # operator is warned RETENTION_DRAFT_WARNING_DAYS before).
+    "drafts": env_int("RETENTION_DRAFTS_DAYS", 365),
+    # Texts of the emails sent (body, error message) after sending: blanked, the record kept.
+    "email_texts": env_int("RETENTION_EMAIL_TEXTS_DAYS", 365),
+    # The audit trail: append-only in the database, kept; past this age it is reported.
+    "audit_trail": env_int("RETENTION_AUDIT_TRAIL_DAYS", 3650),
+}
+RETENTION_DRAFT_WARNING_DAYS = env_int("RETENTION_DRAFT_WARNING_DAYS", 30)
+# Rows handled per transaction by a retention run.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200)

@@ -589,6 +589,7 @@ VISITS: dict[str, list[Visit]] = {
             url("reviews:file", "global_granted"),
             press("Prendre en compte l'incident"),
         ),
+        Visit("conservation-des-donnees", url("retention:runs")),
     ],
     "senior": [
         Visit("file-instruction", url("reviews:queue")),

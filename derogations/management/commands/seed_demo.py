@@ -260,6 +260,8 @@ class Command(BaseCommand):
         # Messages and expert opinions on a file (issue 19), by the collaboration app's own
         # command (derogations does not import it).
         call_command("seed_collaboration", stdout=self.stdout)
+        # Aged files, drafts and emails that a retention run acts on (retention app).
+        call_command("seed_retention", stdout=self.stdout)
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]
