@@ -260,6 +260,14 @@ NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
 NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
 NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
 NOTIFICATION_SWEEP_SLOW_AGE = env_int("NOTIFICATION_SWEEP_SLOW_AGE", 300)
+
+# Webhooks (notifications.webhooks, docs/api.md): HTTPS only, to public addresses; loopback
+# (http://127.0.0.1, localhost) only where WEBHOOK_ALLOW_LOOPBACK says so (tests, demo).
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_CONNECT_TIMEOUT = 3  # seconds
+WEBHOOK_TOTAL_TIMEOUT = 10  # seconds, connection, request and answer together
+WEBHOOK_RESPONSE_KEPT = 1024  # bytes of the receiver's answer kept in the delivery log
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {
