@@ -17,6 +17,7 @@ from accounts.models import Membership
 from derogations import incidents, lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
 from derogations.professionals import link_token
+from notifications import webhooks
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 
@@ -162,6 +163,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:pro_consents_csv":   ((404,) * 7, (405,) * 7),
     "reviews:incident_follow_up":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "derogations:union_sheet_json":   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "notifications:webhook":          ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
+    "notifications:webhook_rotate":   ((302, 405, 405, 405, 405, 405, 405), (302, 200, 404, 404, 404, 404, 404)),
+    "notifications:webhook_active":   ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -236,6 +240,7 @@ def world(org_a, org_b):
         description="Résultat faux.",
         patient_outcome="Aucune.",
     )
+    webhooks.register(org_a, users["operator_a"], "https://recepteur.example/dmdiv")
     return {
         "incident": incident,
         "users": users,
@@ -267,7 +272,7 @@ def url_for(name: str, world) -> str:
     if "kind" in converters:
         kwargs["kind"] = "individual"
     on_draft = name in {"derogations:edit", "derogations:step"}
-    if "pk" in converters and name.startswith("accounts:"):
+    if "pk" in converters and name.startswith(("accounts:", "notifications:webhook")):
         kwargs["pk"] = world["organisation"].pk
     elif "pk" in converters:
         kwargs["pk"] = (
