@@ -478,6 +478,25 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The rate limits' counters (api.auth.TokenRateThrottle) in their own cache, shared by every
+# process: Redis (the broker's server, keys prefixed) where REDIS_URL is set, or
+# API_THROTTLE_REDIS_URL; the process's memory otherwise (demo, tests: per process). Short timeouts: if
+# Redis is down the throttle lets requests through (logged) rather than fail them.
+_THROTTLE_REDIS_URL = env_str("API_THROTTLE_REDIS_URL") or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _THROTTLE_REDIS_URL,
+            "KEY_PREFIX": "api-throttle",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if _THROTTLE_REDIS_URL
+        # The same memory as "default" (same LOCATION): cleared with it.
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail Dérogations DMDIV — API",
     "DESCRIPTION": "Operators file and follow their requests; agency systems read the queue, "
