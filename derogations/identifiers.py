@@ -122,7 +122,7 @@ def hibcc_is_valid(value: str) -> bool:
     if HIBCC_SHAPE.match(value):
         return True
     match = HIBCC_WITH_CHECK.match(value)
-    return bool(match) and hibcc_check_character(match[1]) == match[2]
+    return match is not None and hibcc_check_character(match[1]) == match[2]
 
 
 def iccbba_is_valid(value: str) -> bool:
@@ -130,7 +130,7 @@ def iccbba_is_valid(value: str) -> bool:
     if ICCBBA_SHAPE.match(value):
         return True
     match = ICCBBA_WITH_CHECK.match(value)
-    return bool(match) and iso7064_mod37_2(match[1]) == match[2]
+    return match is not None and iso7064_mod37_2(match[1]) == match[2]
 
 
 def issuing_entity(value: str) -> str | None:
