@@ -410,5 +410,5 @@ def send_webhook(self: Task, delivery_pk: int) -> str:
     outcome = webhooks.deliver(delivery_pk)
     if outcome == "failed" and not self.request.is_eager and self.request.retries < MAX_RETRIES:
         attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_pk)
-        raise self.retry(countdown=webhooks.retry_delay(attempts))
+        raise self.retry(countdown=retry_delay(attempts - 1))  # as webhooks.retry_delay
     return outcome
