@@ -99,6 +99,8 @@ def _check_literal_address(host: str) -> None:
 
 
 def _check_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
     if address.is_loopback and settings.WEBHOOK_ALLOW_LOOPBACK:
         return
     if not address.is_global or address.is_multicast:
@@ -284,6 +286,8 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
     """The same over TLS, the certificate checked against the host name."""
+
+    default_port = 443  # the Host header without ":443"
 
     def connect(self) -> None:
         super().connect()

@@ -168,6 +168,7 @@ def test_an_old_signature_is_refused():
         "https://192.168.1.1/hook",
         "https://169.254.169.254/latest/meta-data/",
         "https://[fd00::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
         "https://user:pw@exemple.fr/hook",
         "ftp://exemple.fr/",
         "exemple.fr",
