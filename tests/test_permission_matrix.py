@@ -19,6 +19,7 @@ from derogations import incidents, lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
 from derogations.professionals import link_token
 from notifications.models import InboxItem
+from notifications import webhooks
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 
@@ -179,6 +180,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "file_exports:download":          ((302, 302, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
     # The retention runs (issue 19): ANSM staff only.
     "retention:runs":                 ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "notifications:webhook":          ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
+    "notifications:webhook_rotate":   ((302, 405, 405, 405, 405, 405, 405), (302, 200, 404, 404, 404, 404, 404)),
+    "notifications:webhook_active":   ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -253,6 +257,7 @@ def world(org_a, org_b):
         description="Résultat faux.",
         patient_outcome="Aucune.",
     )
+    webhooks.register(org_a, users["operator_a"], "https://recepteur.example/dmdiv")
     return {
         "incident": incident,
         "users": users,
@@ -284,7 +289,7 @@ def url_for(name: str, world) -> str:
     if "kind" in converters:
         kwargs["kind"] = "individual"
     on_draft = name in {"derogations:edit", "derogations:step"}
-    if "pk" in converters and name.startswith("accounts:"):
+    if "pk" in converters and name.startswith(("accounts:", "notifications:webhook")):
         kwargs["pk"] = world["organisation"].pk
     elif "pk" in converters:
         kwargs["pk"] = (

@@ -262,6 +262,14 @@ NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
 NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
 NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
 NOTIFICATION_SWEEP_SLOW_AGE = env_int("NOTIFICATION_SWEEP_SLOW_AGE", 300)
+
+# Webhooks (notifications.webhooks, docs/api.md): HTTPS only, to public addresses; loopback
+# (http://127.0.0.1, localhost) only where WEBHOOK_ALLOW_LOOPBACK says so (tests, demo).
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_CONNECT_TIMEOUT = 3  # seconds
+WEBHOOK_TOTAL_TIMEOUT = 10  # seconds, connection, request and answer together
+WEBHOOK_RESPONSE_KEPT = 1024  # bytes of the receiver's answer kept in the delivery log
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {
@@ -483,6 +491,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The rate limits' counters (api.auth.TokenRateThrottle) in their own cache, shared by every
+# process: Redis (the broker's server, keys prefixed) where REDIS_URL is set, or
+# API_THROTTLE_REDIS_URL; the process's memory otherwise (demo, tests: per process). Short timeouts: if
+# Redis is down the throttle lets requests through (logged) rather than fail them.
+_THROTTLE_REDIS_URL = env_str("API_THROTTLE_REDIS_URL") or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _THROTTLE_REDIS_URL,
+            "KEY_PREFIX": "api-throttle",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if _THROTTLE_REDIS_URL
+        # The same memory as "default" (same LOCATION): cleared with it.
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail Dérogations DMDIV — API",

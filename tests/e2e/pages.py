@@ -480,6 +480,16 @@ VISITS: dict[str, list[Visit]] = {
             with_args("accounts:organisation", lambda w: [w.files[Status.DRAFT].organisation_id]),
             press("Envoyer l'invitation"),
         ),
+        # The organisation's webhook (issue 20), empty then refused.
+        Visit(
+            "webhook",
+            with_args("notifications:webhook", lambda w: [w.files[Status.DRAFT].organisation_id]),
+        ),
+        Visit(
+            "webhook-erreurs",
+            with_args("notifications:webhook", lambda w: [w.files[Status.DRAFT].organisation_id]),
+            press("Enregistrer l'adresse"),
+        ),
         # A file's thread (issue 19): messages with the agency.
         Visit("messages", url("collaboration:thread", Status.IN_REVIEW), shot=True),
         Visit(
