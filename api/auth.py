@@ -1,11 +1,14 @@
 """Who calls the API: a personal access token (``Authorization: Bearer dmdiv_…``), never a
 session cookie, so no CSRF-able write exists under /api/. Scopes and rate limits too."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -15,6 +18,8 @@ from accounts.models import User
 
 from . import tokens
 from .models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -75,7 +80,13 @@ class IsAgencyStaff(permissions.BasePermission):
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):
     """Requests per token (API_RATE_PER_TOKEN, e.g. "600/min"); callers without a token
-    (the public registry) per client address (API_RATE_ANONYMOUS)."""
+    (the public registry) per client address (API_RATE_ANONYMOUS). Counted in the
+    "api_throttle" cache, shared by every process (Redis in production); when that cache
+    is unavailable the request goes through (logged): a limit is not worth a 500."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache = caches["api_throttle"]
 
     def get_rate(self) -> str:
         return str(settings.API_RATE_PER_TOKEN)
@@ -89,4 +100,8 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         if not isinstance(request.auth, ApiToken):
             self.rate = str(settings.API_RATE_ANONYMOUS)
             self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            logger.warning("API rate limit not counted (cache unavailable): %s", exc)
+            return True

@@ -3,7 +3,7 @@ checked by tests/api/test_api_matrix.py rather than the screens' permission matr
 
 from django.urls import path, re_path
 
-from . import views_agency, views_operator, views_public, views_reference
+from . import views_agency, views_operator, views_public, views_reference, views_webhooks
 
 app_name = "api"
 
@@ -42,6 +42,16 @@ urlpatterns = [
         "agency/requests/<int:pk>/union-notification/",
         views_agency.UnionNotificationView.as_view(),
         name="agency_union_notification",
+    ),
+    path(
+        "organisations/<int:pk>/webhook/",
+        views_webhooks.WebhookView.as_view(),
+        name="webhook",
+    ),
+    path(
+        "organisations/<int:pk>/webhook/deliveries/",
+        views_webhooks.WebhookDeliveriesView.as_view(),
+        name="webhook_deliveries",
     ),
     path("registry/", views_public.RegistryView.as_view(), name="registry"),
     path("registry/schema.json", views_public.RegistrySchemaView.as_view(), name="registry_schema"),

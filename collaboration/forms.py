@@ -70,6 +70,34 @@ class MessageForm(PlainTextForm, forms.Form):
         )
 
 
+class AnswerDueForm(forms.Form):
+    """Staff mark a message the agency already sent as awaiting an answer by a date, or
+    clear it (the "clear" button). One per message: its prefix names the message."""
+
+    answer_due = forms.DateField(
+        label=_("Réponse attendue avant le"),
+        help_text=_("Format : JJ/MM/AAAA."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Saisissez une date valide, au format JJ/MM/AAAA.")},
+    )
+    clear = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, message_pk: int, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"due-{message_pk}")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("clear"):
+            data["answer_due"] = None
+        elif not self.errors and data.get("answer_due") is None:
+            self.add_error("answer_due", _("Indiquez la date de réponse attendue."))
+        elif data.get("answer_due") is not None and data["answer_due"] <= timezone.localdate():
+            self.add_error("answer_due", _("La date de réponse attendue doit être dans le futur."))
+        return data
+
+
 class AttachmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Attachment) -> str:
         return f"{obj.original_name} ({obj.get_category_display()})"

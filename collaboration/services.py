@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.enums import Role
 from accounts.models import User
-from derogations import lifecycle
+from derogations import events, lifecycle
 from derogations.enums import Status
 from derogations.models import Attachment, DerogationRequest
 from derogations.uploads import CheckedFile
@@ -119,7 +119,59 @@ def post_message(
             parts.append(_files_note(files))
         lifecycle.record_action(locked, author, "message_sent", " — ".join(parts))
         emails.new_message(message, _message_recipients(locked, author, from_agency))
+        if not from_agency and _unattended(locked):
+            # Nobody at the agency follows this thread yet: the file's team (or every
+            # evaluator) is told in its inbox, emailed a link as each chose.
+            events.operator_message_unattended.send(
+                sender=DerogationRequest, request=locked, key=str(message.pk)
+            )
     return message
+
+
+def _unattended(request: DerogationRequest) -> bool:
+    """No agent wrote in the file's thread and nobody holds the file."""
+    return (
+        request.assignee_id is None
+        and not Message.objects.filter(request=request, from_agency=True).exists()
+    )
+
+
+def set_answer_due(message: Message, actor: User, answer_due: datetime.date | None) -> Message:
+    """An agent marks a message the agency sent as awaiting the operator's answer by a
+    date, or clears it (``answer_due=None``); an answered message stays as it is."""
+    if not actor.is_ansm_staff or not actor.is_active:
+        raise lifecycle.TransitionError(_("Vous n'avez pas le droit d'effectuer cette action."))
+    if answer_due is not None and answer_due < timezone.localdate():
+        raise lifecycle.TransitionError(_("La date de réponse attendue est déjà passée."))
+    with transaction.atomic():
+        locked = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .filter(pk=message.pk, request__in=thread_requests(actor))
+            .first()
+        )
+        if locked is None:
+            raise lifecycle.TransitionError(_("Vous ne pouvez pas écrire sur ce dossier."))
+        if not locked.from_agency:
+            raise lifecycle.TransitionError(
+                _("Seul un message de l'ANSM peut attendre une réponse.")
+            )
+        if locked.answered_at is not None:
+            raise lifecycle.TransitionError(_("L'opérateur a déjà répondu à ce message."))
+        if locked.answer_due == answer_due:
+            raise lifecycle.TransitionError(_("Action déjà effectuée."))
+        locked.answer_due = answer_due
+        locked.save(update_fields=["answer_due"])
+        sent = timezone.localtime(locked.created_at).strftime("%d/%m/%Y %H:%M")
+        if answer_due is None:
+            comment = _("Message du %(sent)s : plus de réponse attendue") % {"sent": sent}
+        else:
+            comment = _("Message du %(sent)s : réponse attendue avant le %(date)s") % {
+                "sent": sent,
+                "date": answer_due.strftime("%d/%m/%Y"),
+            }
+        lifecycle.record_action(locked.request, actor, "message_answer_due", comment)
+    return locked
 
 
 def _mark_read(request: DerogationRequest, user: User, up_to: int) -> None:

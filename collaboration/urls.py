@@ -10,6 +10,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/messages/envoyer/", views.post_message, name="post_message"),
     path("dossiers/<int:pk>/messages/lus/", views.mark_read, name="mark_read"),
     path(
+        "dossiers/<int:pk>/messages/<int:message_pk>/reponse-attendue/",
+        views.answer_due,
+        name="answer_due",
+    ),
+    path(
         "dossiers/<int:pk>/messages/pieces/<int:attachment_pk>/",
         views.message_document,
         name="message_document",

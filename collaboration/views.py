@@ -17,8 +17,8 @@ from derogations.models import DerogationRequest
 
 from . import documents, services
 from .access import may_ask_experts, thread_requests, visible_opinions
-from .forms import MarkReadForm, MessageForm, OpinionRequestForm
-from .models import MessageDocument, OpinionDocument
+from .forms import AnswerDueForm, MarkReadForm, MessageForm, OpinionRequestForm
+from .models import Message, MessageDocument, OpinionDocument
 
 
 def _file(request: AuthenticatedHttpRequest, pk: int) -> DerogationRequest:
@@ -32,7 +32,10 @@ def _file_url(request: AuthenticatedHttpRequest, req: DerogationRequest) -> str:
 
 
 def _render_thread(
-    request: AuthenticatedHttpRequest, req: DerogationRequest, form: MessageForm | None = None
+    request: AuthenticatedHttpRequest,
+    req: DerogationRequest,
+    form: MessageForm | None = None,
+    due_form: AnswerDueForm | None = None,
 ) -> HttpResponse:
     thread = list(
         req.messages.select_related("author").prefetch_related("documents").order_by("pk")
@@ -46,8 +49,23 @@ def _render_thread(
         "file_url": _file_url(request, req),
         "form": form or MessageForm(from_agency=request.user.is_ansm_staff),
         "read_form": MarkReadForm(initial={"up_to": last}),
+        # Staff mark an agency message as awaiting an answer (or clear it): one form each.
+        "thread_rows": [(message, _due_form(request, message, due_form)) for message in thread],
     }
-    return render(request, "collaboration/thread.html", context, status=400 if form else 200)
+    status = 400 if form or due_form else 200
+    return render(request, "collaboration/thread.html", context, status=status)
+
+
+def _due_form(
+    request: AuthenticatedHttpRequest, message: Message, posted: AnswerDueForm | None
+) -> AnswerDueForm | None:
+    """The answer-due form of an agency message still unanswered (staff only); the one
+    posted with an error keeps what was typed."""
+    if not request.user.is_ansm_staff or not message.from_agency or message.answered_at:
+        return None
+    if posted is not None and posted.prefix == f"due-{message.pk}":
+        return posted
+    return AnswerDueForm(message_pk=message.pk, initial={"answer_due": message.answer_due})
 
 
 @login_required
@@ -75,6 +93,26 @@ def post_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, exc.message)
         return _render_thread(request, req, form)
     messages.success(request, _("Votre message est envoyé."))
+    return redirect(reverse("collaboration:thread", args=[req.pk]) + f"#message-{message.pk}")
+
+
+@staff_required
+@require_POST
+def answer_due(request: AuthenticatedHttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    req = _file(request, pk)
+    message = get_object_or_404(Message, pk=message_pk, request=req)
+    form = AnswerDueForm(request.POST, message_pk=message.pk)
+    if not form.is_valid():
+        return _render_thread(request, req, due_form=form)
+    try:
+        services.set_answer_due(message, request.user, form.cleaned_data["answer_due"])
+    except lifecycle.TransitionError as exc:  # already answered, not the agency's...
+        messages.error(request, exc.message)
+        return redirect(reverse("collaboration:thread", args=[req.pk]) + f"#message-{message.pk}")
+    if form.cleaned_data["answer_due"] is None:
+        messages.success(request, _("Ce message n'attend plus de réponse."))
+    else:
+        messages.success(request, _("La date de réponse attendue est enregistrée."))
     return redirect(reverse("collaboration:thread", args=[req.pk]) + f"#message-{message.pk}")
 
 

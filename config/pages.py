@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from config import guides
-
-# Date of the accessibility statement (updated with the statement).
-STATEMENT_DATE = "2026-11-30"
+from config.rgaa import audit
+from retention import policy
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,18 @@ SITE_MAP: list[tuple[Promise, list[Entry]]] = [
     ),
     (
         _("Agents de l'ANSM (après connexion)"),
-        [Entry("reviews:queue", _("File d'instruction"))],
+        [
+            Entry("reviews:queue", _("File d'instruction")),
+            Entry("retention:runs", _("Conservation des données")),
+        ],
     ),
 ]
 
 
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/accessibility.html", {"statement_date": STATEMENT_DATE})
+    """The accessibility statement, generated from the RGAA audit grid (config/rgaa/)."""
+    return render(request, "pages/accessibility.html", {"audit": audit.current()})
 
 
 @require_safe
@@ -79,7 +82,12 @@ def legal(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/privacy.html")
+    # The retention durations come from the settings (retention.policy), never copied here.
+    return render(
+        request,
+        "pages/privacy.html",
+        {"rules": policy.rules(), "draft_warning": policy.draft_warning_text()},
+    )
 
 
 @require_safe

@@ -14,8 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
     path("", include("collaboration.urls")),
+    path("", include("file_exports.urls")),
     path("api/v1/", include("api.urls")),
     path("compte/jetons-api/", include("api.urls_tokens")),
+    path("instruction/conservation/", include("retention.urls")),
 ]
 
 # French error pages on the portal's layout (500: self-contained, or the 503 page when the database is

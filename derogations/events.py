@@ -19,3 +19,12 @@ incident_declared = Signal()
 # the operator's periodic report late: notifications posts it to the staff inbox (its
 # assignee and whoever proposed its grant), emailed as each person chose.
 operator_report_late = Signal()
+# Sent with: request (DerogationRequest), team (Team), actor (User), inside the transaction
+# that moves the file to another team (derogations.teams.move_to_team): notifications
+# posts it to the new team's members' inbox.
+request_moved_to_team = Signal()
+# Sent with: request (DerogationRequest), key (str: the message's pk), inside the
+# transaction of an operator's message on a file no agent wrote in and nobody holds
+# (collaboration.services.post_message): notifications posts it to the file's team, or
+# without a team to every evaluator, emailed as each chose.
+operator_message_unattended = Signal()

@@ -15,14 +15,27 @@ one of the issuing entities the Commission designated (Implementing Decision (EU
 - **HIBCC**: the Health Industry Bar Code primary data (ANSI/HIBC 2.6, "Supplier Labeling
   Standard", section 2.1): the "+" flag, the 4-character Labeler Identification Code (a
   letter, then 3 letters or digits), the product or catalogue number (1 to 18 letters or
-  digits) and a one-digit unit of measure. The check character of the bar code (modulo 43)
-  belongs to the symbol, not to the DI, so it cannot be told from the last product
-  character: the shape only is checked.
+  digits) and a one-digit unit of measure. The symbol ends with the HIBC LIC check
+  character: the sum of the values of every character (the "+" included) in the
+  43-character set 0-9 A-Z - . space $ / + % (values 0 to 42), modulo 43 (the HIBC
+  standard's table, reproduced in scanner manuals: Zebra DS9908 "Health Industry -
+  HIBCC43", example "+A123BJC5D6E71" → "G"; esatclear.ie's example "+A1234BJC5D6E71" →
+  "K"). A DI typed with that character (it is printed in the human-readable line) must
+  carry the right one; one typed without it is checked by shape only, since the data alone
+  cannot tell a missing check character from the unit of measure. (A check character
+  "space", value 38, is lost when spaces are removed: such a code is read without it.)
 - **ICCBBA** (ISBT 128 for medical devices, ICCBBA ST-001 data structure 034 "Processor
-  Product Identification Code" and ST-014): an optional "=/" data identifier, the
+  Product Identification Code" and ST-011): an optional "=/" data identifier, the
   5-character Facility Identification Number (a letter then 4 letters or digits) and a
-  product code of 6 letters or digits. Shape only: the ISBT 128 texts were not available
-  offline when this was written, so a stricter reading was not confirmed.
+  product code of 6 letters or digits. For keyboard entry ISBT 128 adds a check character
+  computed with ISO/IEC 7064 MOD 37-2 over the data (data identifier excluded): character
+  values 0-9 → 0-9, A-Z → 10-35, "*" → 36; each value times 2^n (n its position from the
+  right, from 1), summed; (38 - sum mod 37) mod 37 is the check value, written with the
+  same table (UK Blood Services "Red Book", Annex 2 "ISBT 128 check character
+  calculation": G123498654321 → H). A code typed with that 12th character must carry the
+  right one; without it, the shape only is checked. ST-001's own text (which fields the
+  keyboard check covers for data structure 034) was not available offline: we apply the
+  Red Book's rule to the whole data content.
 
 IFA's PPN-based identifiers (starting "-" or with the PPN's "11" prefix) are not accepted:
 no IVD device in our files uses them (our choice; add a rule here if one comes).
@@ -44,6 +57,13 @@ GMN_SHAPE = re.compile(r"^\d{5}[" + re.escape(CSET82) + r"]{1,18}[" + CSET32 + r
 
 HIBCC_SHAPE = re.compile(r"^\+[A-Z][A-Z0-9]{3}[A-Z0-9]{1,18}[0-9]$")
 ICCBBA_SHAPE = re.compile(r"^(?:=/)?[A-Z][A-Z0-9]{4}[A-Z0-9]{6}$")
+# With the check character typed after the data.
+HIBC43 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%"
+HIBCC_WITH_CHECK = re.compile(
+    r"^(\+[A-Z][A-Z0-9]{3}[A-Z0-9]{1,18}[0-9])([" + re.escape(HIBC43) + r"])$"
+)
+MOD37 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
+ICCBBA_WITH_CHECK = re.compile(r"^(?:=/)?([A-Z][A-Z0-9]{4}[A-Z0-9]{6})([0-9A-Z*])$")
 
 MESSAGE = _(
     "Cet IUD-ID n'est pas reconnu. Saisissez un GTIN GS1 (8, 12, 13 ou 14 chiffres avec sa "
@@ -86,13 +106,40 @@ def gmn_is_valid(value: str) -> bool:
     return gmn_check_characters(value[:-2]) == value[-2:]
 
 
+def hibcc_check_character(data: str) -> str:
+    """The HIBC LIC check character of ``data`` (the "+" flag included): modulo 43."""
+    return HIBC43[sum(HIBC43.index(c) for c in data) % 43]
+
+
+def iso7064_mod37_2(data: str) -> str:
+    """The ISO/IEC 7064 MOD 37-2 check character (ISBT 128 keyboard entry)."""
+    total = sum(MOD37.index(c) * 2**n for n, c in enumerate(reversed(data), start=1))
+    return MOD37[(38 - total % 37) % 37]
+
+
+def hibcc_is_valid(value: str) -> bool:
+    """With its check character (right) or without (shape only: see the module)."""
+    if HIBCC_SHAPE.match(value):
+        return True
+    match = HIBCC_WITH_CHECK.match(value)
+    return match is not None and hibcc_check_character(match[1]) == match[2]
+
+
+def iccbba_is_valid(value: str) -> bool:
+    """With its keyboard-entry check character (right) or without (shape only)."""
+    if ICCBBA_SHAPE.match(value):
+        return True
+    match = ICCBBA_WITH_CHECK.match(value)
+    return match is not None and iso7064_mod37_2(match[1]) == match[2]
+
+
 def issuing_entity(value: str) -> str | None:
     """ "gs1", "hibcc" or "iccbba" for a valid normalised identifier; None otherwise."""
     if gtin_is_valid(value):
         return "gs1"
     if value.startswith("+"):
-        return "hibcc" if HIBCC_SHAPE.match(value) else None
-    if ICCBBA_SHAPE.match(value):
+        return "hibcc" if hibcc_is_valid(value) else None
+    if iccbba_is_valid(value):
         return "iccbba"
     if gmn_is_valid(value):
         return "gs1"

@@ -201,7 +201,13 @@ def submit(request: DerogationRequest, actor: User) -> DerogationRequest:
         _assign_reference(locked)
         start_clock(locked)
 
-    return _run(request.pk, "submit", actor, apply=apply)
+    # The file goes to its evaluation team in the same transaction (issue 19).
+    from .teams import route_submitted
+
+    with transaction.atomic():
+        submitted = _run(request.pk, "submit", actor, apply=apply)
+        route_submitted(submitted, actor)
+    return submitted
 
 
 def withdraw(request: DerogationRequest, actor: User, reason: str = "") -> DerogationRequest:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.email_addresses import NormalisedEmailField
+from accounts.enums import Role
 from accounts.models import Organisation, User
 
 from .enums import (
@@ -219,6 +220,17 @@ class DerogationRequest(models.Model):
         blank=True,
         verbose_name=_("attribuée à"),
     )
+    # The evaluation team that handles the file (issue 19): set by the routing rules at
+    # submission (derogations.teams), then moved by an evaluator; written only there.
+    team = models.ForeignKey(
+        "Team",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("équipe"),
+        db_index=False,  # the index request_team_target starts with it
+    )
     target_date = models.DateField(_("date cible"), null=True, blank=True)
     clock_stopped_at = models.DateTimeField(_("horloge arrêtée depuis le"), null=True, blank=True)
     # The public registry's search: the French full-text vector of the registry's public
@@ -290,6 +302,8 @@ class DerogationRequest(models.Model):
                 name="request_submitted_by_org",
                 condition=Q(submitted_at__isnull=False),
             ),
+            # The queue filtered by team ("Mes équipes", one team), by target date.
+            models.Index(fields=["team", "target_date"], name="request_team_target"),
             # Search by device identifier (normal form, exact match): the files that have one.
             models.Index(
                 fields=["device_udi_di"], name="request_udi_di", condition=~Q(device_udi_di="")
@@ -983,3 +997,72 @@ class KnownProfessional(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.facility_name})"
+
+
+class Team(models.Model):
+    """An evaluation team (issue 19), e.g. by IVDR class or speciality: files go to it by
+    the routing rules (derogations.teams) and its members find them in the queue."""
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="teams",
+        verbose_name=_("membres"),
+        limit_choices_to={"role__in": [Role.EVALUATOR, Role.SENIOR_EVALUATOR]},
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Une équipe inactive ne reçoit plus de dossier ; ses dossiers lui restent."),
+    )
+
+    class Meta:
+        verbose_name = _("équipe d'évaluation")
+        verbose_name_plural = _("équipes d'évaluation")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Sends a submitted file to a team when each condition it sets matches (an empty
+    condition matches every file); the active rules are tried by priority, the first
+    that matches wins (derogations.teams.matching_team)."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="rules", verbose_name=_("équipe")
+    )
+    priority = models.PositiveIntegerField(
+        _("priorité"),
+        default=100,
+        help_text=_("Les règles sont essayées de la plus petite priorité à la plus grande."),
+    )
+    ivd_classes = models.JSONField(
+        _("classes IVDR"),
+        default=list,
+        blank=True,
+        help_text=_("Aucune classe cochée : toutes les classes."),
+    )
+    kind = models.CharField(_("type de demande"), max_length=16, choices=Kind.choices, blank=True)
+    urgency = models.CharField(_("urgence"), max_length=16, choices=Urgency.choices, blank=True)
+    device_keyword = models.CharField(
+        _("mot-clé du dispositif"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Cherché dans le nom du dispositif et sa destination, sans tenir compte des "
+            "majuscules ni des accents."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("règle d'orientation")
+        verbose_name_plural = _("règles d'orientation")
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.priority} → {self.team}"

@@ -29,6 +29,9 @@ STAFF_ONLY_ACTIONS = frozenset(
         "professional_joined",
         "consent_recorded",
         "incident_followed_up",
+        # Issue 19: the evaluation team that handles the file.
+        "route_to_team",
+        "move_to_team",
     }
 )
 
@@ -51,6 +54,9 @@ _OTHER_ACTION_LABELS = {
     "consent_recorded": gettext_lazy("Consentement d'un patient enregistré"),
     "incident_followed_up": gettext_lazy("Suivi d'un incident"),
     "periodic_report": gettext_lazy("Rapport périodique de l'opérateur"),
+    "route_to_team": gettext_lazy("Orientation vers une équipe"),
+    "move_to_team": gettext_lazy("Changement d'équipe"),
+    "message_answer_due": gettext_lazy("Réponse attendue à un message"),
 }
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from accounts import events as account_events
         from derogations import events
 
-        from . import inbox, receivers
+        from . import inbox, receivers, webhooks
 
         events.request_transitioned.connect(
             receivers.on_request_transitioned, dispatch_uid="acts-of-transitions"
@@ -24,9 +24,16 @@ class NotificationsConfig(AppConfig):
             inbox.on_request_transitioned, dispatch_uid="inbox-transitions"
         )
         events.incident_declared.connect(inbox.on_incident_declared, dispatch_uid="inbox-incident")
+        events.request_moved_to_team.connect(
+            inbox.on_request_moved_to_team, dispatch_uid="inbox-team-move"
+        )
+        events.operator_message_unattended.connect(
+            inbox.on_operator_message_unattended, dispatch_uid="inbox-operator-message"
+        )
         events.operator_report_late.connect(
             inbox.on_operator_report_late, dispatch_uid="inbox-report-late"
         )
+        events.decision_issued.connect(webhooks.on_decision_issued, dispatch_uid="webhooks")
         account_events.account_email_ready.connect(
             receivers.on_account_email_ready, dispatch_uid="account-email-outbox"
         )

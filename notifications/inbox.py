@@ -11,7 +11,10 @@ Who receives what:
 - a new file of vital urgency (submitted): every active evaluator and senior evaluator;
 - the operator's answer to complements: the file's assignee;
 - a proposal waiting for signature: every active senior evaluator but its author;
-- an incident, a late operator report: the file's assignee and whoever proposed its grant.
+- an incident, a late operator report: the file's assignee and whoever proposed its grant;
+- a file moved to a team (issue 19): the new team's members but the one who moved it;
+- an operator's message on a file no agent wrote in and nobody holds: the file's team's
+  members, or without a team every active evaluator and senior evaluator.
 """
 
 import datetime
@@ -28,7 +31,7 @@ from accounts.enums import Role
 from accounts.models import User
 from config.mail import automatic_email, render_parts
 from derogations.enums import DecisionKind, DecisionState, Kind, Urgency
-from derogations.models import Decision, DerogationRequest, Incident
+from derogations.models import AuditEntry, Decision, DerogationRequest, Incident, Team
 
 from .models import (
     ALWAYS_IMMEDIATE,
@@ -190,6 +193,27 @@ def on_operator_report_late(
 ) -> None:
     """derogations.events.operator_report_late: posted once per ``key`` (the report)."""
     post(InboxKind.REPORT_LATE, request, _followers(request), key=f"report:{key}")
+
+
+def _team_members(team_id: int) -> "QuerySet[User]":
+    return _staff().filter(teams=team_id)
+
+
+def on_request_moved_to_team(
+    sender: type, request: DerogationRequest, team: Team, actor: User, **kwargs: object
+) -> None:
+    """derogations.events.request_moved_to_team: once per move (its audit entry)."""
+    move = AuditEntry.objects.filter(request=request, action="move_to_team").order_by("-pk")
+    key = f"team:{move.values_list('pk', flat=True).first() or team.pk}"
+    post(InboxKind.FILE_MOVED, request, _team_members(team.pk).exclude(pk=actor.pk), key=key)
+
+
+def on_operator_message_unattended(
+    sender: type, request: DerogationRequest, key: str, **kwargs: object
+) -> None:
+    """derogations.events.operator_message_unattended: posted once per message."""
+    people = _team_members(request.team_id) if request.team_id is not None else _staff()
+    post(InboxKind.OPERATOR_MESSAGE, request, people, key=f"message:{key}")
 
 
 # --- Daily digest -----------------------------------------------------------------------

@@ -203,6 +203,8 @@ class InboxKind(models.TextChoices):
     PROPOSAL_TO_SIGN = "proposal_to_sign", _("Proposition de décision à signer")
     INCIDENT = "incident", _("Incident déclaré")
     REPORT_LATE = "report_late", _("Rapport de l'opérateur en retard")
+    FILE_MOVED = "file_moved", _("Dossier arrivé dans votre équipe")
+    OPERATOR_MESSAGE = "operator_message", _("Message d'un opérateur sans interlocuteur")
 
 
 class EmailMode(models.TextChoices):
@@ -220,6 +222,8 @@ DEFAULT_EMAIL_MODES = {
     InboxKind.PROPOSAL_TO_SIGN: EmailMode.IMMEDIATE,
     InboxKind.INCIDENT: EmailMode.IMMEDIATE,
     InboxKind.REPORT_LATE: EmailMode.DIGEST,
+    InboxKind.FILE_MOVED: EmailMode.IMMEDIATE,
+    InboxKind.OPERATOR_MESSAGE: EmailMode.IMMEDIATE,
 }
 
 
@@ -304,3 +308,81 @@ class InboxDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.day}"
+
+
+# --- Webhooks (issue 20): each act on an organisation's files POSTed to its HTTPS URL ------
+
+
+class WebhookEndpoint(models.Model):
+    """An organisation's webhook: the URL its systems receive each act at, signed with
+    ``secret`` (HMAC-SHA256, notifications.webhooks). The secret is stored as is, since
+    signing needs it (unlike an API token, whose hash is enough): it is shown once to the
+    organisation's admins, kept out of the admin and of every page, and can be rotated.
+    One endpoint per organisation."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="webhook"
+    )
+    url = models.URLField(_("adresse de réception"), max_length=500)
+    secret = models.CharField(max_length=64)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    secret_rotated_at = models.DateTimeField(_("secret renouvelé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    SENT = "sent", _("Reçu")
+    FAILED = "failed", _("Échec (nouvel essai prévu)")
+    ABANDONED = "abandoned", _("Abandonné")
+
+
+class WebhookDelivery(models.Model):
+    """One act POSTed to one endpoint: the outbox row, written in the act's transaction,
+    once per act and endpoint (unique constraint); sent after commit by
+    notifications.tasks.send_webhook, retried with the outbox's back-off
+    (NOTIFICATION_RETRY_DELAYS), given up after WEBHOOK_MAX_ATTEMPTS attempts."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("état"), max_length=16, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    http_status = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    # The start of the receiver's answer, at most 1 KB (WEBHOOK_RESPONSE_KEPT).
+    response_excerpt = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # as Delivery.queued_at
+    next_retry_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("reçu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi de webhook")
+        verbose_name_plural = _("envois de webhook")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "decision"], name="one_webhook_delivery_per_act"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="webhook_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} → {self.endpoint_id} ({self.get_status_display()})"

@@ -16,13 +16,13 @@ from django.utils import timezone, translation
 
 from config.faults import checkpoint
 from config.mail import automatic_email, render_parts
-from config.tasks import RETRY_ON_OUTAGE, queue_on_commit
+from config.tasks import MAX_RETRIES, RETRY_ON_OUTAGE, queue_on_commit
 from derogations.documents import record_letter, record_union_sheet
 from derogations.models import Decision, Incident, UnionNotification
 
-from . import emails
+from . import emails, webhooks
 from .letters import render_act_letter, render_union_sheet
-from .models import AccountEmail, Delivery, DeliveryStatus, Reminder
+from .models import AccountEmail, Delivery, DeliveryStatus, Reminder, WebhookDelivery
 from .reminders import write_due_reminders
 
 logger = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ def queue_account_email(message: EmailMessage) -> AccountEmail:
     return row
 
 
-def _claim_unsent[Row: (Delivery, Reminder, AccountEmail)](
+def _claim_unsent[Row: (Delivery, Reminder, AccountEmail, WebhookDelivery)](
     queryset: "models.QuerySet[Row]", now: datetime, age: int | None
 ) -> list[int]:
     """The unsent rows due for another try, marked as queued now: unsent ``age`` seconds
@@ -330,6 +330,12 @@ def sweep_pending(older_than_seconds: int | None = None) -> int:
         send_reminder.delay(reminder_pk)
     for email_pk in _claim_unsent(AccountEmail.objects.all(), now, older_than_seconds):
         send_account_email.delay(email_pk)
+    # Webhooks whose back-off has passed (those given up are no longer "unsent").
+    webhooks_due = WebhookDelivery.objects.filter(
+        models.Q(next_retry_at__isnull=True) | models.Q(next_retry_at__lte=now)
+    )
+    for webhook_pk in _claim_unsent(webhooks_due, now, older_than_seconds):
+        send_webhook.delay(webhook_pk)
     return len(by_act)
 
 
@@ -394,3 +400,15 @@ def send_inbox_digests() -> int:
     from .inbox import write_digests
 
     return write_digests(timezone.localdate())
+
+
+@shared_task(bind=True, acks_late=True, **RETRY_ON_OUTAGE)
+def send_webhook(self: Task, delivery_pk: int) -> str:
+    """POST one act to one webhook endpoint (notifications.webhooks.deliver), once; after
+    a failure, again after the outbox's back-off. Run inline (no broker: the demo, the
+    tests), a failure is not retried inside the web request: the sweep sends it again."""
+    outcome = webhooks.deliver(delivery_pk)
+    if outcome == "failed" and not self.request.is_eager and self.request.retries < MAX_RETRIES:
+        attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_pk)
+        raise self.retry(countdown=retry_delay(attempts - 1))  # as webhooks.retry_delay
+    return outcome

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import inbox_views, views, webhook_views
 
 app_name = "notifications"
 
@@ -32,5 +32,20 @@ urlpatterns = [
         "compte/courriels-instruction/",
         inbox_views.email_preferences,
         name="email_preferences",
+    ),
+    path(
+        "compte/organisations/<int:pk>/webhook/",
+        webhook_views.webhook,
+        name="webhook",
+    ),
+    path(
+        "compte/organisations/<int:pk>/webhook/secret/",
+        webhook_views.webhook_rotate,
+        name="webhook_rotate",
+    ),
+    path(
+        "compte/organisations/<int:pk>/webhook/activation/",
+        webhook_views.webhook_active,
+        name="webhook_active",
     ),
 ]

@@ -11,11 +11,11 @@ class ReviewsConfig(AppConfig):
 
         from accounts.models import Organisation, User
         from derogations import lifecycle, scenarios
-        from derogations.models import DerogationRequest
+        from derogations.models import DerogationRequest, Team
 
         from . import queue, services
 
-        for model in (User, Organisation, DerogationRequest):
+        for model in (User, Organisation, DerogationRequest, Team):
             for signal in (post_save, post_delete):
                 signal.connect(
                     queue.forget_filter_choices, sender=model, dispatch_uid=f"queue-{model}"

@@ -39,12 +39,13 @@ from derogations.enums import (
     Status,
     Urgency,
 )
-from derogations.models import AuditEntry, ComplementRequest, Decision, DerogationRequest
+from derogations.models import AuditEntry, ComplementRequest, Decision, DerogationRequest, Team
 from derogations.widgets import filter_form_helper
 
 from . import charts
 
 PERIODS = (3, 6, 12)
+NO_TEAM = "sans"  # equipe=sans: the files without a team
 DEFAULT_PERIOD = 12
 
 
@@ -79,14 +80,36 @@ class DashboardFilterForm(forms.Form):
         },
     )
 
+    equipe = forms.ChoiceField(
+        label=gettext_lazy("Équipe"),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("Équipe inconnue : toutes les équipes sont affichées.")
+        },
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The evaluation teams (issue 19): one query.
+        self.fields["equipe"].choices = [  # type: ignore[attr-defined]
+            ("", _("Toutes les équipes")),
+            (NO_TEAM, _("Sans équipe")),
+            *((str(pk), name) for pk, name in Team.objects.values_list("pk", "name")),
+        ]
         self.helper = filter_form_helper(
             Row(
                 Column("periode", css_class="fr-col-12 fr-col-md-4"),
                 Column("kind", css_class="fr-col-12 fr-col-md-4"),
+                Column("equipe", css_class="fr-col-12 fr-col-md-4"),
             )
         )
+
+    def team(self) -> str:
+        """The team's pk, NO_TEAM, or "" (every team; also instead of an unknown one)."""
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return str(self.cleaned_data.get("equipe") or "")
 
     def filters(self) -> tuple[int, str]:
         """(months, kind): the valid values, the defaults in place of invalid ones."""
@@ -220,14 +243,27 @@ class Dashboard:
 SHOWN_STATUSES = [status for status in Status if status != Status.DRAFT]
 
 
-def compute(months: int, kind: str, today: datetime.date | None = None) -> Dashboard:
-    """Every figure of the page: four queries, whatever the number of requests."""
+def _team_filter(team: str, prefix: str = "") -> Q:
+    """The files of one team (its pk), without a team (NO_TEAM), or all ("")."""
+    if team == NO_TEAM:
+        return Q(**{f"{prefix}team__isnull": True})
+    if team:
+        return Q(**{f"{prefix}team_id": int(team)})
+    return Q()
+
+
+def compute(
+    months: int, kind: str, today: datetime.date | None = None, *, team: str = ""
+) -> Dashboard:
+    """Every figure of the page: four queries, whatever the number of requests.
+    ``team``: one team's files (its pk), those without a team (NO_TEAM), or all."""
     today = today or timezone.localdate()
     starts = month_starts(today, months)
     since = end_of_day(starts[0] - calendar.ONE_DAY)  # the period's first moment
     requests = DerogationRequest.objects.exclude(status=Status.DRAFT).order_by()
     if kind:
         requests = requests.filter(kind=kind)
+    requests = requests.filter(_team_filter(team))
 
     counts = dict(requests.values_list("status").annotate(n=Count("pk")))  # query 1
     statuses = [(s.value, s.label, counts.get(s.value, 0)) for s in SHOWN_STATUSES]
@@ -237,7 +273,7 @@ def compute(months: int, kind: str, today: datetime.date | None = None) -> Dashb
     points = [min(month_end(start), today) for start in starts]
     overdue = [(point, _overdue_on(point, rows, stops)) for point in points]
 
-    decisions = _decisions_by_month(kind, since, starts)  # query 4
+    decisions = _decisions_by_month(kind, since, starts, team)  # query 4
     return Dashboard(months, kind, today, statuses, processing, overdue, decisions)
 
 
@@ -334,7 +370,7 @@ DECISION_SERIES = (DecisionKind.GRANT, DecisionKind.REFUSAL)
 
 
 def _decisions_by_month(
-    kind: str, since: datetime.datetime, starts: list[datetime.date]
+    kind: str, since: datetime.datetime, starts: list[datetime.date], team: str = ""
 ) -> list[MonthCount]:
     """Grants and refusals signed each month of the period."""
     decisions = Decision.objects.filter(
@@ -342,6 +378,7 @@ def _decisions_by_month(
     ).order_by()
     if kind:
         decisions = decisions.filter(request__kind=kind)
+    decisions = decisions.filter(_team_filter(team, "request__"))
     counts: dict[tuple[datetime.date, str], int] = {}
     for month, act, n in (
         decisions.annotate(month=TruncMonth("issued_at"))

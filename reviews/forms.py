@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.plain_text import PlainTextForm
 from derogations import access, deadlines, placeholders
 from derogations.enums import FOUR_EYES_KINDS, DecisionKind, Kind
+from derogations.models import Team
 from derogations.reports import DEFAULT_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS
 
 from .models import CRITERIA, EvaluationGrid, MotivationTemplate
@@ -302,4 +303,33 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("assign", _("Attribuer"))
+        self.helper.form_tag = False  # the page writes the <form> with its action
+
+
+class TeamMoveForm(PlainTextForm, forms.Form):
+    """Move a file to another evaluation team (issue 19), with a reason."""
+
+    team = forms.ModelChoiceField(
+        label=_("Déplacer vers l'équipe"),
+        queryset=Team.objects.filter(active=True),
+        empty_label=_("Choisir une équipe"),
+        error_messages={
+            "required": _("Choisissez une équipe."),
+            "invalid_choice": _("Cette équipe n'existe plus ou n'est plus active."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Motif du changement d'équipe"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez pourquoi le dossier change d'équipe.")},
+    )
+
+    def __init__(self, *args: Any, current: int | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "team")
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            field = self.fields["team"]
+            field.queryset = field.queryset.exclude(pk=current)  # type: ignore[attr-defined]
+        self.helper = _helper("move_team", _("Changer d'équipe"))
         self.helper.form_tag = False  # the page writes the <form> with its action

@@ -110,7 +110,8 @@ class GridRevision(models.Model):
 
 class PrivateNote(models.Model):
     """An evaluator's working note on a file. ANSM staff only: never on an operator's or
-    a professional's page, never in a letter or an export."""
+    a professional's page, never in a letter or an export leaving ANSM (the staff's own
+    whole-file download, file_exports, holds them)."""
 
     request = models.ForeignKey(
         DerogationRequest, on_delete=models.PROTECT, related_name="private_notes"

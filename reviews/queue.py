@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +31,7 @@ from derogations.expressions import (
     open_complements_due,
     vital_first,
 )
-from derogations.models import OPEN_STATUSES, DerogationRequest
+from derogations.models import OPEN_STATUSES, DerogationRequest, Team
 from derogations.tables import day, labels, url_maker
 from derogations.widgets import filter_form_helper
 
@@ -40,6 +40,9 @@ SEARCH_CONFIG = "french_unaccent"  # created by migration derogations 0003 on Po
 
 ME = "moi"
 NOBODY = "aucun"
+# equipe=<pk>, or the files of my teams, or those without a team (issue 19).
+MY_TEAMS = "mes-equipes"
+NO_TEAM = "sans"
 # status=tous: every file ever submitted; no status: the open files only (the default view).
 ALL_STATUSES = "tous"
 
@@ -73,12 +76,16 @@ def _blank(label: str) -> list[tuple[str, str]]:
 _CHOICES_KEY = "reviews:queue-filter-choices"
 
 
-def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
-    """The evaluators a file may be assigned to and the organisations that filed, as
-    (value, label) pairs, and a version that changes each time they are read again. Kept
-    PORTAL_FILTER_CHOICES_SECONDS in this process's cache: every page of the queue would
-    otherwise ask for them again (two queries); a change made in this process is seen at
-    once (``forget_filter_choices``), one made in another process within those seconds."""
+Choices = list[tuple[str, str]]
+
+
+def filter_choices() -> tuple[Choices, Choices, Choices, str]:
+    """The evaluators a file may be assigned to, the organisations that filed and the
+    evaluation teams, as (value, label) pairs, and a version that changes each time they
+    are read again. Kept PORTAL_FILTER_CHOICES_SECONDS in this process's cache: every page
+    of the queue would otherwise ask for them again (two queries: the organisations and
+    the teams come in one); a change made in this process is seen at once
+    (``forget_filter_choices``), one made in another process within those seconds."""
     seconds = settings.PORTAL_FILTER_CHOICES_SECONDS
     found = cache.get(_CHOICES_KEY) if seconds else None
     if found is None:
@@ -87,20 +94,30 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]
         submitted = DerogationRequest.objects.filter(
             organisation=OuterRef("pk"), submitted_at__isnull=False
         )
-        operators = [
-            (str(pk), name)
-            for pk, name in Organisation.objects.filter(Exists(submitted))
-            .order_by("name")
-            .values_list("pk", "name")
-        ]
-        found = (evaluators, operators, secrets.token_hex(8))
+        organisations = (
+            Organisation.objects.filter(Exists(submitted))
+            .annotate(list=Value("operator"))
+            .order_by()
+            .values_list("list", "pk", "name")
+        )
+        teams = (
+            Team.objects.annotate(list=Value("team")).order_by().values_list("list", "pk", "name")
+        )
+        lists: dict[str, Choices] = {"operator": [], "team": []}
+        for name, pk, label in sorted(organisations.union(teams, all=True), key=_by_label):
+            lists[name].append((str(pk), label))
+        found = (evaluators, lists["operator"], lists["team"], secrets.token_hex(8))
         if seconds:
             cache.set(_CHOICES_KEY, found, seconds)
     return found
 
 
+def _by_label(row: tuple[str, int, str]) -> tuple[str, str]:
+    return (row[2].casefold(), row[2])
+
+
 def forget_filter_choices(sender: type, instance: Any, **kwargs: object) -> None:
-    """post_save/post_delete of a user, an organisation or a submitted request
+    """post_save/post_delete of a user, an organisation, a team or a submitted request
     (reviews.apps): the next page asks the database again."""
     if sender is not DerogationRequest or instance.submitted_at is not None:
         cache.delete(_CHOICES_KEY)
@@ -139,6 +156,7 @@ def _helper() -> Any:
             Column("overdue", css_class="fr-col-12 fr-col-md-3"),
             Column("complements_overdue", css_class="fr-col-12 fr-col-md-3"),
         ),
+        Row(Column("team", css_class="fr-col-12 fr-col-md-3")),
     )  # fmt: skip
 
 
@@ -154,6 +172,7 @@ class QueueFilterForm(forms.Form):
     urgency = forms.ChoiceField(label=gettext_lazy("Urgence"), required=False)
     assignee = forms.ChoiceField(label=gettext_lazy("Attribué à"), required=False)
     operator = forms.ChoiceField(label=gettext_lazy("Opérateur"), required=False)
+    team = forms.ChoiceField(label=gettext_lazy("Équipe"), required=False)
     ivd_class = forms.ChoiceField(label=gettext_lazy("Classe IVDR"), required=False)
     overdue = forms.BooleanField(label=gettext_lazy("En retard uniquement"), required=False)
     complements_overdue = forms.BooleanField(
@@ -169,11 +188,16 @@ class QueueFilterForm(forms.Form):
         fields = self.fields
         for name, choices in _fixed_choices(translation.get_language()).items():
             fields[name].choices = choices  # type: ignore[attr-defined]
-        evaluators, operators, self.choices_version = filter_choices()
+        evaluators, operators, teams, self.choices_version = filter_choices()
         fields["assignee"].choices = (  # type: ignore[attr-defined]
             _blank(_("Tout le monde")) + [(ME, _("Moi")), (NOBODY, _("Non attribué"))] + evaluators
         )
         fields["operator"].choices = _blank(_("Tous les opérateurs")) + operators  # type: ignore[attr-defined]
+        fields["team"].choices = (  # type: ignore[attr-defined]
+            _blank(_("Toutes les équipes"))
+            + [(MY_TEAMS, _("Mes équipes")), (NO_TEAM, _("Sans équipe"))]
+            + teams
+        )
         self.helper = _helper()
 
     def filters(self) -> dict[str, Any]:
@@ -202,6 +226,7 @@ ROW_FIELDS = (
     "target_date",
     "clock_stopped_at",
     "assignee",
+    "team",
 )
 
 
@@ -214,6 +239,7 @@ def queue_columns(files: Any) -> Any:
         assignee_first_name=F("assignee__first_name"),
         assignee_last_name=F("assignee__last_name"),
         assignee_email=F("assignee__email"),
+        team_name=F("team__name"),
         complements_due_date=open_complements_due(),
         has_incident=incident_declared(),
     )
@@ -252,6 +278,13 @@ def filtered_requests(user: User, filters: dict[str, Any]) -> "Any":
         files = files.filter(assignee__isnull=True)
     elif assignee:
         files = files.filter(assignee_id=int(assignee))
+    team = filters.get("team")
+    if team == MY_TEAMS:
+        files = files.filter(team__in=Team.objects.filter(members=user).values("pk"))
+    elif team == NO_TEAM:
+        files = files.filter(team__isnull=True)
+    elif team:
+        files = files.filter(team_id=int(team))
     if filters.get("overdue"):
         files = files.overdue()
     if filters.get("complements_overdue"):
@@ -386,6 +419,7 @@ class QueueRow:
     status: str
     status_label: str
     assignee: str
+    team: str  # "" without a team
     take_href: str  # "" unless the evaluator may take the file
     submitted: str
     target: str
@@ -422,6 +456,7 @@ def queue_rows(
                 status=req.status,
                 status_label=statuses.get(req.status, req.status),
                 assignee=assignee_name(req),
+                team=req.team_name or "",  # type: ignore[attr-defined]
                 take_href=take_url(req.pk)
                 if req.assignee_id is None and may_assign and req.status in OPEN_STATUSES
                 else "",

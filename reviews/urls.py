@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import day_views, views
+from . import day_views, team_views, views
 
 app_name = "reviews"
 
@@ -32,6 +32,8 @@ urlpatterns = [
         name="union_notification",
     ),
     path("a-signer/", day_views.to_sign, name="to_sign"),
+    path("equipes/", team_views.team_list, name="teams"),
+    path("dossiers/<int:pk>/equipe/", team_views.move_team, name="move_team"),
     path(
         "dossiers/<int:pk>/incidents/<int:incident_pk>/suivi/",
         views.incident_follow_up,

@@ -48,6 +48,7 @@ from .forms import (
     NoteForm,
     ProposalForm,
     SignForm,
+    TeamMoveForm,
 )
 from .models import EvaluationGrid, MotivationTemplate
 from .queue import (
@@ -86,6 +87,7 @@ COLUMNS = [
     (None, gettext_lazy("Opérateur")),
     (None, gettext_lazy("Statut")),
     (None, gettext_lazy("Attribué à")),
+    (None, gettext_lazy("Équipe")),
     ("reception", gettext_lazy("Reçue le")),
     ("echeance", gettext_lazy("Date cible")),
     (None, gettext_lazy("Horloge")),
@@ -169,7 +171,7 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The team's dashboard: four charts, each with the table of its figures."""
     form = dashboard.DashboardFilterForm(request.GET or None)
     months, kind = form.filters()
-    board = dashboard.compute(months, kind)
+    board = dashboard.compute(months, kind, team=form.team())
     return render(
         request,
         "reviews/dashboard.html",
@@ -219,7 +221,8 @@ def _render_file(
     """The file page; ``forms`` replaces a form by the one the user just sent (its errors
     and typed text shown, answered 400 unless ``status`` says otherwise)."""
     derogation_request = get_object_or_404(
-        access.visible_requests(request.user).select_related("organisation", "assignee"), pk=pk
+        access.visible_requests(request.user).select_related("organisation", "assignee", "team"),
+        pk=pk,
     )
     allowed = lifecycle.allowed_transitions(derogation_request, request.user)
     proposal = (
@@ -311,6 +314,9 @@ def _render_file(
         "may_assign": access.may_assign(request.user)
         and derogation_request.status in OPEN_STATUSES,
         "assign_form": forms.get("assign_form") or AssignForm(),
+        # Issue 19: any evaluator moves a file to another team (reviews.team_views).
+        "may_move_team": access.may_assign(request.user),
+        "team_form": forms.get("team_form") or TeamMoveForm(current=derogation_request.team_id),
     }
     if status is None:
         status = 400 if forms else 200

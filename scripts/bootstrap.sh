@@ -54,13 +54,22 @@ if [[ -f $stamp && $(cat "$stamp") == "$digest" ]]; then
 else
   step "Installing Python dependencies into .venv"
   log=.venv/pip-install.log
-  # pip's output goes to a log, shown only when it fails.
-  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip \
-      && .venv/bin/python -m pip install -q --disable-pip-version-check \
+  # uv (pinned in the constraints) installs the same pinned versions as pip in a tenth of
+  # the time (32 s against about 4 min from empty caches on this 2-core machine); pip does
+  # it when uv cannot (no access to the index, say: pip also reads this machine's
+  # find-links). The output goes to a log, shown only when both fail.
+  uv_version=$(sed -n 's/^uv==//p' requirements/constraints.txt)
+  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check "uv==$uv_version" \
+      && .venv/bin/uv pip install -q --python .venv/bin/python \
         -c requirements/constraints.txt -e ".[dev]"; } >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "pip install failed (log: $log)" >&2
-    exit 1
+    echo "uv could not install the dependencies: pip does (log: $log)"
+    if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip \
+        && .venv/bin/python -m pip install -q --disable-pip-version-check \
+          -c requirements/constraints.txt -e ".[dev]"; } >>"$log" 2>&1; then
+      cat "$log" >&2
+      echo "pip install failed (log: $log)" >&2
+      exit 1
+    fi
   fi
   echo "$digest" >"$stamp"
 fi

@@ -76,7 +76,7 @@ def test_login_page_layout():
     assert '<footer class="fr-footer" role="contentinfo" id="pied-de-page">' in html
     assert "Agence nationale de sécurité du médicament et des produits de santé" in html
     for path, text in (
-        ("/accessibilite/", "Accessibilité : non conforme"),
+        ("/accessibilite/", "Accessibilité : partiellement conforme"),
         ("/mentions-legales/", "Mentions légales"),
         ("/donnees-personnelles/", "Données personnelles"),
         ("/plan-du-site/", "Plan du site"),

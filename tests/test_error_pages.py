@@ -84,7 +84,7 @@ def test_500_page_needs_no_database():
     html = response.content.decode()
     assert_error_page(html, "Erreur inattendue", 500)
     assert "boom" not in html
-    assert 'href="/accessibilite/">Accessibilité : non conforme</a>' in html
+    assert 'href="/accessibilite/">Accessibilité : partiellement conforme</a>' in html
     assert "<form" not in html  # no CSRF token, no session, no user
     assert 'aria-controls="menu-principal"' not in html  # no menu to open
     assert "script-src 'self'" in response["Content-Security-Policy"]

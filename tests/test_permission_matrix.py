@@ -9,6 +9,7 @@ users), 400 form refused, 404 "does not exist for you", 405 wrong method.
 import datetime
 
 import pytest
+from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -17,6 +18,8 @@ from accounts.models import Membership
 from derogations import incidents, lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
 from derogations.professionals import link_token
+from notifications.models import InboxItem
+from notifications import webhooks
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 
@@ -162,6 +165,24 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "derogations:pro_consents_csv":   ((404,) * 7, (405,) * 7),
     "reviews:incident_follow_up":     ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 400)),
     "derogations:union_sheet_json":   ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    # Evaluation teams (issue 19): every staff member reads the teams and their rules;
+    # evaluators move a file (an empty form: 400; the administrator is no evaluator).
+    "reviews:teams":                  ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "reviews:move_team":              ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 400, 400, 302)),
+    # Staff mark an agency message as awaiting an answer: the matrix's message number is
+    # no message of the file (404).
+    "collaboration:answer_due":       ((302, 404, 404, 404, 405, 405, 405), (302, 404, 404, 404, 404, 404, 404)),
+    # The whole file as one download (issue 19): its operator's members and ANSM staff; a
+    # POST asks for it (queued after commit: the matrix's transaction never commits). No
+    # export is ready in the matrix: the download sends back to the page.
+    "file_exports:page":              ((302, 200, 404, 404, 200, 200, 200), (302, 302, 404, 404, 302, 302, 302)),
+    "file_exports:status":            ((302, 200, 404, 404, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "file_exports:download":          ((302, 302, 404, 404, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405)),
+    # The retention runs (issue 19): ANSM staff only.
+    "retention:runs":                 ((302, 404, 404, 404, 200, 200, 200), (302, 404, 404, 404, 405, 405, 405)),
+    "notifications:webhook":          ((302, 200, 404, 404, 404, 404, 404), (302, 400, 404, 404, 404, 404, 404)),
+    "notifications:webhook_rotate":   ((302, 405, 405, 405, 405, 405, 405), (302, 200, 404, 404, 404, 404, 404)),
+    "notifications:webhook_active":   ((302, 405, 405, 405, 405, 405, 405), (302, 302, 404, 404, 404, 404, 404)),
 }  # fmt: skip
 # The Django admin is checked as a whole below: only the administrator gets in.
 ADMIN_NAMESPACE = "admin:"
@@ -236,6 +257,7 @@ def world(org_a, org_b):
         description="Résultat faux.",
         patient_outcome="Aucune.",
     )
+    webhooks.register(org_a, users["operator_a"], "https://recepteur.example/dmdiv")
     return {
         "incident": incident,
         "users": users,
@@ -267,7 +289,7 @@ def url_for(name: str, world) -> str:
     if "kind" in converters:
         kwargs["kind"] = "individual"
     on_draft = name in {"derogations:edit", "derogations:step"}
-    if "pk" in converters and name.startswith("accounts:"):
+    if "pk" in converters and name.startswith(("accounts:", "notifications:webhook")):
         kwargs["pk"] = world["organisation"].pk
     elif "pk" in converters:
         kwargs["pk"] = (
@@ -298,6 +320,12 @@ def url_for(name: str, world) -> str:
         kwargs["incident_pk"] = world["incident"].pk if name == "reviews:incident_follow_up" else 1
     if "delivery_pk" in converters:
         kwargs["delivery_pk"] = world["decision"].deliveries.first().pk
+    if "message_pk" in converters:
+        kwargs["message_pk"] = 1
+    if name == "notifications:inbox_read":
+        # No one's item (the file's pk could be, by chance, the number of a senior's
+        # "proposal to sign" item: then the page answered 302).
+        kwargs["pk"] = (InboxItem.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     return reverse(name, kwargs=kwargs)
 
 

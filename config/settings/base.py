@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "collaboration",
+    "file_exports",
     "rest_framework",
     "drf_spectacular",
     "api",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,14 @@ NOTIFICATION_SWEEP_INTERVAL = env_int("NOTIFICATION_SWEEP_INTERVAL", 5)
 NOTIFICATION_SWEEP_AGE = env_int("NOTIFICATION_SWEEP_AGE", 15)
 NOTIFICATION_SWEEP_FAST_ATTEMPTS = env_int("NOTIFICATION_SWEEP_FAST_ATTEMPTS", 20)
 NOTIFICATION_SWEEP_SLOW_AGE = env_int("NOTIFICATION_SWEEP_SLOW_AGE", 300)
+
+# Webhooks (notifications.webhooks, docs/api.md): HTTPS only, to public addresses; loopback
+# (http://127.0.0.1, localhost) only where WEBHOOK_ALLOW_LOOPBACK says so (tests, demo).
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_CONNECT_TIMEOUT = 3  # seconds
+WEBHOOK_TOTAL_TIMEOUT = 10  # seconds, connection, request and answer together
+WEBHOOK_RESPONSE_KEPT = 1024  # bytes of the receiver's answer kept in the delivery log
 # Working days from submission to the target date, per request kind and urgency (a global
 # request uses "standard"). Our service standard, not a statutory limit: see README.
 PORTAL_TARGET_WORKING_DAYS = {
@@ -368,6 +378,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Whole-file downloads past their availability: files and rows (issue 19).
+    "purge-expired-file-exports": {
+        "task": "file_exports.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # The retention policy (RETENTION below): anonymises or deletes what expired. Idempotent.
+    "apply-retention": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 # Seconds the worker waits before rendering a letter: 0 except in the integration test
 # that kills a worker in the middle of a render (set through config.settings.test_worker).
@@ -388,6 +408,8 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 PORTAL_VIGILANCE_EMAIL = env_str("PORTAL_VIGILANCE_EMAIL") or "reactovigilance@ansm.example"
 # Days a professional's signed link (sent with the copy of a decision) stays valid.
 PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS = env_int("PORTAL_PROFESSIONAL_LINK_MAX_AGE_DAYS", 30)
+# Hours a whole file's ZIP (file_exports) stays downloadable once built; then deleted.
+PORTAL_FILE_EXPORT_HOURS = env_int("PORTAL_FILE_EXPORT_HOURS", 24)
 # Days the signed link sent to an outside expert (asked for an opinion) stays valid.
 PORTAL_EXPERT_LINK_MAX_AGE_DAYS = env_int("PORTAL_EXPERT_LINK_MAX_AGE_DAYS", 30)
 # Seconds a web process keeps the registry's version (registry.current_change) before
@@ -470,6 +492,25 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The rate limits' counters (api.auth.TokenRateThrottle) in their own cache, shared by every
+# process: Redis (the broker's server, keys prefixed) where REDIS_URL is set, or
+# API_THROTTLE_REDIS_URL; the process's memory otherwise (demo, tests: per process). Short timeouts: if
+# Redis is down the throttle lets requests through (logged) rather than fail them.
+_THROTTLE_REDIS_URL = env_str("API_THROTTLE_REDIS_URL") or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _THROTTLE_REDIS_URL,
+            "KEY_PREFIX": "api-throttle",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if _THROTTLE_REDIS_URL
+        # The same memory as "default" (same LOCATION): cleared with it.
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail Dérogations DMDIV — API",
     "DESCRIPTION": "Operators file and follow their requests; agency systems read the queue, "
@@ -484,3 +525,28 @@ SPECTACULAR_SETTINGS = {
         "ActKindEnum": "derogations.enums.DecisionKind",
     },
 }
+
+# --- Retention of personal data (issue 19, docs/retention.md) -------------------------
+# Days each kind of data is kept after the event that starts its clock; the nightly task
+# retention.tasks.apply_retention anonymises or deletes what expired. Sessions expire after
+# SESSION_COOKIE_AGE and are deleted by the same run.
+RETENTION = {
+    # Personal data in a file (patient, prescriber, user, director, contacts) after the end of
+    # the file (refusal, withdrawal, inadmissibility, or end of the derogation): anonymised,
+    # the decision and the device data kept.
+    "request_content": env_int("RETENTION_REQUEST_CONTENT_DAYS", 3650),
+    # Documents of a request refused, withdrawn or inadmissible, after that decision: deleted.
+    "closed_documents": env_int("RETENTION_CLOSED_DOCUMENTS_DAYS", 1825),
+    # Patients' pseudonymous codes in consent records after the end of the derogation.
+    "patient_codes": env_int("RETENTION_PATIENT_CODES_DAYS", 730),
+    # Drafts never submitted, after their last change: deleted with their documents (the
+    # operator is warned RETENTION_DRAFT_WARNING_DAYS before).
+    "drafts": env_int("RETENTION_DRAFTS_DAYS", 365),
+    # Texts of the emails sent (body, error message) after sending: blanked, the record kept.
+    "email_texts": env_int("RETENTION_EMAIL_TEXTS_DAYS", 365),
+    # The audit trail: append-only in the database, kept; past this age it is reported.
+    "audit_trail": env_int("RETENTION_AUDIT_TRAIL_DAYS", 3650),
+}
+RETENTION_DRAFT_WARNING_DAYS = env_int("RETENTION_DRAFT_WARNING_DAYS", 30)
+# Rows handled per transaction by a retention run.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200)

@@ -15,3 +15,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 for _folder in (VAR_DIR, STATIC_ROOT, MEDIA_ROOT):  # noqa: F405
     _folder.mkdir(parents=True, exist_ok=True)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", True)  # a local receiver

@@ -44,3 +44,4 @@ class UndefinedTemplateVariable(str):
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")  # noqa: F405
 TEMPLATES[1]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 LANGUAGE_CODE = "fr"
+WEBHOOK_ALLOW_LOOPBACK = True  # the tests' receiver listens on 127.0.0.1

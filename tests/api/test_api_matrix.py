@@ -33,6 +33,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...], ...]] = {
     "api:agency_decisions":         ((401, 403, 403, 200, 200, 200), (401, 403, 403, 405, 405, 405), (401, 403, 403, 405, 405, 405)),
     "api:agency_follow_up":         ((401, 403, 403, 200, 200, 200), (401, 403, 403, 405, 405, 405), (401, 403, 403, 405, 405, 405)),
     "api:agency_union_notification": ((401, 403, 403, 200, 200, 200), (401, 403, 403, 405, 405, 405), (401, 403, 403, 405, 405, 405)),
+    # The organisation's webhook: its admins (operator A administers organisation A).
+    "api:webhook":                  ((401, 200, 404, 403, 403, 403), (401, 405, 405, 403, 403, 403), (401, 200, 404, 403, 403, 403)),
+    "api:webhook_deliveries":       ((401, 200, 404, 403, 403, 403), (401, 405, 405, 403, 403, 403), (401, 405, 405, 403, 403, 403)),
 }  # fmt: skip
 NOT_ENDPOINTS = {
     "api:reference",  # a page: tests/test_permission_matrix.py
@@ -44,6 +47,8 @@ def api_url(name: str, w) -> str:
     granted = w["granted"]
     if name == "api:act_letter":
         return reverse(name, args=[granted.pk, w["decision"].pk])
+    if name.startswith("api:webhook"):
+        return reverse(name, args=[w["organisation"].pk])
     if name == "api:agency_union_notification":
         return reverse(name, args=[w["global_granted"].pk])
     pattern = dict(discovered_url_names())[name].pattern

@@ -480,6 +480,16 @@ VISITS: dict[str, list[Visit]] = {
             with_args("accounts:organisation", lambda w: [w.files[Status.DRAFT].organisation_id]),
             press("Envoyer l'invitation"),
         ),
+        # The organisation's webhook (issue 20), empty then refused.
+        Visit(
+            "webhook",
+            with_args("notifications:webhook", lambda w: [w.files[Status.DRAFT].organisation_id]),
+        ),
+        Visit(
+            "webhook-erreurs",
+            with_args("notifications:webhook", lambda w: [w.files[Status.DRAFT].organisation_id]),
+            press("Enregistrer l'adresse"),
+        ),
         # A file's thread (issue 19): messages with the agency.
         Visit("messages", url("collaboration:thread", Status.IN_REVIEW), shot=True),
         Visit(
@@ -487,6 +497,8 @@ VISITS: dict[str, list[Visit]] = {
             url("collaboration:thread", Status.IN_REVIEW),
             press("Envoyer le message"),
         ),
+        # The whole file as one download (issue 19), before it is asked for.
+        Visit("dossier-complet", url("file_exports:page", Status.IN_REVIEW)),
         # Issue 17: the derogation's state filter, a suspended file, the withdrawal's errors
         # (its confirmation page: axe in tests/e2e/test_operator_professional_browser.py).
         Visit(
@@ -535,6 +547,7 @@ VISITS: dict[str, list[Visit]] = {
         Visit("file-instruction-vide", url("reviews:queue", query="q=introuvable")),
         Visit("tableau-de-bord-equipe", url("reviews:team_dashboard"), shot=True),
         Visit("tableau-de-bord-equipe-erreur", url("reviews:team_dashboard", query="periode=7")),
+        Visit("equipes-evaluation", url("reviews:teams")),
         Visit("dossier-depose", url("reviews:file", Status.SUBMITTED), shot=True),
         Visit(
             "dossier-irrecevable-erreurs",
@@ -574,6 +587,7 @@ VISITS: dict[str, list[Visit]] = {
         Visit("courriels-instruction", url("notifications:email_preferences")),
         # A file's thread and its expert opinions (issue 19).
         Visit("messages-agent", url("collaboration:thread", Status.IN_REVIEW)),
+        Visit("dossier-complet-agent", url("file_exports:page", Status.IN_REVIEW)),
         Visit("avis-experts", url("collaboration:opinions", Status.IN_REVIEW), shot=True),
         Visit(
             "avis-experts-erreurs",
@@ -585,6 +599,7 @@ VISITS: dict[str, list[Visit]] = {
             url("reviews:file", "global_granted"),
             press("Prendre en compte l'incident"),
         ),
+        Visit("conservation-des-donnees", url("retention:runs")),
     ],
     "senior": [
         Visit("file-instruction", url("reviews:queue")),

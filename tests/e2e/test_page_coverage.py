@@ -38,6 +38,8 @@ NOT_PAGES = {
     "collaboration:message_document": "a document download",
     "collaboration:opinion_document": "a document download",
     "collaboration:expert_document": "a document download",
+    "file_exports:status": "the whole-file download's progress as JSON (its page's script)",
+    "file_exports:download": "a ZIP download (tests/e2e/test_file_export_browser.py)",
     # OIDC: 404 unless the provider is configured; they redirect to the provider and back,
     # their errors land on the login page (tests/accounts/test_oidc.py).
     "accounts:oidc_start_proconnect": "redirects to ProConnect",

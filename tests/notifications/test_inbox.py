@@ -151,6 +151,8 @@ def test_email_preferences_form(evaluator):
             "proposal_to_sign": "none",
             "incident": "digest",
             "report_late": "none",
+            "file_moved": "immediate",
+            "operator_message": "digest",
         },
     )
     assert response.status_code == 302

@@ -303,10 +303,10 @@ def test_constant_number_of_queries(django_assert_num_queries, evaluator):
     h = History()
     client = client_for(evaluator)
     _more_history(h, 2)
-    # Session and user (2); status counts, period requests, their complement requests,
-    # decisions by month (4).
-    with django_assert_num_queries(6):
+    # Session and user (2); the teams of the filter (1); status counts, period requests,
+    # their complement requests, decisions by month (4).
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
     _more_history(h, 12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200

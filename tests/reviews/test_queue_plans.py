@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from derogations.models import DerogationRequest
+from derogations.models import DerogationRequest, Team
 from tests.bulk_data import Generator
 from tests.plans import CAPPED_COUNT, REQUESTS_TABLE, explain_page, seq_scans_of_requests
 
@@ -38,10 +38,17 @@ def test_queue_reads_requests_through_indexes():
     gen = Generator(scale=0.05)  # 5,000 requests in 25 organisations
     gen.people()
     gen.requests(count=5_000, granted_globals=100, big_org_files=250)
+    # Issue 19: one team of 250 files, the evaluator among its members.
+    evaluator = User.objects.get(pk=gen.evaluators[0])
+    team = Team.objects.create(name="Génétique")
+    team.members.add(evaluator)
+    some = DerogationRequest.objects.exclude(status="draft").order_by("pk").values("pk")[:250]
+    DerogationRequest.objects.filter(pk__in=some).update(team=team)
     gen.analyze()
     client = Client()
-    client.force_login(User.objects.get(pk=gen.evaluators[0]))
-    for params in [*FILTERS, {"operator": str(gen.organisations[1])}]:
+    client.force_login(evaluator)
+    teams = [{"team": "mes-equipes"}, {"team": str(team.pk)}]
+    for params in [*FILTERS, {"operator": str(gen.organisations[1])}, *teams]:
         plans = explain_page(client, reverse("reviews:queue"), params)
         assert len(plans) >= 2, (params, plans)  # the count and the page's rows
         for plan in plans:

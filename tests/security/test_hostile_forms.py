@@ -59,6 +59,7 @@ from derogations.www.operators.supply_forms import SupplyForm
 from derogations.www.professionals.forms import ConsentForm, IncidentForm
 from derogations.www.professionals.join_forms import JoinForm
 from derogations.www.public.forms import VerificationForm
+from notifications.webhook_forms import WebhookForm
 from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
 from reviews.forms import (
     INSERT_TEMPLATE,
@@ -205,9 +206,23 @@ TARGETS: dict[str, list[Target]] = {
     "notifications:inbox_read": [
         Target("evaluator", matrix("notifications:inbox_read"), ("action",)),
     ],
+    # The whole-file download (issue 19): a button, no field; extra fields are ignored.
+    "file_exports:page": [Target("operator_a", obj("in_review", "file_exports:page"))],
     "notifications:inbox_read_all": [
         Target("evaluator", matrix("notifications:inbox_read_all"),
                may_write=("notifications.InboxItem",)),
+    ],
+    # The organisation's webhook (issue 20): its URL, a new secret (shown on a 200 page,
+    # so written on a "form shown again"), disable or enable.
+    "notifications:webhook": [
+        Target("operator_a", matrix("notifications:webhook"), names(WebhookForm)),
+    ],
+    "notifications:webhook_rotate": [
+        Target("operator_a", matrix("notifications:webhook_rotate"),
+               may_write=("notifications.WebhookEndpoint",)),
+    ],
+    "notifications:webhook_active": [
+        Target("operator_a", matrix("notifications:webhook_active"), ("active",)),
     ],
     "notifications:email_preferences": [
         Target("evaluator", matrix("notifications:email_preferences"),

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -39,7 +40,7 @@ from derogations.enums import (
     UnionNotificationChannel,
     Urgency,
 )
-from derogations.models import Consent, Decision, DerogationRequest
+from derogations.models import Consent, Decision, DerogationRequest, RoutingRule, Team
 from derogations.professionals import magic_link
 from derogations.scenarios import Cast
 
@@ -66,6 +67,38 @@ ACCOUNTS = [
 ]  # fmt: skip
 
 PRESCRIBER_RPPS = "10000000017"
+
+# Evaluation teams (issue 19): (name, description, member's email, rules as (priority,
+# conditions)). A vital urgency and a virus go to infectiology, genetics and lysosomal
+# diseases to the other team; the point-of-care cardiac marker has no team.
+TEAMS: list[tuple[str, str, str, list[tuple[int, dict[str, str]]]]] = [
+    (
+        "Infectiologie et urgences",
+        "Virus émergents, sérologies et urgences vitales.",
+        "senior@ansm.example",
+        [(10, {"urgency": Urgency.VITAL}), (20, {"device_keyword": "virus"})],
+    ),
+    (
+        "Génétique et maladies rares",
+        "Variants génétiques, maladies lysosomales et dépistage néonatal.",
+        "evaluateur@ansm.example",
+        [(30, {"device_keyword": "génétique"}), (40, {"device_keyword": "lysosomal"})],
+    ),
+]
+
+
+def seed_teams(*staff: User) -> None:
+    """The demo's two teams with their members and rules (once: an administrator may
+    change them afterwards)."""
+    by_email = {user.email: user for user in staff}
+    for name, description, member, rules in TEAMS:
+        team, created = Team.objects.get_or_create(name=name, defaults={"description": description})
+        if created:
+            team.members.add(by_email[member])
+            for priority, conditions in rules:
+                RoutingRule.objects.create(team=team, priority=priority, **conditions)
+
+
 # A colleague invited by Claire Martin who has not answered yet.
 INVITED = "lucie.garcia@diagnostica-rara.example"
 
@@ -168,6 +201,9 @@ class Command(BaseCommand):
                 for name, siret, role in ORGANISATIONS
             ]
             users: dict[str, User] = {}
+            # Hashed once for every account: the password is published and the same for all,
+            # and each PBKDF2 hash costs about a second of this machine's CPU.
+            password_hash = make_password(PASSWORD)
             for _label, email, role, first, last, org_index in ACCOUNTS:
                 user, _ = User.objects.update_or_create(
                     email=email,
@@ -182,7 +218,7 @@ class Command(BaseCommand):
                         "rpps": PRESCRIBER_RPPS if email.startswith("dr.") else "",
                     },
                 )
-                user.set_password(PASSWORD)
+                user.password = password_hash
                 user.save(update_fields=["password"])
                 users[email] = user
                 if second_factor.is_mandatory_for(user):
@@ -193,6 +229,8 @@ class Command(BaseCommand):
                         organisation=orgs[org_index],
                         defaults={"is_admin": "administrateur" in _label},
                     )
+            # The teams first: the demo files are routed to them as they are submitted.
+            seed_teams(users["evaluateur@ansm.example"], users["senior@ansm.example"])
             if not DerogationRequest.objects.filter(organisation__in=orgs).exists():
                 self._create_requests(orgs, users)
             if not Invitation.objects.filter(email=INVITED, organisation=orgs[0]).exists():
@@ -222,6 +260,8 @@ class Command(BaseCommand):
         # Messages and expert opinions on a file (issue 19), by the collaboration app's own
         # command (derogations does not import it).
         call_command("seed_collaboration", stdout=self.stdout)
+        # Aged files, drafts and emails that a retention run acts on (retention app).
+        call_command("seed_retention", stdout=self.stdout)
 
     def _create_requests(self, orgs: list[Organisation], users: dict[str, User]) -> None:
         operator = users["claire.martin@diagnostica-rara.example"]

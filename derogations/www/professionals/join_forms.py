@@ -17,7 +17,7 @@ class JoinForm(PlainTextForm, forms.Form):
         label=_("Courriel professionnel"),
         help_text=_("Le lien d'inscription est envoyé à cette adresse. Format : nom@domaine.fr"),
         max_length=254,
-        # The person's own data: the browser may fill it in (WCAG 1.3.5, RGAA 11.13).
+        # RGAA 11.13: the person's own data, filled in by the browser.
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Indiquez votre courriel professionnel."),
