@@ -84,8 +84,10 @@ class AnswerDueForm(forms.Form):
     clear = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, message_pk: int, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", f"due-{message_pk}")
+        kwargs.setdefault("prefix", "due")
+        kwargs.setdefault("auto_id", f"id_due_{message_pk}_%s")  # one form per message
         super().__init__(*args, **kwargs)
+        self.message_pk = message_pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

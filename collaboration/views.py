@@ -63,7 +63,7 @@ def _due_form(
     posted with an error keeps what was typed."""
     if not request.user.is_ansm_staff or not message.from_agency or message.answered_at:
         return None
-    if posted is not None and posted.prefix == f"due-{message.pk}":
+    if posted is not None and posted.message_pk == message.pk:
         return posted
     return AnswerDueForm(message_pk=message.pk, initial={"answer_due": message.answer_due})
 

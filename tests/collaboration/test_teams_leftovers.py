@@ -38,13 +38,13 @@ def test_staff_mark_a_sent_message_as_awaiting_an_answer_then_clear_it(file_a, e
     message = services.post_message(file_a, evaluator, "Pouvez-vous préciser le lot ?", [])
     client = client_for(evaluator)
     due = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(due_url(file_a, message), {f"due-{message.pk}-answer_due": due})
+    response = client.post(due_url(file_a, message), {"due-answer_due": due})
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.answer_due == due and message.awaits_answer
     entry = AuditEntry.objects.filter(request=file_a, action="message_answer_due").get()
     assert due.strftime("%d/%m/%Y") in entry.comment
-    response = client.post(due_url(file_a, message), {f"due-{message.pk}-clear": "on"})
+    response = client.post(due_url(file_a, message), {"due-clear": "on"})
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.answer_due is None
@@ -55,12 +55,12 @@ def test_a_bad_date_is_answered_in_french_keeping_what_was_typed(file_a, evaluat
     message = services.post_message(file_a, evaluator, "Question", [])
     client = client_for(evaluator)
     past = timezone.localdate() - datetime.timedelta(days=1)
-    response = client.post(due_url(file_a, message), {f"due-{message.pk}-answer_due": past})
+    response = client.post(due_url(file_a, message), {"due-answer_due": past})
     assert response.status_code == 400
     html = response.content.decode()
     assert "La date de réponse attendue doit être dans le futur." in html
     assert f'value="{past:%Y-%m-%d}"' in html
-    response = client.post(due_url(file_a, message), {f"due-{message.pk}-answer_due": "31/02"})
+    response = client.post(due_url(file_a, message), {"due-answer_due": "31/02"})
     assert response.status_code == 400
     assert "Saisissez une date valide" in response.content.decode()
     message.refresh_from_db()
@@ -70,7 +70,7 @@ def test_a_bad_date_is_answered_in_french_keeping_what_was_typed(file_a, evaluat
 def test_only_staff_and_only_on_an_agency_message(file_a, evaluator, operator_a):
     from_operator = services.post_message(file_a, operator_a, "Voici le lot.", [])
     due = timezone.localdate() + datetime.timedelta(days=5)
-    data = {f"due-{from_operator.pk}-answer_due": due}
+    data = {"due-answer_due": due}
     assert client_for(operator_a).post(due_url(file_a, from_operator), data).status_code == 404
     response = client_for(evaluator).post(due_url(file_a, from_operator), data, follow=True)
     assert "Seul un message de l&#x27;ANSM peut attendre une réponse." in response.content.decode()

@@ -38,6 +38,7 @@ from api.forms import TokenForm
 from collaboration import links as expert_links
 from collaboration import services as collaboration_services
 from collaboration.forms import (
+    AnswerDueForm,
     AnswerForm,
     DeclarationForm,
     MarkReadForm,
@@ -68,6 +69,7 @@ from reviews.forms import (
     ComplementsForm,
     GridForm,
     ProposalForm,
+    TeamMoveForm,
 )
 from reviews.queue import QueueFilterForm
 from reviews.safety import IncidentFollowUpForm
@@ -331,6 +333,14 @@ TARGETS: dict[str, list[Target]] = {
         Target("evaluator", obj("in_review", "collaboration:ask_expert"),
                names(OpinionRequestForm, "opinion")),
     ],
+    "collaboration:answer_due": [
+        Target("evaluator", lambda w: reverse("collaboration:answer_due", kwargs={
+            "pk": w["in_review"].pk, "message_pk": w["agency_message"].pk}),
+               names(AnswerDueForm, "due")),
+    ],
+    "reviews:move_team": [
+        Target("evaluator", obj("in_review", "reviews:move_team"), names(TeamMoveForm, "team")),
+    ],
     "collaboration:expert_declare": [
         Target("anonymous", lambda w: reverse("collaboration:expert_declare", args=[
             expert_links.link_token(w["opinion_requested"])]), names(DeclarationForm, "declaration")),
@@ -394,8 +404,10 @@ def fuzz_world(world):
         for n in (1, 2)
     ]  # fmt: skip
     collaboration_services.declare_no_conflict(opinions[1])
+    agency_message = collaboration_services.post_message(in_review, evaluator, "Question ?", [])
     return {
         **world,
+        "agency_message": agency_message,
         "opinion_requested": opinions[0],
         "opinion_accepted": opinions[1],
         "submitted": submitted,
