@@ -162,6 +162,23 @@ class FollowUpActForm(PlainTextForm, forms.Form):
         self.helper = _helper(name, button)
 
 
+class LiftForm(FollowUpActForm):
+    """Lifting is final and its letter leaves at once: the senior confirms it explicitly
+    (RGAA 11.12, a form with legal consequences)."""
+
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Je confirme la levée de la dérogation : elle est définitive et le courrier part "
+            "aussitôt à tous les destinataires de l'octroi."
+        ),
+        error_messages={
+            "required": gettext_lazy(
+                "Cochez la case pour confirmer la levée : elle ne peut pas être annulée."
+            )
+        },
+    )
+
+
 class ConditionsForm(FollowUpActForm):
     conditions = forms.CharField(
         label=gettext_lazy("Nouvelles conditions"),

@@ -37,7 +37,7 @@ from derogations.paging import CappedPaginator, query_string
 from derogations.union_notification import later_acts_notified, record_union_notification
 
 from . import admissibility, dashboard, followup, safety, services
-from .followup import ConditionsForm, FollowUpActForm, UnionNotificationForm
+from .followup import ConditionsForm, FollowUpActForm, LiftForm, UnionNotificationForm
 from .forms import (
     INSERT_TEMPLATE,
     AmendProposalForm,
@@ -615,7 +615,7 @@ FOLLOW_UP_FORMS: dict[str, tuple[type[FollowUpActForm], object, object]] = {
         ),
     ),
     "lift": (
-        FollowUpActForm,
+        LiftForm,
         gettext_lazy("Lever la dérogation"),
         gettext_lazy(
             "La dérogation est levée. Le courrier part à tous les destinataires de l'octroi."

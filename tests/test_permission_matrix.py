@@ -18,8 +18,8 @@ from accounts.models import Membership
 from derogations import incidents, lifecycle
 from derogations.models import Attachment, AuditEntry, ComplementRequest, DerogationRequest
 from derogations.professionals import link_token
-from notifications.models import InboxItem
 from notifications import webhooks
+from notifications.models import InboxItem
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
 

@@ -107,7 +107,9 @@ def test_evaluator_may_only_suspend_and_senior_the_rest(cast, evaluator, senior)
 
     # An evaluator posting a lifting is refused with a French message, nothing changes.
     response = client_for(evaluator).post(
-        reverse("reviews:lift", args=[req.pk]), {"lift-motivation": "Risque."}, follow=True
+        reverse("reviews:lift", args=[req.pk]),
+        {"lift-motivation": "Risque.", "lift-confirm": "on"},
+        follow=True,
     )
     assert "avez pas le droit d" in response.content.decode()
     assert Derogation.objects.get(request=req).status == DerogationStatus.ACTIVE
@@ -158,12 +160,32 @@ def test_act_forms_validate_in_french_and_issue_the_act(cast, evaluator, senior)
     assert derogation.conditions == "50 unités."
     assert derogation.valid_until == TODAY + datetime.timedelta(days=200)
     client.post(reverse("reviews:resume", args=[req.pk]), {"resume-motivation": "Corrigé."})
-    client.post(reverse("reviews:lift", args=[req.pk]), {"lift-motivation": "Risque confirmé."})
+    client.post(
+        reverse("reviews:lift", args=[req.pk]),
+        {"lift-motivation": "Risque confirmé.", "lift-confirm": "on"},
+    )
     assert Derogation.objects.get(request=req).status == DerogationStatus.LIFTED
     actions = list(AuditEntry.objects.filter(request=req).values_list("action", flat=True))
     assert actions[-4:] == ["suspend", "change_conditions", "resume", "lift"]
     page = client.get(reverse("reviews:file", args=[req.pk])).content.decode()
     assert "Levée de la dérogation" in page and "Actes et envois" in page
+
+
+@pytest.mark.django_db
+def test_lifting_needs_its_explicit_confirmation(cast, senior):
+    """RGAA 11.12: the lifting is final and its letter leaves at once; without the box
+    ticked nothing is issued and the motivation typed is shown again."""
+    req = granted(cast)
+    client = client_for(senior)
+    url = reverse("reviews:lift", args=[req.pk])
+    response = client.post(url, {"lift-motivation": "Faux négatifs répétés."})
+    page = response.content.decode()
+    assert "Cochez la case pour confirmer la levée" in page
+    assert "Faux négatifs répétés." in page
+    assert Derogation.objects.get(request=req).status == DerogationStatus.ACTIVE
+    assert not Decision.objects.filter(request=req, kind=DecisionKind.LIFTING).exists()
+    client.post(url, {"lift-motivation": "Faux négatifs répétés.", "lift-confirm": "on"})
+    assert Derogation.objects.get(request=req).status == DerogationStatus.LIFTED
 
 
 @pytest.mark.django_db

@@ -61,7 +61,7 @@ from derogations.www.professionals.forms import ConsentForm, IncidentForm
 from derogations.www.professionals.join_forms import JoinForm
 from derogations.www.public.forms import VerificationForm
 from notifications.webhook_forms import WebhookForm
-from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm
+from reviews.followup import ConditionsForm, FollowUpActForm, FollowUpFilterForm, LiftForm
 from reviews.forms import (
     INSERT_TEMPLATE,
     AmendProposalForm,
@@ -196,7 +196,7 @@ TARGETS: dict[str, list[Target]] = {
                names(ConditionsForm, "change_conditions")),
     ],
     "reviews:lift": [
-        Target("senior", obj("granted", "reviews:lift"), names(FollowUpActForm, "lift")),
+        Target("senior", obj("granted", "reviews:lift"), names(LiftForm, "lift")),
     ],
     "reviews:union_notification": [
         Target("senior", obj("global_granted", "reviews:union_notification"),
