@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 from tests import second_factor as second_factor_helpers
@@ -45,6 +47,17 @@ def pytest_collection_modifyitems(items):
         return _database_group(item), len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within each group is kept
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_french():
+    """A request in English (the API's Accept-Language, the language switch) leaves the
+    thread's language in English after it, as Django's LocaleMiddleware does in a server
+    (where the next request sets its own): the next test in this process starts in the
+    site's language whatever the previous one asked, so its messages do not depend on the
+    order the tests run in."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
 
 
 @pytest.fixture(autouse=True, scope="session")
