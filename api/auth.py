@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from oauth2_provider.models import AccessToken
 from redis.exceptions import RedisError
 from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -18,6 +19,9 @@ from accounts.models import User
 
 from . import tokens
 from .models import ApiToken
+
+# Who may carry a per-token rate limit: a personal token or an agency system's access token.
+_TOKENS = (ApiToken, AccessToken)
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,8 @@ class TokenAuthentication(BaseAuthentication):
             value = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from exc
+        if not value.startswith(tokens.TOKEN_PREFIX):
+            return None  # an agency system's OAuth2 token (api.oauth.AgencySystemAuthentication)
         token = tokens.authenticate(value)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide, expiré ou révoqué."))
@@ -59,6 +65,9 @@ class TokenScopePermission(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
+        if isinstance(token, AccessToken):  # an agency system reads, whatever its scopes
+            self.message = _("Un système de l'agence ne fait que lire.")
+            return request.method in permissions.SAFE_METHODS
         if not isinstance(token, ApiToken):
             return False
         return request.method in permissions.SAFE_METHODS or token.may_write
@@ -94,10 +103,12 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiToken):
             return f"api-throttle-token-{request.auth.pk}"
+        if isinstance(request.auth, AccessToken):  # its own pks: its own keys
+            return f"api-throttle-oauth2-{request.auth.pk}"
         return f"api-throttle-anon-{self.get_ident(request)}"
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        if not isinstance(request.auth, ApiToken):
+        if not isinstance(request.auth, _TOKENS):
             self.rate = str(settings.API_RATE_ANONYMOUS)
             self.num_requests, self.duration = self.parse_rate(self.rate)
         try:

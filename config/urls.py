@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("collaboration.urls")),
     path("", include("file_exports.urls")),
     path("api/v1/", include("api.urls")),
+    path("api/oauth/", include("api.urls_oauth")),
     path("compte/jetons-api/", include("api.urls_tokens")),
     path("instruction/conservation/", include("retention.urls")),
 ]

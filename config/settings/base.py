@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "file_exports",
     "rest_framework",
     "drf_spectacular",
+    "oauth2_provider",
     "api",
     "retention",
 ]
@@ -477,7 +478,12 @@ LOGGING = {
 API_RATE_PER_TOKEN = f"{env_int('API_RATE_PER_TOKEN_PER_MINUTE', 600)}/min"
 API_RATE_ANONYMOUS = f"{env_int('API_RATE_ANONYMOUS_PER_MINUTE', 120)}/min"
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    # Personal tokens (dmdiv_…) first; any other bearer token is an agency system's OAuth2
+    # access token (api/oauth.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.TokenAuthentication",
+        "api.oauth.AgencySystemAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "api.auth.TokenScopePermission",
@@ -511,6 +517,16 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
 }
+# Agency systems (docs/api.md, api/oauth.py): OAuth2 client credentials only, read only,
+# tokens for an hour, no refresh token; client secrets stored hashed (the toolkit's default).
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "Lecture", "write": "Écriture"},
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.AgencyValidator",
+    "APPLICATION_ADMIN_CLASS": "api.admin_oauth.AgencyApplicationAdmin",
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail Dérogations DMDIV — API",
     "DESCRIPTION": "Operators file and follow their requests; agency systems read the queue, "
