@@ -174,3 +174,15 @@ def test_admin_form_accepts_only_confidential_client_credentials_owned_by_staff(
     assert errors(authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE) == {
         "authorization_grant_type"
     }
+
+
+@pytest.mark.django_db
+def test_token_endpoint_takes_no_session(administrator):
+    """Not a page: no session counts there (signed in as the administrator, no client
+    authentication is still a 401), and GET is not an answer."""
+    client = APIClient()
+    client.force_login(administrator)
+    assert client.get(TOKEN_URL).status_code == 405
+    response = client.post(TOKEN_URL, {"grant_type": "client_credentials"}, format="multipart")
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
