@@ -164,7 +164,8 @@ def follow_up_act(j: Journey, req: DerogationRequest, name: str, button: str, ki
     j.press_empty(button, f"{kind} {name} erreurs", within=section)
     j.page.locator(f"#id_{name}-motivation").fill(f"Motivation de l'acte {name}.")
     if name == "lift":  # final: confirmed explicitly (RGAA 11.12)
-        section.get_by_label("Je confirme la levée de la dérogation", exact=False).check()
+        # A DSFR checkbox hides its native input: the label is what one clicks.
+        section.locator("label", has_text="Je confirme la levée de la dérogation").click()
     j.press(button, within=j.page.locator(f"#acte-{name}"))
     j.check(f"{kind} après {name}")
 
