@@ -165,6 +165,29 @@ def delete_files_on_commit(names: list[str]) -> None:
     transaction.on_commit(delete)
 
 
+def blank_in_batches(
+    kind: str,
+    expired: QuerySet[Model],
+    blanks: dict[str, str],
+    dry_run: bool,
+    tally: Tally,
+    outcome: Outcome,
+) -> None:
+    """Blank ``blanks`` on the rows of ``expired``, a batch per transaction; each UPDATE
+    repeats ``expired``'s conditions, so a run racing another changes a row once."""
+    ids = ids_of(expired)
+    tally.examined += len(ids)
+    if dry_run:
+        tally.anonymised += len(ids)
+        return
+    for batch in batches(ids):
+        try:
+            with transaction.atomic():
+                tally.anonymised += expired.filter(pk__in=batch).update(**blanks)
+        except DatabaseError as error:
+            outcome.fail(kind, error)
+
+
 # --- One function per kind -------------------------------------------------------------
 
 
@@ -172,20 +195,9 @@ def request_content(now: datetime.datetime, dry_run: bool, tally: Tally, outcome
     """Personal data of files ended RETENTION["request_content"] days ago: blanked."""
     has_personal = reduce(or_, (~Q(**{name: ""}) for name in PERSONAL_FIELDS))
     expired = ended_before(cutoff("request_content", now), now).filter(has_personal)
-    ids = ids_of(expired)
-    tally.examined = len(ids)
-    if dry_run:
-        tally.anonymised = len(ids)
-        return
-    for batch in batches(ids):
-        try:
-            with transaction.atomic():
-                # One statement that checks the conditions again (a run racing another).
-                tally.anonymised += expired.filter(pk__in=batch).update(
-                    **dict.fromkeys(PERSONAL_FIELDS, "")
-                )
-        except DatabaseError as error:
-            outcome.fail("request_content", error)
+    blank_in_batches(
+        "request_content", expired, dict.fromkeys(PERSONAL_FIELDS, ""), dry_run, tally, outcome
+    )
 
 
 def patient_codes(now: datetime.datetime, dry_run: bool, tally: Tally, outcome: Outcome) -> None:
@@ -195,19 +207,8 @@ def patient_codes(now: datetime.datetime, dry_run: bool, tally: Tally, outcome: 
     expired = Consent.objects.filter(request__in=ended).filter(
         ~Q(patient_code="") | ~Q(information_note="")
     )
-    ids = ids_of(expired)
-    tally.examined = len(ids)
-    if dry_run:
-        tally.anonymised = len(ids)
-        return
-    for batch in batches(ids):
-        try:
-            with transaction.atomic():
-                tally.anonymised += expired.filter(pk__in=batch).update(
-                    patient_code="", information_note=""
-                )
-        except DatabaseError as error:
-            outcome.fail("patient_codes", error)
+    blanks = {"patient_code": "", "information_note": ""}
+    blank_in_batches("patient_codes", expired, blanks, dry_run, tally, outcome)
 
 
 def _delete_documents(
@@ -344,17 +345,7 @@ def email_texts(now: datetime.datetime, dry_run: bool, tally: Tally, outcome: Ou
         (account_emails, {"body": "", "html_body": "", "last_error": ""}),
         (deliveries, {"last_error": ""}),
     ):
-        ids = ids_of(expired)
-        tally.examined += len(ids)
-        if dry_run:
-            tally.anonymised += len(ids)
-            continue
-        for batch in batches(ids):
-            try:
-                with transaction.atomic():
-                    tally.anonymised += expired.filter(pk__in=batch).update(**blanks)
-            except DatabaseError as error:
-                outcome.fail("email_texts", error)
+        blank_in_batches("email_texts", expired, blanks, dry_run, tally, outcome)
 
 
 def sessions(now: datetime.datetime, dry_run: bool, tally: Tally, outcome: Outcome) -> None:
