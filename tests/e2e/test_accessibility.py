@@ -15,6 +15,7 @@ from tests import factories
 from tests.e2e import rgaa_checks, screenshots
 from tests.e2e.axe import assert_no_violations, describe, violations
 from tests.e2e.conftest import AssetWatch, dsfr_style_problems, login
+from tests.e2e.journey import Auditor
 from tests.e2e.pages import EMAILS, ROLES, VISITS, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -77,6 +78,28 @@ def test_the_check_fails_on_a_page_with_violations(page):
     assert {"html-has-lang", "image-alt", "label"} <= found
     with pytest.raises(AssertionError, match="image-alt"):
         assert_no_violations(page, "a broken page")
+
+
+def test_the_auditor_checks_the_page_as_it_is_without_javascript(browser):
+    """The journeys without JavaScript hand each page's document to a JavaScript-enabled
+    auditor page (tests/e2e/journey.py): axe finds its violations there, and the page's
+    own scripts do not run in it (a script that would label the field and give the page a
+    language is blocked)."""
+    without_javascript = browser.new_context(java_script_enabled=False)
+    page = without_javascript.new_page()
+    page.set_content(
+        '<html><head><title>t</title></head><body><img src="data:,"><input id="f" type="text">'
+        "<script>document.documentElement.lang = 'fr';"
+        "document.getElementById('f').setAttribute('aria-label', 'x');</script></body></html>"
+    )
+    auditor = Auditor(browser)
+    try:
+        found = {violation["id"] for violation in auditor.violations_of(page)}
+        assert {"html-has-lang", "image-alt", "label"} <= found
+        assert auditor.page.evaluate("document.documentElement.lang") == ""
+    finally:
+        auditor.close()
+        without_javascript.close()
 
 
 def test_demo_mailbox_has_no_wcag_violation(page, live_server, settings, tmp_path):

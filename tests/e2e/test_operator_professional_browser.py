@@ -1,20 +1,18 @@
 """In headless Chromium (issue 17): an operator sees a suspended derogation's badges on the
 list and the file and filters on them; withdraws after a confirmation page, and the
-acknowledgment goes by email; a prescriber of the demo data lands on their own space, one
-row per file; the guidance page and its PDF."""
+acknowledgment goes by email; a prescriber lands on their own space, one row per file;
+the guidance page and its PDF."""
 
 import io
 import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from derogations import followup, scenarios
 from derogations.enums import DecisionKind, Status
-from derogations.management.commands.seed_demo import PASSWORD as DEMO_PASSWORD
 from derogations.models import DerogationRequest
 from derogations.scenarios import Cast
 from tests import factories
@@ -76,18 +74,26 @@ def test_operator_sees_suspended_badges_filters_and_withdraws_with_confirmation(
     ).to_be_visible()
 
 
-def test_demo_prescriber_lands_on_her_space_with_one_row_per_file(page, live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    login(page, live_server, "dr.roux@chu-exemple.example", DEMO_PASSWORD)
+def test_prescriber_lands_on_her_space_with_one_row_per_file(
+    page, live_server, operator_a, evaluator, senior, professional
+):
+    # The demo data's prescriber is checked on the seeded data in
+    # tests/retention/test_demo_run.py (the seed runs once in the suite's database tests).
+    cast = Cast(operator_a, evaluator, senior)
+    suspended = factories.granted_by(cast, device_name="Kit Suspendu")
+    followup.suspend(suspended, evaluator, "Incident.")
+    other = factories.granted_by(cast, device_name="Kit Actif")
+    login(page, live_server, professional.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/professionnels/$"))
     expect(page.get_by_role("heading", name="Les décisions qui vous concernent")).to_be_visible()
     nav = page.locator("#navigation-principale")
     expect(nav.get_by_role("link", name="Mes demandes")).to_have_count(0)
     references = page.locator("tbody th[scope=row] a").all_inner_texts()
-    assert references and len(references) == len(set(references)), references
+    assert sorted(references) == sorted([suspended.reference, other.reference])
     # The prescriber is concerned by several acts on one file: it is still one row.
-    expect(page.get_by_text(re.compile(r"\d+ actes en tout")).first).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=suspended.reference)
+    expect(row.get_by_text(re.compile(r"\d+ actes en tout"))).to_be_visible()
 
 
 def test_guidance_page_and_its_pdf(page, live_server):

@@ -2,13 +2,17 @@
 and emails (retention's seed_retention); a run anonymises or deletes what expired, keeps
 everything else, logs what it did on the staff page, and a second run does nothing."""
 
+import re
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from derogations.enums import Status
+from derogations.management.commands.seed_demo import PASSWORD as DEMO_PASSWORD
 from derogations.models import Attachment, Consent, DerogationRequest
 from notifications.models import AccountEmail, DeliveryStatus
 from retention import services
@@ -19,8 +23,23 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
+def _the_demo_prescriber_lands_on_her_space() -> None:
+    """The demo's prescriber signs in with the published password and lands on her own
+    space, one row per file although several acts concern her on one of them (the seed runs
+    here once; the browser test of that space uses factories)."""
+    client = Client()
+    assert client.login(email="dr.roux@chu-exemple.example", password=DEMO_PASSWORD)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("derogations:pro_dashboard")
+    html = response.content.decode()
+    references = re.findall(r'<th scope="row"><a href="[^"]+">(DER-[A-Z]+-\d+-\d+)</a>', html)
+    assert references and len(references) == len(set(references)), references
+    assert re.search(r"\d+ actes en tout", html)
+
+
 def test_a_retention_run_on_the_aged_demo_data(django_capture_on_commit_callbacks):
     call_command("seed_demo")
+    _the_demo_prescriber_lands_on_her_space()
     call_command("seed_retention")  # idempotent: the aged data is added once
     aged = DerogationRequest.objects.filter(device_reference__startswith=MARK).order_by("pk")
     refused, ended, old_draft, recent_draft = aged
