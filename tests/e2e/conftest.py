@@ -1,3 +1,4 @@
+import contextlib
 import io
 import os
 import re
@@ -211,9 +212,10 @@ def csp_violations(page) -> list[str]:
     return page.evaluate("window.__cspViolations || []")
 
 
-@pytest.fixture
-def page(browser):
-    """A browser page; the test fails if any page it loaded violated the CSP."""
+@contextlib.contextmanager
+def csp_checked_page(browser):
+    """A page in a new browser context; fails on leaving if any page it loaded violated the
+    CSP."""
     context = browser.new_context(locale="fr-FR")
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
@@ -225,10 +227,19 @@ def page(browser):
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    yield page
-    violations += csp_violations(page) if not page.is_closed() else []
-    context.close()
+    try:
+        yield page
+        violations += csp_violations(page) if not page.is_closed() else []
+    finally:
+        context.close()
     assert violations == [], violations
+
+
+@pytest.fixture
+def page(browser):
+    """A browser page; the test fails if any page it loaded violated the CSP."""
+    with csp_checked_page(browser) as page:
+        yield page
 
 
 def login(page, server, email: str, password: str) -> None:
