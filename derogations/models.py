@@ -295,6 +295,19 @@ class DerogationRequest(models.Model):
                 F("id"),
                 name="request_status_vital_first",
             ),
+            # The same sort filtered by status and type (e.g. global files in review): the
+            # walk starts at the two equalities and stops after its page. Without it the
+            # planner walked request_open_vital_first testing both on every open file
+            # (173 ms at 1,000,000 requests against 23 ms at 10,000).
+            models.Index(
+                F("status"),
+                F("kind"),
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_status_kind_vital",
+            ),
             # The queue's operator filter lists the organisations that filed: one
             # index-only probe per organisation.
             models.Index(

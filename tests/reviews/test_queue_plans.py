@@ -15,7 +15,14 @@ from django.urls import reverse
 from accounts.models import User
 from derogations.models import DerogationRequest, Team
 from tests.bulk_data import Generator
-from tests.plans import CAPPED_COUNT, REQUESTS_TABLE, explain_page, seq_scans_of_requests
+from tests.plans import (
+    CAPPED_COUNT,
+    REQUESTS_TABLE,
+    captured,
+    explain_page,
+    plan_tree,
+    seq_scans_of_requests,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # VACUUM runs outside a transaction
@@ -27,6 +34,7 @@ FILTERS = [
     {"status": "in_review"},
     {"overdue": "on"},
     {"kind": "global", "tri": "echeance"},
+    {"status": "in_review", "kind": "global"},
     {"urgency": "vital"},
     {"ivd_class": "D", "kind": "individual"},
     {"assignee": "moi"},
@@ -60,6 +68,28 @@ def test_queue_reads_requests_through_indexes():
                 continue
             assert not seq_scans_of_requests(plan.split(" > ")), (params, plan)
         assert any(f"on {REQUESTS_TABLE}" in p and "Index" in p for p in plans), (params, plans)
+    page_ids_start_from_status_and_kind(client)
+
+
+def page_ids_start_from_status_and_kind(client: Client) -> None:
+    """Issue 18: the queue filtered by status and type, in its default (vital-first) order,
+    walked the open files' index (request_open_vital_first) testing status and type on
+    each row: 28,540 rows read for a page at 200,000 requests, 173 ms at 1,000,000. Its
+    page's ids must come from an index walk that starts at both equalities, in order
+    (no Sort), so that it stops after the page."""
+    queries = captured(client, reverse("reviews:queue"), {"status": "in_review", "kind": "global"})
+    (page_ids,) = [
+        sql
+        for sql in queries
+        if sql.startswith(f'SELECT "{REQUESTS_TABLE}"."id" AS "pk" FROM') and "LIMIT" in sql
+    ]
+    limit = plan_tree(page_ids)
+    assert limit["Node Type"] == "Limit", limit
+    (scan,) = limit["Plans"]
+    assert scan["Node Type"] in ("Index Scan", "Index Only Scan"), scan
+    condition = scan.get("Index Cond", "")
+    assert "status" in condition and "kind" in condition, scan
+    assert "kind" not in scan.get("Filter", ""), scan
 
 
 def test_filters_that_exclude_each_other_are_estimated_as_such():
