@@ -250,6 +250,13 @@ class DerogationRequest(models.Model):
             models.Index(
                 fields=["organisation", "status", "-created_at"], name="request_org_status_created"
             ),
+            # "Mes demandes" filtered by status and type (e.g. its granted global files): the
+            # capped count and the page walk the organisation's files of that status and type
+            # and stop; without it the count ANDed two bitmaps that grow with the table.
+            models.Index(
+                fields=["organisation", "status", "kind", "-created_at", "-id"],
+                name="request_org_status_kind",
+            ),
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
             # The queue: default sort by target date, filtered by status (and overdue).
             models.Index(fields=["status", "target_date"], name="request_status_target"),
