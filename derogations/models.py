@@ -324,6 +324,26 @@ class DerogationRequest(models.Model):
             ),
             # The queue filtered by team ("Mes équipes", one team), by target date.
             models.Index(fields=["team", "target_date"], name="request_team_target"),
+            # The public registry walks the granted global requests only (a few per cent of
+            # the table) in its orders: by decision date (a granted request's decided_at is
+            # its grant's issued_at, lifecycle.validate_decision), by class then date, by
+            # reference. Its filters and sorts are then columns of one table, read by one
+            # index that stops after the page (derogations.registry).
+            models.Index(
+                fields=["-decided_at", "-id"],
+                name="request_registry_decided",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
+            models.Index(
+                fields=["ivd_class", "-decided_at", "-id"],
+                name="request_registry_class",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
+            models.Index(
+                fields=["reference"],
+                name="request_registry_reference",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
             # Search by device identifier (normal form, exact match): the files that have one.
             models.Index(
                 fields=["device_udi_di"], name="request_udi_di", condition=~Q(device_udi_di="")

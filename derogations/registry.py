@@ -40,6 +40,7 @@ from .enums import (
     DerogationStatus,
     IvdClass,
     Kind,
+    Status,
 )
 from .models import Decision, Derogation
 
@@ -74,8 +75,10 @@ _VALUES = {
 }
 
 SORTS: dict[str, tuple[Any, ...]] = {
-    "-decision": ("-grant__issued_at", "-pk"),
-    "decision": ("grant__issued_at", "pk"),
+    # A granted request's decided_at is its grant's issue date (lifecycle.validate_decision):
+    # the registry's own index on the requests (request_registry_decided) holds that order.
+    "-decision": ("-request__decided_at", "-request_id"),
+    "decision": ("request__decided_at", "request_id"),
     "reference": ("request__reference",),
     "-reference": ("-request__reference",),
     "fin": (F("valid_until").asc(nulls_last=True), "pk"),
@@ -114,11 +117,14 @@ def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogatio
         .order_by("-issued_at")
         .values("issued_at")[:1]
     )
-    # grant__kind: redundant (a derogation is created by its grant, lifecycle.py), but it
-    # lets PostgreSQL walk the grants by issue date (decision_grant_issued_at, migration
-    # 0021) instead of every act issued.
+    # grant__kind and request__status: redundant (a derogation is created by its grant, and
+    # its request stays granted, lifecycle.py), but they let PostgreSQL use the partial
+    # indexes of the registry (request_registry_*, decision_grant_issued_at).
     return Derogation.objects.filter(
-        request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED, grant__kind=DecisionKind.GRANT
+        request__kind=Kind.GLOBAL,
+        request__status=Status.GRANTED,
+        grant__state=DecisionState.ISSUED,
+        grant__kind=DecisionKind.GRANT,
     ).annotate(
         public_status=Case(
             When(_expired(today), then=Value(DerogationStatus.EXPIRED.value)),
