@@ -15,11 +15,10 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import Truncator
 from jinja2 import Environment
 
 from derogations.badges import derogation_badge, status_badge, urgency_badge
-from derogations.tables import day
+from derogations.tables import day, shorten
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -29,7 +28,7 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 def truncatechars(value: object, length: int) -> str:
     """``|truncatechars:length``: at most ``length`` characters, "…" included."""
-    return Truncator(str(value)).chars(length)
+    return shorten(value, length)
 
 
 def environment(**options: Any) -> Environment:

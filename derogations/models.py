@@ -250,6 +250,13 @@ class DerogationRequest(models.Model):
             models.Index(
                 fields=["organisation", "status", "-created_at"], name="request_org_status_created"
             ),
+            # "Mes demandes" filtered by status and type (e.g. its granted global files): the
+            # capped count and the page walk the organisation's files of that status and type
+            # and stop; without it the count ANDed two bitmaps that grow with the table.
+            models.Index(
+                fields=["organisation", "status", "kind", "-created_at", "-id"],
+                name="request_org_status_kind",
+            ),
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
             # The queue: default sort by target date, filtered by status (and overdue).
             models.Index(fields=["status", "target_date"], name="request_status_target"),
@@ -295,6 +302,19 @@ class DerogationRequest(models.Model):
                 F("id"),
                 name="request_status_vital_first",
             ),
+            # The same sort filtered by status and type (e.g. global files in review): the
+            # walk starts at the two equalities and stops after its page. Without it the
+            # planner walked request_open_vital_first testing both on every open file
+            # (173 ms at 1,000,000 requests against 23 ms at 10,000).
+            models.Index(
+                F("status"),
+                F("kind"),
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_status_kind_vital",
+            ),
             # The queue's operator filter lists the organisations that filed: one
             # index-only probe per organisation.
             models.Index(
@@ -304,6 +324,26 @@ class DerogationRequest(models.Model):
             ),
             # The queue filtered by team ("Mes équipes", one team), by target date.
             models.Index(fields=["team", "target_date"], name="request_team_target"),
+            # The public registry walks the granted global requests only (a few per cent of
+            # the table) in its orders: by decision date (a granted request's decided_at is
+            # its grant's issued_at, lifecycle.validate_decision), by class then date, by
+            # reference. Its filters and sorts are then columns of one table, read by one
+            # index that stops after the page (derogations.registry).
+            models.Index(
+                fields=["-decided_at", "-id"],
+                name="request_registry_decided",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
+            models.Index(
+                fields=["ivd_class", "-decided_at", "-id"],
+                name="request_registry_class",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
+            models.Index(
+                fields=["reference"],
+                name="request_registry_reference",
+                condition=Q(kind=Kind.GLOBAL, status=Status.GRANTED),
+            ),
             # Search by device identifier (normal form, exact match): the files that have one.
             models.Index(
                 fields=["device_udi_di"], name="request_udi_di", condition=~Q(device_udi_di="")

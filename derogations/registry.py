@@ -10,7 +10,8 @@ import csv
 import datetime
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.layout import Column, Row
@@ -29,6 +30,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from derogations.tables import day, labels, shorten, url_maker
 from derogations.widgets import filter_form_helper
 
 from .enums import (
@@ -38,6 +40,7 @@ from .enums import (
     DerogationStatus,
     IvdClass,
     Kind,
+    Status,
 )
 from .models import Decision, Derogation
 
@@ -72,8 +75,10 @@ _VALUES = {
 }
 
 SORTS: dict[str, tuple[Any, ...]] = {
-    "-decision": ("-grant__issued_at", "-pk"),
-    "decision": ("grant__issued_at", "pk"),
+    # A granted request's decided_at is its grant's issue date (lifecycle.validate_decision):
+    # the registry's own index on the requests (request_registry_decided) holds that order.
+    "-decision": ("-request__decided_at", "-request_id"),
+    "decision": ("request__decided_at", "request_id"),
     "reference": ("request__reference",),
     "-reference": ("-request__reference",),
     "fin": (F("valid_until").asc(nulls_last=True), "pk"),
@@ -112,11 +117,14 @@ def public_derogations(today: datetime.date | None = None) -> QuerySet[Derogatio
         .order_by("-issued_at")
         .values("issued_at")[:1]
     )
-    # grant__kind: redundant (a derogation is created by its grant, lifecycle.py), but it
-    # lets PostgreSQL walk the grants by issue date (decision_grant_issued_at, migration
-    # 0021) instead of every act issued.
+    # grant__kind and request__status: redundant (a derogation is created by its grant, and
+    # its request stays granted, lifecycle.py), but they let PostgreSQL use the partial
+    # indexes of the registry (request_registry_*, decision_grant_issued_at).
     return Derogation.objects.filter(
-        request__kind=Kind.GLOBAL, grant__state=DecisionState.ISSUED, grant__kind=DecisionKind.GRANT
+        request__kind=Kind.GLOBAL,
+        request__status=Status.GRANTED,
+        grant__state=DecisionState.ISSUED,
+        grant__kind=DecisionKind.GRANT,
     ).annotate(
         public_status=Case(
             When(_expired(today), then=Value(DerogationStatus.EXPIRED.value)),
@@ -218,7 +226,7 @@ class VersionedCountPaginator(Paginator):
     registry's version and the filters): every page, sort and address of one filter
     shares one count until the registry changes, instead of counting per request."""
 
-    def __init__(self, object_list: QuerySet[Derogation], per_page: int, *, key: str) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, key: str) -> None:
         super().__init__(object_list, per_page)
         self.key = key
 
@@ -251,20 +259,74 @@ def for_display(rows: QuerySet[Derogation]) -> QuerySet[Derogation]:
     return rows.select_related("request__organisation", "grant")
 
 
-# What a row of the list shows (templates/registry/list.html): a registry row read whole
-# brought every column of the request (its long texts included) into 25 model instances,
-# 20 times the SQL's own time.
-LIST_FIELDS = [
-    "status", "valid_until", "conditions", "request", "grant", "grant__issued_at",
-    "request__reference", "request__device_name", "request__device_model",
-    "request__ivd_class", "request__intended_purpose", "request__manufacturer_name",
-    "request__population", "request__organisation", "request__organisation__name",
-]  # fmt: skip
+def public_values(rows: QuerySet[Derogation]) -> QuerySet[Derogation, dict[str, Any]]:
+    """The public columns of each derogation as a dict (one query, no model instances):
+    what the list's rows show and the exports write."""
+    # public_status, last_act_at: annotations of public_derogations (unseen by the plugin).
+    return rows.values(  # type: ignore[misc]
+        "valid_until",
+        "public_status",
+        "last_act_at",
+        "conditions",  # the conditions in force (a change of conditions updates them)
+        grant_issued_at=F("grant__issued_at"),
+        **_VALUES,
+    )
 
 
-def for_list(rows: QuerySet[Derogation]) -> QuerySet[Derogation]:
-    """for_display with only the columns the list's rows show."""
-    return for_display(rows).only(*LIST_FIELDS)
+@dataclass(slots=True)
+class RegistryRow:
+    """What a row of the registry's list shows, worked out once
+    (derogations/jinja2/derogations/registry_table.html prints it)."""
+
+    href: str
+    reference: str
+    device_name: str
+    device_model: str
+    manufacturer: str
+    operator: str  # "" when it is the manufacturer
+    ivd_class: str
+    indication: str
+    population: str
+    decided: str
+    valid_until: str
+    status: str
+    status_label: str
+    since: str
+    conditions: str
+
+
+def list_rows(values: Iterable[dict[str, Any]]) -> list[RegistryRow]:
+    """The rows of a page of the list (``public_values``' dicts): labels translated and
+    texts shortened once per table, dates written."""
+    detail_url = url_maker("derogations:registry_detail")
+    classes, statuses = labels(IvdClass), labels(DerogationStatus)
+    since = _("depuis le %(date)s")
+    zone = timezone.get_current_timezone()
+    rows = []
+    for row in values:
+        status = row["public_status"]
+        manufacturer = row["manufacturer"]
+        changed = state_date(status, row["valid_until"], row["last_act_at"])
+        rows.append(
+            RegistryRow(
+                href=detail_url(row["reference"]),
+                reference=row["reference"],
+                device_name=row["device_name"],
+                device_model=row["device_model"],
+                manufacturer=manufacturer,
+                operator="" if row["operator"] == manufacturer else row["operator"],
+                ivd_class=classes.get(row["ivd_class"], row["ivd_class"]),
+                indication=shorten(row["indication"], 120),
+                population=shorten(row["population"], 120),
+                decided=day(row["grant_issued_at"], zone),
+                valid_until=day(row["valid_until"]) or "—",
+                status=status,
+                status_label=statuses[status],
+                since=since % {"date": day(changed)},
+                conditions=shorten(row["conditions"] or "—", 160),
+            )
+        )
+    return rows
 
 
 def state_date(status: str, valid_until: datetime.date | None, last_act_at: Any) -> Any:
@@ -279,16 +341,8 @@ def state_date(status: str, valid_until: datetime.date | None, last_act_at: Any)
 
 def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
     """One dict per derogation with PUBLIC_FIELDS only, read in chunks from the database."""
-    # public_status, last_act_at: annotations of public_derogations (unseen by the plugin).
-    values = rows.values(  # type: ignore[misc]
-        "valid_until",
-        "public_status",
-        "last_act_at",
-        "conditions",  # the conditions in force (a change of conditions updates them)
-        grant_issued_at=F("grant__issued_at"),
-        **_VALUES,
-    )
-    labels = dict(DerogationStatus.choices)
+    values = public_values(rows)
+    status_labels = dict(DerogationStatus.choices)
     base = settings.PORTAL_BASE_URL
     for row in values.iterator(chunk_size=EXPORT_CHUNK):
         status = row["public_status"]
@@ -305,7 +359,7 @@ def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
             "decision_date": _iso(timezone.localdate(decided) if decided else None),
             "valid_until": _iso(row["valid_until"]),
             "status": status,
-            "status_label": str(labels[status]),
+            "status_label": str(status_labels[status]),
             "status_date": _iso(state_date(status, row["valid_until"], row["last_act_at"])),
             "conditions": row["conditions"],
             "url": base + reverse("derogations:registry_detail", args=[row["reference"]]),

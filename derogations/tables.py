@@ -6,11 +6,14 @@ import datetime
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.db.models import Choices, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from .badges import derogation_state_badge, urgency_badge
 from .enums import Kind, Status, Urgency
@@ -19,10 +22,17 @@ from .models import DerogationRequest
 _SENTINEL = 2147483647
 
 
-def url_maker(name: str) -> Callable[[int], str]:
-    """``reverse(name, args=[pk])`` for many pks at the price of one reverse."""
+def url_maker(name: str) -> Callable[[int | str], str]:
+    """``reverse(name, args=[key])`` for many pks (or references) at the price of one
+    reverse; a text key is quoted as reverse quotes it."""
     before, _sep, after = reverse(name, args=[_SENTINEL]).partition(str(_SENTINEL))
-    return lambda pk: f"{before}{pk}{after}"
+
+    def url(key: int | str) -> str:
+        if isinstance(key, str):
+            key = quote(key, safe=RFC3986_SUBDELIMS + "/~:@")
+        return f"{before}{key}{after}"
+
+    return url
 
 
 def day(
@@ -41,6 +51,14 @@ def day(
 def _day(value: datetime.date) -> str:
     # A list shows few distinct days: strftime once per day, not per cell.
     return value.strftime("%d/%m/%Y")
+
+
+def shorten(text: object, length: int) -> str:
+    """``|truncatechars:length`` (Django's Truncator, "…" included), without its cost for
+    a text that is short enough: Truncator never cuts a text of at most ``length``
+    characters (combining characters count for nothing)."""
+    text = str(text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def labels(choices: type[Choices]) -> dict[str, str]:

@@ -25,13 +25,20 @@ def captured(client: Client, url: str, params: dict[str, str] | None = None) -> 
     return [q["sql"] for q in queries.captured_queries]
 
 
-def plan_nodes(sql: str) -> list[str]:
-    """EXPLAIN (without ANALYZE) of one query: its nodes, e.g. 'Index Scan using x on t'."""
+def plan_tree(sql: str) -> dict[str, Any]:
+    """EXPLAIN (FORMAT JSON, without ANALYZE) of one query: its top node, children in
+    "Plans"."""
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         (plan,) = cursor.fetchone()
     if isinstance(plan, str):
         plan = json.loads(plan)
+    return plan[0]["Plan"]  # type: ignore[no-any-return]
+
+
+def plan_nodes(sql: str) -> list[str]:
+    """EXPLAIN (without ANALYZE) of one query: its nodes, e.g. 'Index Scan using x on t'."""
+    plan = plan_tree(sql)
     nodes: list[str] = []
 
     def walk(node: dict[str, Any]) -> None:
@@ -44,7 +51,7 @@ def plan_nodes(sql: str) -> list[str]:
         for child in node.get("Plans", []):
             walk(child)
 
-    walk(plan[0]["Plan"])
+    walk(plan)
     return nodes
 
 

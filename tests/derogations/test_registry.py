@@ -87,7 +87,7 @@ def world(org_a, evaluator, senior):
 
 
 def page_refs(response) -> list[str]:
-    return [e["derogation"].request.reference for e in response.context["entries"]]
+    return [row.reference for row in response.context["rows"]]
 
 
 def test_list_shows_current_global_derogations_with_their_state(world):
@@ -105,9 +105,10 @@ def test_list_shows_current_global_derogations_with_their_state(world):
 def test_history_lists_expired_ones_only(world):
     response = Client().get(reverse("derogations:registry_history"))
     assert page_refs(response) == [world["expired"].reference]
-    entry = response.context["entries"][0]
-    assert entry["status_label"] == "Expirée"
-    assert entry["status_date"] == timezone.localdate() - datetime.timedelta(days=1)
+    row = response.context["rows"][0]
+    assert row.status_label == "Expirée"
+    ended = timezone.localdate() - datetime.timedelta(days=1)
+    assert row.since == f"depuis le {ended:%d/%m/%Y}"
 
 
 def test_search_filters_and_sort(world):
@@ -258,12 +259,12 @@ def test_list_query_count_is_constant(org_a, evaluator, senior, django_assert_nu
     # ETag (last act, last expiry), count, page rows (with request, operator and grant)
     with django_assert_num_queries(4):
         response = client.get(url)
-    assert len(response.context["entries"]) == 2
+    assert len(response.context["rows"]) == 2
     for _ in range(6):
         grant_global(org_a, evaluator, senior)
     with django_assert_num_queries(4):
         response = client.get(url, {"q": "GenoRare", "tri": "statut"})
-    assert len(response.context["entries"]) == 8
+    assert len(response.context["rows"]) == 8
 
 
 def test_a_filter_is_counted_once_per_registry_version(
@@ -284,7 +285,7 @@ def test_a_filter_is_counted_once_per_registry_version(
     grant_global(org_a, evaluator, senior)  # in this process: the version is forgotten
     response = client.get(url, {"classe": "C", "v": "3"})
     assert response.context["page"].paginator.count == 4
-    assert len(response.context["entries"]) == 4
+    assert len(response.context["rows"]) == 4
 
 
 def test_pagination_keeps_the_filters(world, monkeypatch):

@@ -3,9 +3,11 @@ the markup of each cell, every text escaped."""
 
 import pytest
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from derogations import lifecycle
 from derogations.enums import Urgency
+from derogations.tables import shorten, url_maker
 from tests import factories
 from tests.conftest import client_for
 
@@ -44,3 +46,27 @@ def test_dashboard_rows_show_urgency_renewal_and_escape_texts(operator_a, org_a)
     # Status badge (the operator sees "Déposée"), received date and target date.
     assert '<p class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--info">Déposée</p>' in html
     assert f"<td>{vital.target_date:%d/%m/%Y}</td>" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "court",
+        "x" * 120,
+        "x" * 121,
+        "Réactif " * 30,
+        # Combining accents count for nothing in Truncator: 130 characters, 115 shown.
+        "e\u0301" * 15 + "y" * 100,
+        "e\u0301" * 40 + "y" * 100,
+    ],
+)
+def test_shorten_writes_what_truncatechars_writes(text):
+    assert shorten(text, 120) == Truncator(text).chars(120)
+
+
+def test_url_maker_quotes_a_text_key_as_reverse_does():
+    detail = url_maker("derogations:registry_detail")
+    for reference in ["DG-2026-00012", "é ü?#%"]:
+        assert detail(reference) == reverse("derogations:registry_detail", args=[reference])
+    assert url_maker("derogations:detail")(42) == reverse("derogations:detail", args=[42])

@@ -100,28 +100,15 @@ def open_data(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 def _list(request: HttpRequest, *, history: bool) -> HttpResponse:
     form = registry.RegistryFilterForm(request.GET or None, history=history)
     filters = form.filters
-    rows = registry.for_list(registry.filtered(filters, history=history))
+    rows = registry.public_values(registry.filtered(filters, history=history))
     paginator = registry.VersionedCountPaginator(
         rows, registry.PAGE_SIZE, key=registry.count_key(request, filters, history=history)
     )
     page = paginator.get_page(request.GET.get("page"))
-    entries = [
-        {
-            "derogation": d,
-            # public_status and last_act_at: annotations of registry.for_display.
-            "status_label": DerogationStatus(d.public_status).label,
-            "status_date": registry.state_date(
-                d.public_status,
-                d.valid_until,
-                d.last_act_at,
-            ),
-        }
-        for d in page
-    ]
     return render(
         request,
         "registry/list.html",
-        {"form": form, "page": page, "entries": entries, "history": history},
+        {"form": form, "page": page, "rows": registry.list_rows(page), "history": history},
     )
 
 
