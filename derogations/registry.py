@@ -342,7 +342,7 @@ def state_date(status: str, valid_until: datetime.date | None, last_act_at: Any)
 def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
     """One dict per derogation with PUBLIC_FIELDS only, read in chunks from the database."""
     values = public_values(rows)
-    status_labels = dict(DerogationStatus.choices)
+    status_labels = labels(DerogationStatus)
     base = settings.PORTAL_BASE_URL
     for row in values.iterator(chunk_size=EXPORT_CHUNK):
         status = row["public_status"]
@@ -359,7 +359,7 @@ def export_rows(rows: QuerySet[Derogation]) -> Iterator[dict[str, Any]]:
             "decision_date": _iso(timezone.localdate(decided) if decided else None),
             "valid_until": _iso(row["valid_until"]),
             "status": status,
-            "status_label": str(status_labels[status]),
+            "status_label": status_labels[status],
             "status_date": _iso(state_date(status, row["valid_until"], row["last_act_at"])),
             "conditions": row["conditions"],
             "url": base + reverse("derogations:registry_detail", args=[row["reference"]]),

@@ -15,6 +15,12 @@ echo "==> Compiling translations"
 # came first), and its failure stops the tests as soon as it is known.
 gate_log="var/check.$$.log"
 mkdir -p var
+gate_failed() {
+  cat "$gate_log"
+  echo "==> The quality gate failed (above): the tests are stopped" >&2
+  exit 1
+}
+trap gate_failed USR1
 main=$$
 (
   bash scripts/check.sh >"$gate_log" 2>&1 && exit 0
@@ -22,12 +28,6 @@ main=$$
   exit 1
 ) &
 gate=$!
-gate_failed() {
-  cat "$gate_log"
-  echo "==> The quality gate failed (above): the tests are stopped" >&2
-  exit 1
-}
-trap gate_failed USR1
 
 # One state file per run, so that two runs on the same machine do not collide.
 export PG_TMP_STATE="var/pg_tmp.$$.env"
@@ -93,30 +93,13 @@ if ((workers > 0)); then
   databases=()
   for ((i = 0; i < workers; i++)); do databases+=("test_portal_gw$i"); done
 fi
-.venv/bin/python - "${databases[@]}" <<'PY'
-import os
-import sys
-
-import psycopg
-
-with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
-    for name in sys.argv[1:]:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    connection.execute(f'CREATE DATABASE "{sys.argv[1]}"')
-PY
-first_url="${DATABASE_URL%/*}/${databases[0]}"
-DATABASE_URL=$first_url DJANGO_SETTINGS_MODULE=config.settings.test \
+sql() { psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+sql -c "CREATE DATABASE \"${databases[0]}\""
+DATABASE_URL="${DATABASE_URL%/*}/${databases[0]}" DJANGO_SETTINGS_MODULE=config.settings.test \
   .venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python - "${databases[@]}" <<'PY'
-import os
-import sys
-
-import psycopg
-
-with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
-    for name in sys.argv[2:]:
-        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{sys.argv[1]}"')
-PY
+for name in "${databases[@]:1}"; do
+  sql -c "CREATE DATABASE \"$name\" TEMPLATE \"${databases[0]}\""
+done
 echo "==> pytest with $workers workers $*"
 # Two tests at a time per worker, the longest first (tests/conftest.py LONGEST_FIRST). The
 # architecture test is the gate's last step: not run twice by the whole suite.

@@ -19,6 +19,7 @@ from retention import services
 from retention.management.commands.seed_retention import MARK
 from retention.models import DraftWarning
 from tests.conftest import client_for
+from tests.derogations.test_professional_space import rows
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _the_demo_prescriber_lands_on_her_space() -> None:
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("derogations:pro_dashboard")
     html = response.content.decode()
-    references = re.findall(r'<th scope="row"><a href="[^"]+">(DER-[A-Z]+-\d+-\d+)</a>', html)
+    references = rows(html)
     assert references and len(references) == len(set(references)), references
     assert re.search(r"\d+ actes en tout", html)
 
