@@ -20,18 +20,30 @@ for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
+# On a fresh machine apt-get runs in the background while .venv and the test tools are
+# installed (none of those steps needs a Debian package of this list); the script waits for
+# it before its end.
+apt_job=""
+apt_log=""
 if ((${#missing[@]})); then
-  step "Installing Debian packages: ${missing[*]}"
+  step "Installing Debian packages (beside the Python steps): ${missing[*]}"
   # We start PostgreSQL and Redis ourselves: forbid the packages' services from starting
   # (and from taking ports 5432/6379) while they are installed.
   policy=/usr/sbin/policy-rc.d
+  own_policy=""
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
+    own_policy=1
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
+  apt_log=$(mktemp /tmp/bootstrap-apt.XXXXXX)
+  (
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}"
+  ) >"$apt_log" 2>&1 &
+  apt_job=$!
+  # Whatever ends the script, apt-get ends first, then the policy goes.
+  trap 'if [[ -n $apt_job ]]; then wait "$apt_job" 2>/dev/null || true; fi
+        if [[ -n $own_policy ]]; then rm -f "$policy"; fi' EXIT
 fi
 
 # --- Python virtual environment -------------------------------------------------------
@@ -92,5 +104,16 @@ else
     exit 1
   fi
   echo "$tools_digest" >"$tools_stamp"
+fi
+if [[ -n $apt_job ]]; then
+  status=0
+  wait "$apt_job" || status=$?
+  apt_job=""
+  if ((status)); then
+    cat "$apt_log" >&2
+    echo "apt-get install failed (exit status $status)" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
 fi
 step "Bootstrap done"
