@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from derogations import lifecycle
 from tests import factories
 from tests.e2e import rgaa_checks, screenshots
 from tests.e2e.axe import assert_no_violations, describe, violations
@@ -124,12 +125,17 @@ def test_the_auditor_checks_the_page_as_it_is_without_javascript(browser):
         without_javascript.close()
 
 
-def test_demo_mailbox_has_no_wcag_violation(page, live_server, settings, tmp_path):
-    """The demo mailbox exists only in the demo (DEBUG, emails written to files)."""
+def test_demo_mailbox_has_no_wcag_violation(
+    page, live_server, settings, tmp_path, draft_a, evaluator, senior
+):
+    """The demo mailbox exists only in the demo (DEBUG, emails written to files). One
+    decision fills it with every kind of email the mailbox shows: the acknowledgment of
+    receipt, the letter with its attachment to each recipient."""
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
-    build_world()  # its decisions send their letters by email, written to tmp_path
+    factories.proposed(draft_a, evaluator)
+    lifecycle.validate_decision(draft_a, senior)  # its letter is emailed after commit
     assert list(tmp_path.glob("*.log"))
     page.goto(f"{live_server.url}/demo/courriels/")
     assert page.locator(".fr-card").count() >= 1
