@@ -159,13 +159,23 @@ POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']post[\"'][^>]*>(.*?)</form>",
 TEMPLATE_DIRS = ("templates", *(f"{app}/jinja2" for app in APPS))
 
 
+# A Jinja2 partial may print the token once set from csrf_input: {% set csrf_field = csrf_input|safe %}.
+CSRF_ALIAS = re.compile(r"\{%-?\s*set\s+(\w+)\s*=\s*csrf_input\b")
+
+
 def forms_without_csrf(path: Path) -> list[str]:
     """The POST <form> tags written in a template whose body writes no CSRF token (the
     crispy pack writes one only with a <form> tag it writes itself)."""
+    text = path.read_text()
+    tokens = [
+        "csrf_token",
+        "csrf_input",
+        *(f"{{{{ {name} }}}}" for name in CSRF_ALIAS.findall(text)),
+    ]
     return [
         match.group(0)[:100]
-        for match in POST_FORM.finditer(path.read_text())
-        if "csrf_token" not in match.group(1) and "csrf_input" not in match.group(1)
+        for match in POST_FORM.finditer(text)
+        if not any(token in match.group(1) for token in tokens)
     ]
 
 
@@ -185,6 +195,13 @@ def test_the_csrf_check_sees_a_crispy_form_without_a_token(tmp_path):
     assert forms_without_csrf(page)
     page.write_text('<form method="post" action=".">{% csrf_token %}{% crispy form %}</form>')
     assert not forms_without_csrf(page)
+    # A Jinja2 partial's token set once from csrf_input, and a name set from something else.
+    page.write_text(
+        '{% set csrf_field = csrf_input|safe %}<form method="post">{{ csrf_field }}</form>'
+    )
+    assert not forms_without_csrf(page)
+    page.write_text('{% set csrf_field = "" %}<form method="post">{{ csrf_field }}</form>')
+    assert forms_without_csrf(page)
 
 
 # --- No private Django internals -------------------------------------------------------------
