@@ -22,6 +22,7 @@ from notifications import webhooks
 from notifications.models import InboxItem
 from reviews.models import EvaluationGrid, PrivateNote
 from tests import factories
+from tests.conftest import client_for
 
 ROLES = ["anonymous", "operator_a", "operator_b", "professional", "evaluator", "senior", "admin"]
 
@@ -361,9 +362,7 @@ def test_matrix(world, name):
         # One session per role: a GET changes nothing, so the POST that follows it meets the
         # session a fresh sign-in would give (a signed-in staff client costs a real pass of the
         # second factor: two per role were a third of this test's time).
-        client = Client()
-        if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+        client = client_for(world["users"][role])
         for method in ("GET", "POST"):
             response = client.get(url) if method == "GET" else client.post(url, {})
             if response.streaming:
@@ -410,9 +409,7 @@ def test_every_post_is_refused_without_csrf_token(world):
 @pytest.mark.django_db
 def test_django_admin_is_for_administrators_only(world):
     for role in ROLES:
-        client = Client()
-        if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+        client = client_for(world["users"][role])
         response = client.get(reverse("admin:index"))
         # Signed in without admin rights: a French 403 page, not a redirect back to the
         # sign-in page (which sent a signed-in person back to the admin, in a loop).
@@ -427,9 +424,7 @@ def test_head_answers_like_get(world, name):
     headers, and no body (a view that refuses GET refuses HEAD alike)."""
     url = url_for(name, world)
     for role in ROLES:
-        client = Client()
-        if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+        client = client_for(world["users"][role])
         got = client.get(url)
         if got.streaming:
             b"".join(got.streaming_content)
@@ -443,8 +438,6 @@ def test_head_answers_like_get(world, name):
 @pytest.mark.django_db
 def test_head_on_the_django_admin(world):
     for role in ("anonymous", "operator_a", "admin"):
-        client = Client()
-        if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+        client = client_for(world["users"][role])
         got, head = client.get(reverse("admin:index")), client.head(reverse("admin:index"))
         assert head.status_code == got.status_code and head.content == b"", role
