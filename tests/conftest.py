@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -51,6 +53,17 @@ def pytest_collection_modifyitems(items):
         return group, len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within each group is kept
+
+
+def pytest_collection_finish(session):
+    """What is imported and collected by now (Django, the apps, the test modules and their
+    parameters) lives as long as the process: it is moved out of the garbage collector's
+    sight (gc.freeze, after a last collection so that no garbage is kept), which otherwise
+    walks all of it at each full collection, dozens of times a run. Measured on tests/reviews
+    with two workers (2026-12-04): collections took 6.6-7.0 s of each worker's 39-45 s of
+    CPU (17 %); frozen, 3.0-4.1 s. Raising the thresholds as well gained nothing more."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
