@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment
 
-from derogations.badges import derogation_badge, status_badge, urgency_badge
 from derogations.tables import day, shorten
 
 
@@ -40,9 +39,6 @@ def environment(**options: Any) -> Environment:
         {
             "url": url,
             "static": static,
-            "status_badge": status_badge,
-            "derogation_badge": derogation_badge,
-            "urgency_badge": urgency_badge,
         }
     )
     env.filters["day"] = day

@@ -15,7 +15,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from .badges import derogation_state_badge, urgency_badge
+from .badges import derogation_state_badge, status_modifier, urgency_badge
 from .enums import Kind, Status, Urgency
 from .models import DerogationRequest
 
@@ -99,9 +99,8 @@ class OperatorRow:
     kind: str
     urgency: SafeString
     device: str
-    status: str
+    status_css: str  # the badge's colour class (badges.status_modifier)
     status_label: str
-    derogation_state: str
     derogation: SafeString
     submitted: str
     target: str
@@ -129,9 +128,8 @@ def operator_dashboard_rows(files: Iterable[DerogationRequest]) -> list[Operator
                 if req.is_urgent
                 else SafeString(""),
                 device=" ".join(filter(None, [req.device_name or "—", req.device_model])),
-                status=status,
+                status_css=status_modifier(status, state),
                 status_label=statuses.get(status, ""),
-                derogation_state=state,
                 derogation=derogation,
                 submitted=day(req.submitted_at, zone) or "—",
                 target=day(req.target_date) if target_shown else "—",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User
 from derogations import access
+from derogations.badges import status_modifier
 from derogations.enums import IvdClass, Kind, Status, Urgency
 from derogations.expressions import (
     RowCondition,
@@ -416,7 +417,7 @@ class QueueRow:
     urgency: str
     device: str
     operator: str
-    status: str
+    status_css: str  # the badge's colour class (derogations.badges.status_modifier)
     status_label: str
     assignee: str
     team: str  # "" without a team
@@ -453,7 +454,7 @@ def queue_rows(
                 urgency=urgencies.get(req.urgency, req.urgency) if req.is_individual else "—",
                 device=req.device_name or "",
                 operator=req.operator_name,  # type: ignore[attr-defined]
-                status=req.status,
+                status_css=status_modifier(req.status),
                 status_label=statuses.get(req.status, req.status),
                 assignee=assignee_name(req),
                 team=req.team_name or "",  # type: ignore[attr-defined]
