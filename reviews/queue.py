@@ -20,7 +20,7 @@ from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Organisation, User
 from derogations import access
@@ -424,11 +424,27 @@ class QueueRow:
     take_href: str  # "" unless the evaluator may take the file
     submitted: str
     target: str
-    days_late: int | None
-    days_left: int | None
+    late: str  # "en retard de 3 jours" when past the target date, else ""
+    left: str  # "12 jours restants" while the clock runs, else ""
     clock_stopped: bool
     complements_late: bool
     complements_due: str
+
+
+class DayCounts(dict[int, str]):
+    """A number of days in words (``ngettext``), translated once per number for a page
+    rather than once per row: a page of overdue files repeats a few counts fifty times."""
+
+    def __init__(self, singular: str, plural: str) -> None:
+        super().__init__()
+        self.singular, self.plural = singular, plural
+
+    def __missing__(self, days: int) -> str:
+        self[days] = ngettext(self.singular, self.plural, days) % {"n": days}
+        return self[days]
+
+    def __call__(self, days: int) -> str:
+        return self[days]
 
 
 def queue_rows(
@@ -439,6 +455,8 @@ def queue_rows(
     # get_FOO_display() rebuilds its choices dict and translates on every call: each label
     # is translated once for the table.
     kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
+    late_notes = DayCounts("en retard de %(n)s jour", "en retard de %(n)s jours")
+    left_notes = DayCounts("%(n)s jour restant", "%(n)s jours restants")
     zone = timezone.get_current_timezone()
     rows = []
     for req in files:
@@ -463,10 +481,10 @@ def queue_rows(
                 else "",
                 submitted=day(req.submitted_at, zone),
                 target=day(req.target_date),
-                days_late=req.days_overdue(today) if late else None,
-                days_left=(req.days_left(today) or 0)
+                late=late_notes(req.days_overdue(today)) if late else "",
+                left=left_notes(req.days_left(today) or 0)
                 if not late and req.clock_running and req.target_date
-                else None,
+                else "",
                 clock_stopped=req.clock_stopped,
                 complements_late=req.complements_late(today),
                 complements_due=day(due) if due else "",
