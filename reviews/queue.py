@@ -431,22 +431,6 @@ class QueueRow:
     complements_due: str
 
 
-class DayCounts(dict[int, str]):
-    """A number of days in words (``ngettext``), translated once per number for a page
-    rather than once per row: a page of overdue files repeats a few counts fifty times."""
-
-    def __init__(self, singular: str, plural: str) -> None:
-        super().__init__()
-        self.singular, self.plural = singular, plural
-
-    def __missing__(self, days: int) -> str:
-        self[days] = ngettext(self.singular, self.plural, days) % {"n": days}
-        return self[days]
-
-    def __call__(self, days: int) -> str:
-        return self[days]
-
-
 def queue_rows(
     files: Iterable[DerogationRequest], *, today: datetime.date, may_assign: bool
 ) -> list[QueueRow]:
@@ -455,8 +439,17 @@ def queue_rows(
     # get_FOO_display() rebuilds its choices dict and translates on every call: each label
     # is translated once for the table.
     kinds, urgencies, statuses = labels(Kind), labels(Urgency), labels(Status)
-    late_notes = DayCounts("en retard de %(n)s jour", "en retard de %(n)s jours")
-    left_notes = DayCounts("%(n)s jour restant", "%(n)s jours restants")
+
+    # A page of overdue files repeats a few day counts fifty times: each is put in words
+    # once per page (the ngettext calls stay literal, for makemessages).
+    @functools.cache
+    def late_notes(days: int) -> str:
+        return ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", days) % {"n": days}
+
+    @functools.cache
+    def left_notes(days: int) -> str:
+        return ngettext("%(n)s jour restant", "%(n)s jours restants", days) % {"n": days}
+
     zone = timezone.get_current_timezone()
     rows = []
     for req in files:
