@@ -24,9 +24,9 @@ def test_operator_signs_up_confirms_creates_organisation_and_lands_on_dashboard(
     page.get_by_label("Confirmation du mot de passe").fill("pas le même mot de passe")
     page.get_by_role("button", name="Créer mon compte").click()
     # Refused in French; what was typed is still there.
-    assert page.get_by_text(
-        "Les deux mots de passe ne sont pas identiques.", exact=True
-    ).is_visible()
+    expect(
+        page.get_by_text("Les deux mots de passe ne sont pas identiques.", exact=True)
+    ).to_be_visible()
     assert page.get_by_label("Prénom").input_value() == "Léa"
     page.locator("#id_password1").fill(PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)

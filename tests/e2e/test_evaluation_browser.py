@@ -3,6 +3,7 @@ admissible, ask a complement with a due date, the operator answers, fill the gri
 from a motivation template, a senior signs, and the letter exists."""
 
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -38,9 +39,9 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     page.get_by_role("button", name=f"Prendre {req.reference}").click()
     expect(page.get_by_text(f"Le dossier {req.reference} vous est attribué.")).to_be_visible()
     page.get_by_role("link", name=req.reference).click()
-    assert page.get_by_text(
-        "Critère 2 — données de sécurité et de performance résumées"
-    ).is_visible()
+    expect(
+        page.get_by_text("Critère 2 — données de sécurité et de performance résumées")
+    ).to_be_visible()
     page.get_by_role("button", name="Déclarer recevable et mettre en instruction").click()
 
     # A complement with the suggested due date (15 working days).
@@ -83,8 +84,8 @@ def test_evaluator_takes_asks_grades_proposes_senior_signs(page, live_server, or
     # Inserted in the page by static/js/motivation-templates.js: nothing was posted.
     assert page.url == f"{live_server.url}/instruction/dossiers/{req.pk}/"
     motivation = page.get_by_label("Motivation en droit et en fait")
-    assert "Considérant le bénéfice significatif attendu" in motivation.input_value()
-    assert page.get_by_label("Octroi de la dérogation").is_checked()
+    expect(motivation).to_have_value(re.compile("Considérant le bénéfice significatif attendu"))
+    expect(page.get_by_label("Octroi de la dérogation")).to_be_checked()
     motivation.fill(motivation.input_value().replace("[indication]", "un variant génétique rare"))
     page.get_by_role("button", name="Proposer la décision").click()
     expect(page.get_by_text("transmise pour validation")).to_be_visible()
@@ -126,11 +127,11 @@ def test_template_insertion_and_proposal_work_without_javascript(browser, live_s
         page.get_by_role("button", name="Insérer le modèle").click()
         assert page.url.endswith(f"/instruction/dossiers/{req.pk}/proposer/")  # posted
         motivation = page.get_by_label("Motivation en droit et en fait")
-        assert (
-            motivation.input_value() == "Considérant qu'un dispositif marqué CE répond au besoin ;"
+        expect(motivation).to_have_value(
+            "Considérant qu'un dispositif marqué CE répond au besoin ;"
         )
-        assert page.get_by_label("Refus de la dérogation").is_checked()
-        assert page.get_by_label("Conditions (quantités, établissements, suivi)").input_value() == (
+        expect(page.get_by_label("Refus de la dérogation")).to_be_checked()
+        expect(page.get_by_label("Conditions (quantités, établissements, suivi)")).to_have_value(
             "Aucune"
         )
         page.get_by_role("button", name="Proposer la décision").click()

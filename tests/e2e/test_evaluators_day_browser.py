@@ -92,7 +92,7 @@ def test_queue_to_sign_inbox_and_narrow_tables(page, live_server, org_a):
     page.goto(f"{live_server.url}/compte/courriels-instruction/")
     # A person clicks the label (the DSFR draws the radio under it).
     page.locator("label[for=id_proposal_to_sign_1]").click()
-    assert page.locator("#id_proposal_to_sign_1").is_checked()
+    expect(page.locator("#id_proposal_to_sign_1")).to_be_checked()
     page.get_by_role("button", name="Enregistrer mes préférences").click()
     expect(page.get_by_text("Vos préférences de courriel sont enregistrées.")).to_be_visible()
     another = factories.RequestFactory(organisation=org_a, created_by=operator)

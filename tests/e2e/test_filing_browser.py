@@ -84,9 +84,9 @@ def test_operator_files_an_individual_request_with_documents(page, live_server, 
     # 5. Summary and submission.
     expect(page.get_by_text("Votre demande est complète")).to_be_visible()
     page.get_by_role("button", name="Déposer la demande").click()
+    expect(page.get_by_role("heading", name="Accusé de réception de votre demande")).to_be_visible()
     req = DerogationRequest.objects.get()
     assert req.status == Status.SUBMITTED and req.patient_reference == "JD-CHUEX"
-    expect(page.get_by_role("heading", name="Accusé de réception de votre demande")).to_be_visible()
     expect(page.get_by_text(req.reference).first).to_be_visible()
     expect(page.get_by_text(req.target_date.strftime("%d/%m/%Y")).first).to_be_visible()
     assert Attachment.objects.filter(request=req).count() == 3

@@ -40,9 +40,9 @@ def test_prescriber_from_emailed_link_consents_and_declares_incident(page, live_
     page.get_by_label("Date à laquelle le patient a été informé").fill(today)
     page.get_by_label("Date de la réponse du patient").fill(today)
     page.get_by_role("button", name="Enregistrer l'information et le consentement").click()
-    assert page.get_by_text(
-        "L'information et le consentement du patient sont enregistrés"
-    ).is_visible()
+    expect(
+        page.get_by_text("L'information et le consentement du patient sont enregistrés")
+    ).to_be_visible()
     assert Consent.objects.get().professional_email == "dr.roux@chu.example"
 
     page.get_by_role("link", name="Déclarer un incident lié à ce dispositif").click()
@@ -53,10 +53,12 @@ def test_prescriber_from_emailed_link_consents_and_declares_incident(page, live_
     page.get_by_label("Description de l'incident").fill("Résultat discordant avec le contrôle.")
     page.get_by_label("Conséquences pour le patient").fill("Second prélèvement, sans séquelle.")
     page.get_by_role("button", name="Déclarer l'incident").click()
+    # The page first: the list is read once the answer has come back.
+    expect(page.get_by_text("Incident enregistré sous la référence")).to_be_visible()
     incident = Incident.objects.get()
-    assert page.get_by_text(
-        f"Incident enregistré sous la référence {incident.reference}"
-    ).is_visible()
+    expect(
+        page.get_by_text(f"Incident enregistré sous la référence {incident.reference}")
+    ).to_be_visible()
     assert incident.severity == "serious"
     assert any(m.to == ["reactovigilance@ansm.example"] for m in mail.outbox)
 

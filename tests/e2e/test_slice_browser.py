@@ -28,6 +28,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.get_by_role("link", name="Récapitulatif et dépôt").click()
     page.get_by_role("button", name="Déposer la demande").click()
+    expect(page.get_by_role("heading", name="Accusé de réception de votre demande")).to_be_visible()
     req = DerogationRequest.objects.get()
     expect(page.get_by_text(f"référence {req.reference}").first).to_be_visible()
     logout(page)
@@ -40,7 +41,7 @@ def test_operator_files_evaluator_proposes_senior_signs_public_verifies(page, li
     page.locator(
         "label", has_text="Octroi de la dérogation"
     ).click()  # DSFR radios: the label is the target
-    assert page.get_by_label("Octroi de la dérogation").is_checked()
+    expect(page.get_by_label("Octroi de la dérogation")).to_be_checked()
     page.get_by_label("Motivation en droit et en fait").fill("Bénéfice significatif établi.")
     page.get_by_role("button", name="Proposer la décision").click()
     expect(page.get_by_text("transmise pour validation")).to_be_visible()

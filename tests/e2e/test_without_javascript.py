@@ -38,10 +38,10 @@ def test_sign_in_and_switch_language_without_javascript(page, live_server, org_a
     login(page, live_server, operator.email, factories.PASSWORD)
     expect(page.get_by_role("heading", name="Mes demandes")).to_be_visible()
     page.get_by_role("button", name="EN – English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.get_by_role("button", name="FR – Français").click()
-    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
