@@ -21,6 +21,6 @@ step "djlint templates/"
 step "makemigrations --check (SQLite)"
 DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "A model change has no migration: run manage.py makemigrations" >&2; exit 1; }
-step "import arrows between the apps (tests/test_architecture.py)"
+step "import arrows between the apps, and other source checks (tests/test_architecture.py)"
 .venv/bin/python -m pytest -p no:xdist -p no:cacheprovider -q tests/test_architecture.py
 echo "==> Quality gate passed in $((SECONDS - started)) s"

@@ -94,6 +94,46 @@ def test_the_bench_check_sees_both_import_forms(tmp_path):
     assert not imports_bench(module)
 
 
+# --- Browser tests wait for the page -------------------------------------------------------
+
+# Playwright's is_visible()/is_checked()/… answer at once, without waiting: asserted right
+# after a click they read the page before the answer has rendered (stop 29 failed in CI on
+# one). The web-first expect(locator).to_be_visible() retries until its timeout.
+IMMEDIATE_STATE = {"is_visible", "is_hidden", "is_checked", "is_enabled", "is_disabled"}
+
+
+def immediate_state_asserts(path: Path, root: Path = ROOT) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Assert):
+            continue
+        for inner in ast.walk(node.test):
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in IMMEDIATE_STATE
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {inner.func.attr}()")
+    return found
+
+
+def test_browser_tests_assert_with_expect_not_an_immediate_state():
+    found = [
+        line
+        for path in sorted((ROOT / "tests" / "e2e").rglob("*.py"))
+        for line in immediate_state_asserts(path)
+    ]
+    assert found == []
+
+
+def test_the_wait_check_sees_an_asserted_immediate_state(tmp_path):
+    module = tmp_path / "test_page.py"
+    module.write_text("def test_x(page):\n    assert page.get_by_text('Prêt').is_visible()\n")
+    assert immediate_state_asserts(module, tmp_path) == ["test_page.py:2: is_visible()"]
+    module.write_text("def test_x(page):\n    expect(page.get_by_text('Prêt')).to_be_visible()\n")
+    assert immediate_state_asserts(module, tmp_path) == []
+
+
 # --- HTML from templates, the ORM through its public API ------------------------------------
 
 # Private ORM internals that rebuilt model instances by hand, and HTML written in Python
