@@ -4,12 +4,14 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.emails import send_on_commit
 from config.mail import automatic_email, render_parts
-from config.tasks import RETRY_ON_OUTAGE, queue_on_commit
+from config.tasks import RETRY_ON_OUTAGE
 from derogations.models import ComplementRequest
 
 # The operator is reminded this many days before the due date (our choice: D-3).
@@ -20,7 +22,8 @@ REMINDER_DAYS_BEFORE = 3
 def remind_complements_due() -> int:
     """Daily (Celery beat): one reminder per open complement request due within
     REMINDER_DAYS_BEFORE days. ``reminded_at`` is set under the row lock and the email
-    leaves after commit, so running twice (or two beats) sends it once."""
+    is written in the outbox in the same transaction, so running twice (or two beats)
+    sends it once, and an SMTP server down at that moment delays it without losing it."""
     today = timezone.localdate()
     due = list(
         ComplementRequest.objects.open()
@@ -41,13 +44,15 @@ def remind_complements_due() -> int:
             )
             if not claimed:
                 continue  # another run reminded it meanwhile
-            queue_on_commit(send_complement_reminder, pk)
+            # Written in the outbox in the claim's transaction: sent once committed, retried
+            # while the SMTP server refuses it, never twice (as every email of the portal).
+            send_on_commit(complement_reminder(pk))
         queued += 1
     return queued
 
 
-@shared_task(acks_late=True, **RETRY_ON_OUTAGE)
-def send_complement_reminder(complement_request_pk: int) -> None:
+def complement_reminder(complement_request_pk: int) -> EmailMessage:
+    """The reminder to the operator, in French (the language of the agency's letters)."""
     round_ = ComplementRequest.objects.select_related("request__organisation").get(
         pk=complement_request_pk
     )
@@ -62,4 +67,4 @@ def send_complement_reminder(complement_request_pk: int) -> None:
         subject, text, html = render_parts(
             "emails/complement_reminder_subject.txt", "emails/complement_reminder_body.txt", context
         )
-    automatic_email(subject, text, html, [recipient]).send()
+    return automatic_email(subject, text, html, [recipient])

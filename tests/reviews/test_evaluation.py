@@ -16,12 +16,15 @@ from derogations import calendar, deadlines, lifecycle
 from derogations.enums import DecisionKind, Status
 from derogations.models import ComplementRequest
 from notifications.letters import render_act_letter
+from notifications.models import AccountEmail, DeliveryStatus
+from notifications.tasks import sweep_pending
 from reviews import services
 from reviews.enums import Assessment
 from reviews.models import EvaluationGrid, GridRevision, MotivationTemplate, PrivateNote
 from reviews.tasks import remind_complements_due
 from tests import factories
 from tests.conftest import client_for
+from tests.harness import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +211,41 @@ def test_reminder_at_d_minus_3_is_sent_once(
     assert reverse("derogations:detail", args=[soon.pk]) in message.body
     assert ComplementRequest.objects.get(request=soon).reminded_at is not None
     assert ComplementRequest.objects.get(request=later).reminded_at is None
+
+
+def test_a_reminder_waits_while_the_smtp_server_is_down_and_goes_later(
+    org_a, operator_a, evaluator, settings, django_capture_on_commit_callbacks
+):
+    """The reminder is written in the outbox with its claim (``reminded_at``): an SMTP
+    server down at the daily run keeps it, and the sweep sends it, once, when the server
+    is back. (It used to be sent by a task of its own after the claim was committed: a
+    refusal past the task's retries lost it, the next runs seeing it reminded.)"""
+    req = factories.RequestFactory(organisation=org_a, created_by=operator_a)
+    factories.awaiting_complements(
+        req, evaluator, due_date=timezone.localdate() + datetime.timedelta(days=2)
+    )
+    req.refresh_from_db()  # its reference, given at submission
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_TIMEOUT = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_complements_due.delay().get() == 1
+    (row,) = AccountEmail.objects.filter(recipient_email=req.contact_email)
+    assert row.status == DeliveryStatus.FAILED and req.reference in row.subject
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_complements_due.delay().get() == 0  # claimed: not written again
+    sweep_pending(older_than_seconds=0)
+    sweep_pending(older_than_seconds=0)
+    # The sweep also sends what the factories left pending (the complement request's
+    # letter): the reminder is the email whose subject is the row's, sent once.
+    (message,) = [m for m in mail.outbox if m.subject == row.subject]
+    assert message.to == [req.contact_email] and req.reference in message.subject
+    assert reverse("derogations:detail", args=[req.pk]) in message.body
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.SENT
 
 
 def test_reminder_task_is_scheduled_daily():
