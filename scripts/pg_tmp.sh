@@ -33,9 +33,12 @@ start() {
   as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 \
     --auth-local=trust --auth-host=scram-sha-256 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
+  # random_page_cost as in production (docker-compose.yml, docs/deployment.md): the plans
+  # the tests pin and the bench measures are those users get.
   as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start -o "\
     -c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+    -c random_page_cost=1.1" \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB CREATEROLE" \

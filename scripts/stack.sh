@@ -84,7 +84,7 @@ start_postgres() {
   else
     step "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_postgres "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/postgresql.log" -w -t 60 -s start -o \
-      "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$pg" \
+      "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$pg -c random_page_cost=1.1" \
       || { tail -n 20 "$pg/postgresql.log" >&2; exit 1; }
   fi
   as_postgres "$PGBIN/pg_ctl" -D "$pg/data" status | sed -n 's/.*PID: \([0-9]*\).*/\1/p' \
