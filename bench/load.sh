@@ -7,7 +7,8 @@
 # Environment: LOAD_OPERATORS, LOAD_EVALUATORS, LOAD_PUBLIC (simulated users per class,
 # default 4 each), LOAD_WORKERS (gunicorn workers, default 4), LOAD_OUTPUT (a directory:
 # locust's CSV files are copied there).
-# Starts a throw-away PostgreSQL (scripts/pg_tmp.sh), migrates, loads the demo data
+# Starts a throw-away PostgreSQL (scripts/pg_tmp.sh; LOAD_DATABASE_URL: an empty database
+# to use instead, on a server the caller runs), migrates, loads the demo data
 # (seed_demo) and the load accounts (bench/load/prepare.py), runs gunicorn with the
 # production settings (HTTP on 127.0.0.1), then locust headless (bench/load/locustfile.py).
 # Prints requests/s, median and 95th percentile per endpoint and the failures; exits non-zero
@@ -31,13 +32,20 @@ export PG_TMP_STATE=$run/pg.env
 gunicorn_pid=""
 cleanup() {
   if [[ -n $gunicorn_pid ]]; then kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true; fi
-  bash scripts/pg_tmp.sh stop >/dev/null 2>&1 || true
+  [[ -n ${LOAD_DATABASE_URL:-} ]] || bash scripts/pg_tmp.sh stop >/dev/null 2>&1 || true
   rm -rf "$run"
 }
 trap cleanup EXIT
 
-echo "==> Throw-away PostgreSQL"
-DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
+if [[ -n ${LOAD_DATABASE_URL:-} ]]; then
+  # A database given by the caller (scripts/test.sh: a copy of the freshly migrated test
+  # database), on a server it runs: migrate finds nothing left to do.
+  echo "==> PostgreSQL database given by LOAD_DATABASE_URL"
+  DATABASE_URL=$LOAD_DATABASE_URL
+else
+  echo "==> Throw-away PostgreSQL"
+  DATABASE_URL=$(bash scripts/pg_tmp.sh start | sed -n 's/^DATABASE_URL=//p')
+fi
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 unset REDIS_URL EMAIL_URL DJANGO_STORAGE MEDIA_ROOT
 export DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_HTTPS=0 DJANGO_DEBUG=0
