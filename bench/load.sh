@@ -7,7 +7,7 @@
 # Environment: LOAD_OPERATORS, LOAD_EVALUATORS, LOAD_PUBLIC (simulated users per class,
 # default 4 each), LOAD_WORKERS (gunicorn workers, default 4), LOAD_OUTPUT (a directory:
 # locust's CSV files are copied there).
-# Starts a throw-away PostgreSQL (scripts/pg_tmp.sh; LOAD_DATABASE_URL: an empty database
+# Starts a throw-away PostgreSQL (scripts/pg_tmp.sh; LOAD_DATABASE_URL: a migrated database
 # to use instead, on a server the caller runs), migrates, loads the demo data
 # (seed_demo) and the load accounts (bench/load/prepare.py), runs gunicorn with the
 # production settings (HTTP on 127.0.0.1), then locust headless (bench/load/locustfile.py).
