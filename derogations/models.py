@@ -315,6 +315,56 @@ class DerogationRequest(models.Model):
                 F("id"),
                 name="request_status_kind_vital",
             ),
+            # The queue's column sorts (its headers: reference, receipt, target date) and the
+            # preset "Tous les dossiers", read in the sort's order and stopped after the page
+            # instead of sorting every matching file. At 1,000,000 requests "Tous les
+            # dossiers" took 384 ms (a parallel scan and top-N sort of 922,000 files), the
+            # open files by receipt 467 ms, by target date 450 ms; with these 13-20 ms, as
+            # the default view (bench, issue 18). Over the open files (the queue's default
+            # view), ascending: the oldest files are closed, so an index of every file
+            # read them all first; the descending sorts read these backwards.
+            models.Index(
+                fields=["target_date", "submitted_at", "id"],
+                name="request_open_target",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="request_open_submitted",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["reference", "id"],
+                name="request_open_reference",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            # Over every file sent (the queue never shows drafts, whose empty reference,
+            # receipt and target date a descending walk would read first).
+            models.Index(
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_sent_vital_first",
+                condition=~Q(status=Status.DRAFT),
+            ),
+            models.Index(
+                F("target_date").desc(nulls_last=True),
+                F("submitted_at").desc(),
+                F("id").desc(),
+                name="request_sent_target_desc",
+                condition=~Q(status=Status.DRAFT),
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="request_sent_submitted",
+                condition=~Q(status=Status.DRAFT),
+            ),
+            models.Index(
+                fields=["reference", "id"],
+                name="request_sent_reference",
+                condition=~Q(status=Status.DRAFT),
+            ),
             # The queue's operator filter lists the organisations that filed: one
             # index-only probe per organisation.
             models.Index(

@@ -6,8 +6,8 @@ every matching row before sorting and keeping 50. ``CappedPaginator``, after pre
 ``LargeResultSetPaginator``:
 
 - counts at most ``cap`` rows past the page asked for (``qs[:n].count()``: ``SELECT
-  COUNT(*) FROM (... LIMIT n)``): beyond, the page says "plus de 1 000" and the pagination
-  offers the next pages it knows exist, without a "last page" link;
+  COUNT(*) FROM (... LIMIT n)``): beyond, the page says "plus de 1 000" (a search: "plus de
+  200") and the pagination offers the next pages it knows exist, without a "last page" link;
 - stops at ``max_pages``: a deeper page walks every row before it (page 500 of the queue
   cost 19 times a trivial page), so the list ends there and asks to refine the search or
   reverse the sort (``truncated``); a page number past the end shows the last page;
@@ -63,11 +63,15 @@ class CappedPaginator(Paginator):
         *,
         number: object = 1,
         cap: int | None = None,
+        searching: bool = False,
         max_pages: int | None = None,
         columns: Callable[[QuerySet], QuerySet] | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
-        cap = settings.PORTAL_LIST_COUNT_CAP if cap is None else cap
+        if cap is None:
+            # A search's matches are scattered along the sort index: each counted one costs
+            # reading several rows, so a search counts less far (PORTAL_SEARCH_COUNT_CAP).
+            cap = settings.PORTAL_SEARCH_COUNT_CAP if searching else settings.PORTAL_LIST_COUNT_CAP
         self.max_pages = settings.PORTAL_LIST_MAX_PAGES if max_pages is None else max_pages
         # The count looks that far past the page asked for (a page past the end is then
         # counted exactly, and get_page shows the last one), never past the last page
@@ -117,6 +121,11 @@ class CappedPaginator(Paginator):
         if not ids or self.columns is None:
             return []
         model = self.object_list.model
-        found = self.columns(model._default_manager.using(self.object_list.db)).filter(pk__in=ids)
+        # In the order of ``ids``, below: no ORDER BY (the model's default ordering).
+        found = (
+            self.columns(model._default_manager.using(self.object_list.db))
+            .filter(pk__in=ids)
+            .order_by()
+        )
         by_pk = {row.pk: row for row in found}
         return [by_pk[pk] for pk in ids if pk in by_pk]

@@ -132,7 +132,13 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = form.filters()
     files = filtered_requests(request.user, filters)
     number = request.GET.get("page")
-    paginator = CappedPaginator(files, PAGE_SIZE, number=number, columns=queue_columns)
+    paginator = CappedPaginator(
+        files,
+        PAGE_SIZE,
+        number=number,
+        columns=queue_columns,
+        searching=bool(filters.get("q", "").strip()),
+    )
     page = paginator.get_page(number)
     page.object_list = queue_rows(
         page.object_list, today=timezone.localdate(), may_assign=access.may_assign(request.user)

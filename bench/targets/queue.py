@@ -16,10 +16,17 @@ PAGE = pages.ListPage(
         ),
         "search": ({"q": "génétique"}, {"q": "génétique"}),
         "overdue": ({"overdue": "on"}, {}),
+        # The preset "Tous les dossiers" and a header's sort (migration derogations 0032).
+        "every file": ({"status": "tous"}, {}),
+        "by receipt": ({"tri": "reception"}, {}),
     },
     # The default sort and the filters: the issue asks for index use there.
-    plans_of=("first page", "filtered page", "overdue"),
-    admin_notes={"overdue": "its default view: the admin has no overdue filter"},
+    plans_of=("first page", "filtered page", "overdue", "every file", "by receipt"),
+    admin_notes={
+        "overdue": "its default view: the admin has no overdue filter",
+        "every file": "its default view: every file",
+        "by receipt": "its default view, sorted by target date",
+    },
 )
 PAGES = PAGE.pages
 

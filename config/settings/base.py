@@ -428,6 +428,11 @@ PORTAL_OPEN_DATA_MAX_AGE = env_int("PORTAL_OPEN_DATA_MAX_AGE", 300)
 # Long lists (queue, "Mes demandes") count their rows up to this many past the page shown;
 # beyond, they say "plus de 1 000" (derogations.paging, issue 8).
 PORTAL_LIST_COUNT_CAP = env_int("PORTAL_LIST_COUNT_CAP", 1000)
+# A search counts its matches up to this many ("plus de 200": refine the search). A word
+# found in one file in ten is tested on ten files per match: counting to 1,000 of them cost
+# 7.8 ms at 1,000,000 requests, to 200 1.0 ms (bench, issue 18); its next pages stay
+# reachable, each counting as far as itself.
+PORTAL_SEARCH_COUNT_CAP = env_int("PORTAL_SEARCH_COUNT_CAP", 200)
 # Long lists show this many pages at most: a deeper page walks every row before it (page
 # 500 of the queue cost 19 times a trivial page); the last one asks to refine the search.
 PORTAL_LIST_MAX_PAGES = env_int("PORTAL_LIST_MAX_PAGES", 20)

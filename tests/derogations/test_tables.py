@@ -70,3 +70,18 @@ def test_url_maker_quotes_a_text_key_as_reverse_does():
     for reference in ["DG-2026-00012", "é ü?#%"]:
         assert detail(reference) == reverse("derogations:registry_detail", args=[reference])
     assert url_maker("derogations:detail")(42) == reverse("derogations:detail", args=[42])
+
+
+def test_the_dashboard_counts_a_search_less_far(operator_a, org_a, settings):
+    """A search counts its matches up to PORTAL_SEARCH_COUNT_CAP (at least one past its
+    page of 25); the unsearched list counts them all."""
+    settings.PORTAL_SEARCH_COUNT_CAP = 5
+    factories.RequestFactory.create_batch(
+        30, organisation=org_a, created_by=operator_a, device_name="Cardiotest"
+    )
+    client = client_for(operator_a)
+    url = reverse("derogations:dashboard")
+    searched = client.get(url, {"q": "cardiotest"}).content.decode()
+    assert "Plus de 25 demandes" in searched
+    assert "30 demandes" in client.get(url).content.decode()
+    assert "30 demandes" in client.get(url, {"q": "cardiotest", "page": "2"}).content.decode()

@@ -520,6 +520,26 @@ def test_count_is_capped_past_the_page_shown(evaluator, settings):
     assert rows(last) == refs(*files[100:])
 
 
+def test_a_search_counts_less_far_and_its_next_pages_count_further(evaluator, settings):
+    """A search counts its matches up to PORTAL_SEARCH_COUNT_CAP (at least one past its
+    page), the same list unsearched up to PORTAL_LIST_COUNT_CAP; its second page counts
+    as far as itself and shows the rest."""
+    settings.PORTAL_SEARCH_COUNT_CAP = 5
+    org = factories.OrganisationFactory()
+    files = [new_file(org, ivd_class=IvdClass.B, device_name="Cardiotest") for _ in range(60)]
+    files.sort(key=lambda r: r.reference)
+    client = client_for(evaluator)
+    searched = {"ivd_class": "B", "tri": "reference", "q": "cardiotest"}
+    first = client.get(QUEUE, searched)
+    html = first.content.decode()
+    assert "Plus de 50 dossiers" in html and "Dernière page" not in html
+    assert rows(first) == refs(*files[:50])
+    assert "60 dossiers" in client.get(QUEUE, {"ivd_class": "B"}).content.decode()
+    second = client.get(QUEUE, {**searched, "page": "2"})
+    assert rows(second) == refs(*files[50:])
+    assert "60 dossiers" in second.content.decode()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored search document")
 def test_search_document_follows_renames_and_edits(evaluator):
     """The stored vector (migration derogations 0012) is rewritten by its triggers when

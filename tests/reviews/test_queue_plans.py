@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from derogations.models import DerogationRequest, Team
+from reviews.queue import ALL_STATUSES, SORTS
 from tests.bulk_data import Generator
 from tests.plans import (
     CAPPED_COUNT,
@@ -80,6 +81,32 @@ def test_queue_reads_requests_through_indexes():
     operator.force_login(User.objects.get(pk=gen.organisations[0]))
     dashboard = reverse("derogations:dashboard")
     walks_index_on(operator, dashboard, {"status": "granted", "kind": "global"}, "organisation_id")
+
+
+def test_every_header_sort_stops_after_its_page():
+    """Each sort the queue's headers offer, over the open files (the default view) and over
+    every file (the preset "Tous les dossiers"), reads its page's ids from an index in the
+    sort's order: no Sort node, the walk stops after the page. At 1,000,000 requests these
+    pages took 67-467 ms (a sort of every open or sent file) before migration
+    derogations 0032, 13-20 ms after."""
+    gen = Generator(scale=0.05)
+    gen.people()
+    gen.requests(count=5_000, granted_globals=100, big_org_files=250)
+    gen.analyze()
+    client = Client()
+    client.force_login(User.objects.get(pk=gen.evaluators[0]))
+    for tri in SORTS:
+        for status in ({}, {"status": ALL_STATUSES}):
+            params = {"tri": tri, **status}
+            (sql,) = [
+                sql
+                for sql in captured(client, reverse("reviews:queue"), params)
+                if sql.startswith(f'SELECT "{REQUESTS_TABLE}"."id" AS "pk" FROM')
+            ]
+            node = plan_tree(sql)
+            assert node["Node Type"] == "Limit", (params, node)
+            (node,) = node["Plans"]
+            assert node["Node Type"] in ("Index Scan", "Index Only Scan"), (params, node)
 
 
 def walks_index_on(client: Client, url: str, params: dict[str, str], *columns: str) -> None:

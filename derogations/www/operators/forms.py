@@ -304,6 +304,11 @@ class DashboardFilterForm(forms.Form):
         ]
         self.helper = _dashboard_helper()
 
+    @property
+    def searching(self) -> bool:
+        """A text to search for was given (the list then counts less far)."""
+        return self.is_valid() and bool(self.cleaned_data["q"].strip())
+
     def filter(self, queryset: DerogationRequestQuerySet) -> DerogationRequestQuerySet:
         if not self.is_valid():
             return queryset.order_by("-created_at", "-pk")

@@ -65,7 +65,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = filters.filter(access.own_list_requests(request.user))
     number = request.GET.get("page")
     paginator = CappedPaginator(
-        requests, 25, number=number, columns=tables.operator_dashboard_columns
+        requests,
+        25,
+        number=number,
+        columns=tables.operator_dashboard_columns,
+        searching=filters.searching,
     )
     page = paginator.get_page(number)
     page.object_list = tables.operator_dashboard_rows(page.object_list)
