@@ -94,7 +94,7 @@ ROW_FIELDS = (
 
 
 def columns(files: QuerySet[DerogationRequest]) -> QuerySet[DerogationRequest]:
-    """What a row reads, for the page's ids only."""
+    """What a row reads (joined for the page's rows only: derogations.paging)."""
     return files.select_related("derogation").only(*ROW_FIELDS)
 
 

@@ -83,7 +83,7 @@ OPERATOR_ROW_FIELDS = (
 
 def operator_dashboard_columns(requests: QuerySet) -> QuerySet:
     """What a row of "Mes demandes" reads (the long texts of a request stay in the table),
-    with its derogation's state and end date (one join, for the page's ids only)."""
+    with its derogation's state and end date (one join, for the page's rows only)."""
     return requests.select_related("derogation").only(
         *OPERATOR_ROW_FIELDS, "derogation__status", "derogation__valid_until"
     )

@@ -82,7 +82,7 @@ def test_queries_do_not_grow_with_files_or_acts(
     followup.suspend(factories.granted_by(cast), evaluator, "Incident.")
     client = client_for(professional)
     client.get(SPACE)
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(5) as first:
         client.get(SPACE)
     for _ in range(3):
         req = factories.granted_by(cast)

@@ -323,16 +323,16 @@ def test_queue_query_count_is_constant(evaluator, senior, django_assert_num_quer
     client = client_for(evaluator)
     client.get(QUEUE)  # warm up the session
     add(3)
-    # session, user, assignee and operator choices, capped count, the page's ids, their rows
-    # (with operator, assignee, open complement request and incident flag)
-    with django_assert_num_queries(7):
+    # session, user, assignee and operator choices, capped count, the page's rows (with
+    # operator, assignee, open complement request and incident flag)
+    with django_assert_num_queries(6):
         response = client.get(QUEUE, {"tri": "reference"})
     assert len(rows(response)) == 3
     add(27)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(QUEUE, {"tri": "reference"})
     assert len(rows(response)) == 30
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(QUEUE, {"q": "GenoRare", "kind": "global", "assignee": "moi"})
     assert len(rows(response)) == 4  # of the 27: global (odd i) and mine (i % 3 == 0)
 
@@ -568,16 +568,16 @@ def test_filter_choices_are_kept_and_forgotten_on_change(evaluator, django_asser
     first = new_file(factories.OrganisationFactory(name="Opérateur Un"))
     client = client_for(evaluator)
     assert "Opérateur Un" in client.get(QUEUE).content.decode()
-    with django_assert_num_queries(5):  # session, user, count, the page's ids, their rows
+    with django_assert_num_queries(4):  # session, user, count, the page's rows
         client.get(QUEUE)
     # A new operator's first filing shows in the filter on the next page.
     second = new_file(factories.OrganisationFactory(name="Opérateur Deux"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         html = client.get(QUEUE).content.decode()
     assert f'<option value="{second.organisation_id}">Opérateur Deux</option>' in html
     # A draft is not a filing: the lists stay.
     factories.RequestFactory(organisation=first.organisation, created_by=first.created_by)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(QUEUE)
     # A new evaluator is offered at once.
     factories.UserFactory(role=evaluator.role, first_name="Zoé", last_name="Nouvelle")
