@@ -338,6 +338,18 @@ class DerogationRequest(models.Model):
                 name="request_open_reference",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The default view filtered by type: a global file is never a vital urgency, so
+            # request_open_vital_first read every open vital file before the first global one
+            # (132,000 rows, 144 ms at 1,000,000 requests; 13 ms with this one).
+            models.Index(
+                F("kind"),
+                vital_first(),
+                F("target_date"),
+                F("submitted_at"),
+                F("id"),
+                name="request_open_kind_vital",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
             # Over every file sent (the queue never shows drafts, whose empty reference,
             # receipt and target date a descending walk would read first).
             models.Index(

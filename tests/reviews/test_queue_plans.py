@@ -88,7 +88,7 @@ def test_every_header_sort_stops_after_its_page():
     every file (the preset "Tous les dossiers"), reads its page's rows from an index in the
     sort's order: no Sort node, the walk stops after the page. At 1,000,000 requests these
     pages took 67-467 ms (a sort of every open or sent file) before migration
-    derogations 0032, 13-20 ms after."""
+    derogations 0032, 13-20 ms after; the open files of one type 144 ms, then 13 ms."""
     gen = Generator(scale=0.05)
     gen.people()
     gen.requests(count=5_000, granted_globals=100, big_org_files=250)
@@ -103,6 +103,12 @@ def test_every_header_sort_stops_after_its_page():
             assert above[0] == "Limit", (params, above)
             assert not {"Sort", "Incremental Sort"} & set(above), (params, above)
             assert scan["Node Type"] in ("Index Scan", "Index Only Scan"), (params, scan)
+    # The default view of one type: an index that starts with the type (a global file is
+    # never vital: the open files' vital-first index read every vital one first).
+    _count, rows = page_queries(client, reverse("reviews:queue"), {"kind": "global"})
+    above, scan = driving_scan(rows)
+    assert not {"Sort", "Incremental Sort"} & set(above), above
+    assert "kind" in scan.get("Index Cond", ""), scan
 
 
 def page_queries(client: Client, url: str, params: dict[str, str]) -> tuple[str, str]:
