@@ -319,10 +319,11 @@ class DerogationRequest(models.Model):
             # preset "Tous les dossiers", read in the sort's order and stopped after the page
             # instead of sorting every matching file. At 1,000,000 requests "Tous les
             # dossiers" took 384 ms (a parallel scan and top-N sort of 922,000 files), the
-            # open files by receipt 467 ms, by target date 450 ms; with these 13-20 ms, as
-            # the default view (bench, issue 18). Over the open files (the queue's default
-            # view), ascending: the oldest files are closed, so an index of every file
-            # read them all first; the descending sorts read these backwards.
+            # open files by target date 439 ms, every file by receipt 125 ms; with these
+            # 13-31 ms, as the default view (bench, issue 18). Over the open files (the
+            # queue's default view), ascending: the oldest files are closed, so an index of
+            # every file would read them all first (467 ms by receipt); the descending
+            # sorts read these backwards.
             models.Index(
                 fields=["target_date", "submitted_at", "id"],
                 name="request_open_target",
