@@ -35,7 +35,7 @@ from .enums import (
     UnionNotificationChannel,
     Urgency,
 )
-from .expressions import vital_first
+from .expressions import vital_first_order
 from .identifiers import validate_udi_di
 from .validators import validate_finess, validate_no_social_security_number
 
@@ -49,6 +49,10 @@ KIND_PREFIX = {Kind.INDIVIDUAL: "IND", Kind.GLOBAL: "GLO"}
 CLOCK_RUNNING_STATUSES = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.DECISION_PROPOSED})
 # Files being worked on by ANSM: they may be assigned to an evaluator.
 OPEN_STATUSES = CLOCK_RUNNING_STATUSES | {Status.AWAITING_COMPLEMENTS}
+# The conditions of the queue's partial indexes: the open files (its default view) and
+# every file sent (the queue never shows a draft).
+OPEN_FILES = Q(status__in=sorted(OPEN_STATUSES))
+SENT_FILES = ~Q(status=Status.DRAFT)
 
 
 class DerogationRequestQuerySet(models.QuerySet["DerogationRequest"]):
@@ -287,19 +291,13 @@ class DerogationRequest(models.Model):
             # The queue's default sort (issue 17): vital urgencies first, then by target
             # date, over the open files (the default view) or one status.
             models.Index(
-                vital_first(),
-                F("target_date"),
-                F("submitted_at"),
-                F("id"),
+                *vital_first_order(),
                 name="request_open_vital_first",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                condition=OPEN_FILES,
             ),
             models.Index(
                 F("status"),
-                vital_first(),
-                F("target_date"),
-                F("submitted_at"),
-                F("id"),
+                *vital_first_order(),
                 name="request_status_vital_first",
             ),
             # The same sort filtered by status and type (e.g. global files in review): the
@@ -309,10 +307,7 @@ class DerogationRequest(models.Model):
             models.Index(
                 F("status"),
                 F("kind"),
-                vital_first(),
-                F("target_date"),
-                F("submitted_at"),
-                F("id"),
+                *vital_first_order(),
                 name="request_status_kind_vital",
             ),
             # The queue's column sorts (its headers: reference, receipt, target date) and the
@@ -327,56 +322,50 @@ class DerogationRequest(models.Model):
             models.Index(
                 fields=["target_date", "submitted_at", "id"],
                 name="request_open_target",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                condition=OPEN_FILES,
             ),
             models.Index(
                 fields=["submitted_at", "id"],
                 name="request_open_submitted",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                condition=OPEN_FILES,
             ),
             models.Index(
                 fields=["reference", "id"],
                 name="request_open_reference",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                condition=OPEN_FILES,
             ),
             # The default view filtered by type: a global file is never a vital urgency, so
             # request_open_vital_first read every open vital file before the first global one
             # (132,000 rows, 144 ms at 1,000,000 requests; 13 ms with this one).
             models.Index(
                 F("kind"),
-                vital_first(),
-                F("target_date"),
-                F("submitted_at"),
-                F("id"),
+                *vital_first_order(),
                 name="request_open_kind_vital",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                condition=OPEN_FILES,
             ),
             # Over every file sent (the queue never shows drafts, whose empty reference,
             # receipt and target date a descending walk would read first).
             models.Index(
-                vital_first(),
-                F("target_date"),
-                F("submitted_at"),
-                F("id"),
+                *vital_first_order(),
                 name="request_sent_vital_first",
-                condition=~Q(status=Status.DRAFT),
+                condition=SENT_FILES,
             ),
             models.Index(
                 F("target_date").desc(nulls_last=True),
                 F("submitted_at").desc(),
                 F("id").desc(),
                 name="request_sent_target_desc",
-                condition=~Q(status=Status.DRAFT),
+                condition=SENT_FILES,
             ),
             models.Index(
                 fields=["submitted_at", "id"],
                 name="request_sent_submitted",
-                condition=~Q(status=Status.DRAFT),
+                condition=SENT_FILES,
             ),
             models.Index(
                 fields=["reference", "id"],
                 name="request_sent_reference",
-                condition=~Q(status=Status.DRAFT),
+                condition=SENT_FILES,
             ),
             # The queue's operator filter lists the organisations that filed: one
             # index-only probe per organisation.

@@ -137,7 +137,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         PAGE_SIZE,
         number=number,
         columns=queue_columns,
-        searching=bool(filters.get("q", "").strip()),
+        searching="q" in filters,  # a valid, non-empty text (the form strips it)
     )
     page = paginator.get_page(number)
     page.object_list = queue_rows(
